@@ -1,0 +1,30 @@
+# The two commands of the README, plus helpers. Each target sets up .venv on
+# first use (Python 3.11, the pinned dependencies of pyproject.toml and
+# constraints.txt) and reinstalls only when those files change.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint clean-warehouse
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+## make run: build and publish the warehouse (generates the sample when data/landing is empty)
+run: $(STAMP)
+	$(BIN)/ccw run --sample-if-empty
+
+## make test: the whole test suite (pytest; it runs dbt build with data and unit tests)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+
+clean-warehouse:
+	rm -rf warehouse

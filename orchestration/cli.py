@@ -1,0 +1,114 @@
+"""`ccw`: the command line of the contact-cost warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from orchestration.config import load_settings
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from exc
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from orchestration.generator import generate
+
+    start = args.start or date.today() - timedelta(days=args.days)
+    summary = generate(
+        out_dir=args.out,
+        start=start,
+        days=args.days,
+        contacts_per_day=args.contacts_per_day,
+        agents=args.agents,
+        seed=args.seed,
+        fmt=args.format,
+        defect_rate=args.defect_rate,
+    )
+    rows = sum(summary.rows_per_source.values())
+    print(
+        f"Wrote {summary.files_written} files, {rows:,} rows ({summary.interactions:,} interactions) "
+        f"to {args.out} in {summary.seconds:.1f} s ({rows / max(summary.seconds, 1e-9):,.0f} rows/s)"
+    )
+    for source, n in summary.rows_per_source.items():
+        print(f"  {source:<24} {n:>12,}")
+    if summary.manifest_path:
+        print(f"Injected {summary.defects:,} defects; manifest: {summary.manifest_path}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.pipeline import PipelineError, run
+
+    settings = load_settings()
+    try:
+        summary = run(settings, sample_if_empty=args.sample_if_empty)
+    except PipelineError as exc:
+        print(f"ccw run stopped: {exc}", file=sys.stderr)
+        return 1
+    print(summary.render())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ccw",
+        description="Contact-cost warehouse: cost per customer interaction and contact-center KPIs.",
+        epilog="Configuration: CCW_LANDING_DIR (default data/landing), CCW_WAREHOUSE "
+        "(default warehouse/contact_cost.duckdb), CCW_BUSINESS_TIMEZONE, CCW_THREADS, CCW_MEMORY_LIMIT.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser(
+        "generate",
+        help="write a realistic sample landing directory",
+        description="Write sample exports of every landing source (docs/DATA_CONTRACT.md), "
+        "deterministic for a seed. Adds files; never deletes.",
+    )
+    gen.add_argument("--out", type=Path, required=True, help="landing directory to write into")
+    gen.add_argument("--start", type=_date, help="first day (default: DAYS days before today)")
+    gen.add_argument("--days", type=int, default=90, help="number of days (default 90)")
+    gen.add_argument("--contacts-per-day", type=int, default=4000, help="interactions per day, all channels")
+    gen.add_argument("--agents", type=int, default=150, help="agents on the roster (default 150)")
+    gen.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    gen.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
+    gen.add_argument(
+        "--defect-rate", type=float, default=0.0, help="share of rows given one contract defect (default 0)"
+    )
+    gen.set_defaults(func=cmd_generate)
+
+    run = sub.add_parser(
+        "run",
+        help="build the warehouse from the landing directory and publish it",
+        description="Load CCW_LANDING_DIR, build every model with its tests into a private build "
+        "file, and publish it atomically to CCW_WAREHOUSE. On any failure the published file is unchanged.",
+    )
+    run.add_argument(
+        "--sample-if-empty",
+        action="store_true",
+        help="generate the 90-day sample first when the landing directory has no files",
+    )
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

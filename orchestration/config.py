@@ -1,0 +1,75 @@
+"""Configuration from the environment, in one place.
+
+CCW_LANDING_DIR  landing directory (default data/landing)
+CCW_WAREHOUSE    published DuckDB file (default warehouse/contact_cost.duckdb)
+
+Everything the build writes privately (build database, dbt target, logs) lives
+in a work directory derived from CCW_WAREHOUSE, so two warehouses never share
+build or incremental state.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse: Path
+    business_timezone: str
+    threads: int
+    memory_limit: str
+
+    @property
+    def work_dir(self) -> Path:
+        """Private build area beside the published file: <name>.build/."""
+        return self.warehouse.with_name(self.warehouse.stem + ".build")
+
+    @property
+    def build_db(self) -> Path:
+        return self.work_dir / "build.duckdb"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.work_dir / "dbt_target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.work_dir / "dbt_logs"
+
+    @property
+    def temp_dir(self) -> Path:
+        return self.work_dir / "tmp"
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables profiles.yml and dbt_project.yml read."""
+        return {
+            "CCW_BUILD_DB": str(self.build_db),
+            "CCW_THREADS": str(self.threads),
+            "CCW_MEMORY_LIMIT": self.memory_limit,
+            "CCW_TEMP_DIR": str(self.temp_dir),
+            "CCW_BUSINESS_TIMEZONE": self.business_timezone,
+            "DBT_TARGET_PATH": str(self.dbt_target_dir),
+            "DBT_LOG_PATH": str(self.dbt_log_dir),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+
+def _path(var: str, default: str) -> Path:
+    value = Path(os.environ.get(var) or default)
+    return value if value.is_absolute() else (Path.cwd() / value)
+
+
+def load_settings() -> Settings:
+    return Settings(
+        landing_dir=_path("CCW_LANDING_DIR", "data/landing"),
+        warehouse=_path("CCW_WAREHOUSE", "warehouse/contact_cost.duckdb"),
+        business_timezone=os.environ.get("CCW_BUSINESS_TIMEZONE", "America/New_York"),
+        threads=int(os.environ.get("CCW_THREADS", str(os.cpu_count() or 2))),
+        memory_limit=os.environ.get("CCW_MEMORY_LIMIT", "4GB"),
+    )

@@ -1,0 +1,5 @@
+"""Errors that stop a run. Each one leaves the published warehouse unchanged."""
+
+
+class PipelineError(Exception):
+    """A run that stopped; the message says what to fix."""

@@ -1,0 +1,121 @@
+"""Publish a finished build: copy it beside the published file, then rename it over.
+
+Readers (BI tools, analysts) open the published file read-only. DuckDB lets a
+file have one writer or many readers, so the build never writes the published
+file: it writes a private build file, and publishing copies the analyst-facing
+schemas into a temporary file in the published file's folder, flushes it to
+disk and renames it over the published file. A rename is atomic on POSIX: a
+reader sees the old warehouse or the new one, never half of one, and readers
+that hold the old file open keep reading the old file until they reconnect.
+
+The copy is written with DuckDB storage version 1.4 so that BI tools bundling
+the long-term-support DuckDB can read it (DuckDB 2.0's own format is not
+readable by 1.x).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+# The oldest DuckDB line the published file must open in (see README, "BI tools").
+PUBLISHED_STORAGE_VERSION = "v1.4.0"
+# Schemas analysts read. raw (text copies of the landing files) stays private.
+PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "seeds", "quarantine")
+
+RUN_LOG_DDL = """
+create table if not exists pub.meta.run_log (
+    run_id varchar not null,
+    started_at timestamp not null,   -- UTC
+    finished_at timestamp not null,  -- UTC: when this warehouse was published
+    landing_dir varchar,
+    files_read integer,
+    source_files varchar,      -- JSON: {source: [file, ...]}
+    rows_per_source varchar,   -- JSON: {source: rows read from landing}
+    status varchar
+)
+"""
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    started_at: datetime
+    landing_dir: str
+    source_files: dict[str, list[str]] = field(default_factory=dict)
+    rows_per_source: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def files_read(self) -> int:
+        return sum(len(v) for v in self.source_files.values())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? order by 1, 2",
+        [catalog],
+    ).fetchall()
+
+
+def publish(build_db: Path, warehouse: Path, record: RunRecord) -> datetime:
+    """Copy the build's analyst-facing schemas to `warehouse` atomically. Returns finished_at."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    staging_file = warehouse.with_name(f".{warehouse.name}.publishing")
+    for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{build_db}' as build (read_only)")
+        con.execute(f"attach '{staging_file}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f"create schema if not exists pub.{schema}")
+        for schema, table in _tables(con, "build"):
+            if schema in PUBLISHED_SCHEMAS:
+                con.execute(f'create table pub.{schema}."{table}" as select * from build.{schema}."{table}"')
+        con.execute("create schema pub.meta")
+        con.execute(RUN_LOG_DDL)
+        if warehouse.exists():
+            # The run log is the published file's history: carry it over.
+            con.execute(f"attach '{warehouse}' as previous (read_only)")
+            if ("meta", "run_log") in _tables(con, "previous"):
+                con.execute("insert into pub.meta.run_log by name select * from previous.meta.run_log")
+            con.execute("detach previous")
+        finished_at = datetime.now(UTC).replace(tzinfo=None)
+        con.execute(
+            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published')",
+            [
+                record.run_id,
+                record.started_at,
+                finished_at,
+                record.landing_dir,
+                record.files_read,
+                json.dumps(record.source_files, sort_keys=True),
+                json.dumps(record.rows_per_source, sort_keys=True),
+            ],
+        )
+        con.execute("checkpoint pub")
+        con.execute("detach pub")
+    finally:
+        con.close()
+    _fsync(staging_file)
+    os.replace(staging_file, warehouse)
+    _fsync(warehouse.parent)
+    log.info("published %s", warehouse)
+    return finished_at
