@@ -1,0 +1,74 @@
+{#-
+    Landing timestamps (DATA_CONTRACT.md "Timestamps", docs/DECISIONS.md D4).
+
+    landing_timestamp_utc(col): landing text -> naive UTC timestamp.
+      - a value ending in `Z`/`z` or an offset `+HH:MM`, `+HHMM` or `+HH` (after a
+        time of day) is an absolute instant;
+      - any other value is wall-clock time in var('business_timezone');
+        a date without time is midnight local;
+      - unparseable -> null (the caller flags `unparseable_type`).
+      DST (DuckDB/ICU behaviour, pinned by unit tests): a local time in the
+      spring-forward gap is read with the offset before the change (02:30 on
+      2026-03-08 in New York = 07:30 UTC); an ambiguous fall-back time is read
+      as standard time (01:30 on 2026-11-01 = 06:30 UTC).
+
+    utc_to_business_time(ts): naive UTC timestamp -> naive wall-clock time in
+      var('business_timezone').
+
+    future_cutoff(): run start (dbt's run_started_at, UTC) plus 1 day, as a
+      naive UTC timestamp literal; a later timestamp/date is `future_timestamp`.
+-#}
+
+{% macro offset_suffix_regex() -%}
+    '[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$'
+{%- endmacro %}
+
+{% macro landing_timestamp_utc(col) -%}
+    {{ return(adapter.dispatch('landing_timestamp_utc')(col)) }}
+{%- endmacro %}
+
+{% macro default__landing_timestamp_utc(col) -%}
+    {{ exceptions.raise_compiler_error("landing_timestamp_utc is not implemented for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{#- DuckDB: a value ending in Z is read by the plain (cheap, ICU-free) timestamp
+    cast, which accepts the Z as UTC; other offsets go through timestamptz. -#}
+{% macro duckdb__landing_timestamp_utc(col) -%}
+    case
+        when ends_with({{ col }}, 'Z') then try_cast({{ col }} as timestamp)
+        when regexp_matches({{ col }}, {{ offset_suffix_regex() }})
+            then timezone('UTC', try_cast({{ col }} as timestamptz))
+        else timezone('UTC', timezone({{ sql_string(var('business_timezone')) }}, try_cast({{ col }} as timestamp)))
+    end
+{%- endmacro %}
+
+{# Spark: assumes spark.sql.session.timeZone = UTC (untested sketch). #}
+{% macro spark__landing_timestamp_utc(col) -%}
+    case
+        when {{ col }} rlike {{ offset_suffix_regex() }}
+            then try_cast({{ col }} as timestamp)
+        else to_utc_timestamp(try_cast({{ col }} as timestamp), {{ sql_string(var('business_timezone')) }})
+    end
+{%- endmacro %}
+
+
+{% macro utc_to_business_time(ts) -%}
+    {{ return(adapter.dispatch('utc_to_business_time')(ts)) }}
+{%- endmacro %}
+
+{% macro default__utc_to_business_time(ts) -%}
+    {{ exceptions.raise_compiler_error("utc_to_business_time is not implemented for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__utc_to_business_time(ts) -%}
+    timezone({{ sql_string(var('business_timezone')) }}, timezone('UTC', {{ ts }}))
+{%- endmacro %}
+
+{% macro spark__utc_to_business_time(ts) -%}
+    from_utc_timestamp({{ ts }}, {{ sql_string(var('business_timezone')) }})
+{%- endmacro %}
+
+
+{% macro future_cutoff() -%}
+    {{ dbt.dateadd('day', 1, "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}

@@ -1,0 +1,263 @@
+{#-
+    Validation of landing rows in the base_<sys>__<entity> models.
+
+    Convention inside a base model: the raw column `<col>` (text, as delivered)
+    and its typed value `_t_<col>` (typed_landing_columns) live side by side.
+
+    A check is a dict {rule, column, condition, detail}: `condition` is true
+    when the row breaks the rule, `detail` is a SQL text expression explaining
+    it. The FIRST failing check wins, in this precedence (RULE_ORDER):
+      1 missing_required   required column null/blank (contract column order)
+      2 unparseable_type   value present but not of the contract type
+      3 unknown_code       value outside the contract's code list (survey
+                           scores outside their scale count as unknown codes)
+      4 negative_duration  an integer `seconds` / `*_seconds` column < 0
+      5 future_timestamp   a timestamp/date after run start + 1 day
+      6 end_before_start   an end timestamp before its start
+      7 unknown_currency   not the reporting currency and no fx rate that month
+      8 duplicate_id       (set rule, rejection_outcome) among rows passing 1-7:
+                           same key, same updated_at (or both null), same file,
+                           different content -> every such tied row
+    Value rules (1-5) come before rules relating two values (6-7): a start
+    wrongly set in 2099 is reported as future_timestamp, not as an end before
+    it; a 2099 posting date as future_timestamp, not as a month without rate.
+    Within a rule, columns are checked in contract order.
+-#}
+
+{% macro rule_order() -%}
+    {{ return(['missing_required', 'unparseable_type', 'unknown_code', 'negative_duration',
+               'future_timestamp', 'end_before_start', 'unknown_currency']) }}
+{%- endmacro %}
+
+{#- a raw value quoted for a detail text, cut to 80 characters -#}
+{% macro quoted_raw(col) -%}
+    '''' || substr({{ col }}, 1, 80) || ''''
+{%- endmacro %}
+
+{% macro as_text(expr) -%}
+    cast({{ expr }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#- typed_landing_columns(source_name, drop=[]): `<parsed raw> as _t_<col>` for
+    every contract column but `drop` (personal data staging does not keep, e.g.
+    names: never typed, never hashed); other personal data is hashed right here. -#}
+{% macro typed_landing_columns(source_name, drop=[]) -%}
+    {%- for c in landing_contract()[source_name]['columns'] if c['name'] not in drop %}
+        {% if c['pii'] -%}
+            {{ hash_pii(parse_text(c['name'])) }} as _t_{{ c['name'] }}
+        {%- else -%}
+            {{ parse_landing_value(c['name'], c['type']) }} as _t_{{ c['name'] }}
+        {%- endif -%}
+        {{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro landing_column_names(source_name) -%}
+    {{ return(landing_contract()[source_name]['columns'] | map(attribute='name') | list) }}
+{%- endmacro %}
+
+{#- The checks of one source, in precedence order: the contract's (required,
+    types, codes, negative durations, future timestamps) plus `extra` ones
+    (end_before_start_check, unknown_currency_check, range_check).
+    future_exempt: date/timestamp columns that may legitimately lie ahead. -#}
+{% macro landing_checks(source_name, extra=[], future_exempt=[]) -%}
+    {%- set generated = [] -%}
+    {%- for c in landing_contract()[source_name]['columns'] -%}
+        {%- set col = c['name'] -%}
+        {%- if c['required'] -%}
+            {%- do generated.append({
+                'rule': 'missing_required', 'column': col,
+                'condition': parse_text(col) ~ ' is null',
+                'detail': "'required value of " ~ col ~ " is empty'"}) -%}
+        {%- endif -%}
+        {%- if c['type'] != 'string' -%}
+            {%- do generated.append({
+                'rule': 'unparseable_type', 'column': col,
+                'condition': parse_text(col) ~ ' is not null and _t_' ~ col ~ ' is null',
+                'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is not a valid " ~ c['type'] ~ "'"}) -%}
+        {%- endif -%}
+        {%- if c['codes'] -%}
+            {%- set code_list = [] -%}
+            {%- for code in c['codes'] -%}{%- do code_list.append(sql_string(code)) -%}{%- endfor -%}
+            {%- do generated.append({
+                'rule': 'unknown_code', 'column': col,
+                'condition': '_t_' ~ col ~ ' not in (' ~ code_list | join(', ') ~ ')',
+                'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is not one of " ~ c['codes'] | join(', ') ~ "'"}) -%}
+        {%- endif -%}
+        {%- if c['type'] == 'integer' and (col == 'seconds' or col.endswith('_seconds')) -%}
+            {%- do generated.append({
+                'rule': 'negative_duration', 'column': col,
+                'condition': '_t_' ~ col ~ ' < 0',
+                'detail': "'" ~ col ~ " = ' || " ~ as_text('_t_' ~ col) ~ " || ' is negative'"}) -%}
+        {%- endif -%}
+        {%- if c['type'] in ('timestamp', 'date') and col not in future_exempt -%}
+            {%- set cutoff = future_cutoff() if c['type'] == 'timestamp' else 'cast(' ~ future_cutoff() ~ ' as date)' -%}
+            {%- do generated.append({
+                'rule': 'future_timestamp', 'column': col,
+                'condition': '_t_' ~ col ~ ' > ' ~ cutoff,
+                'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is after the run start + 1 day ('
+                           || " ~ as_text(cutoff) ~ " || ' UTC)'"}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set all_checks = generated + extra -%}
+    {%- set ordered = [] -%}
+    {%- for rule in rule_order() -%}
+        {%- for check in all_checks if check['rule'] == rule -%}{%- do ordered.append(check) -%}{%- endfor -%}
+    {%- endfor -%}
+    {{ return(ordered) }}
+{%- endmacro %}
+
+{% macro end_before_start_check(end_col, start_col) -%}
+    {{ return({
+        'rule': 'end_before_start', 'column': end_col,
+        'condition': '_t_' ~ end_col ~ ' < _t_' ~ start_col,
+        'detail': "'" ~ end_col ~ " = ' || " ~ quoted_raw(end_col) ~ " || ' is before " ~ start_col ~ " = ' || " ~ quoted_raw(start_col)}) }}
+{%- endmacro %}
+
+{#- scores outside their scale: reported as unknown_code (the scale is the code list) -#}
+{% macro range_check(col, min_value, max_value) -%}
+    {{ return({
+        'rule': 'unknown_code', 'column': col,
+        'condition': '(_t_' ~ col ~ ' < ' ~ min_value ~ ' or _t_' ~ col ~ ' > ' ~ max_value ~ ')',
+        'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is outside " ~ min_value ~ "-" ~ max_value ~ "'"}) }}
+{%- endmacro %}
+
+{#- needs `_has_fx_rate` (boolean) computed by the model from ref('fx_rates') -#}
+{% macro unknown_currency_check(currency_col, date_col) -%}
+    {{ return({
+        'rule': 'unknown_currency', 'column': currency_col,
+        'condition': '_t_' ~ currency_col ~ ' <> ' ~ sql_string(var('reporting_currency')) ~ ' and not _has_fx_rate',
+        'detail': "'currency ' || " ~ quoted_raw(currency_col) ~ " || ' is not " ~ var('reporting_currency')
+                  ~ " and fx_rates has no rate for ' || substr(" ~ as_text('_t_' ~ date_col) ~ ", 1, 7)"}) }}
+{%- endmacro %}
+
+{#- index (1-based) of the first failing check, null when the row passes all -#}
+{% macro first_failed_check(checks) -%}
+    case
+    {%- for check in checks %}
+        when {{ check['condition'] }} then {{ loop.index }}
+    {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- _check_rule, _check_column, _check_detail from _check_no -#}
+{% macro check_outcome(checks) -%}
+    case _check_no
+    {%- for check in checks %}
+        when {{ loop.index }} then '{{ check["rule"] }}'
+    {%- endfor %}
+    end as _check_rule,
+    case _check_no
+    {%- for check in checks %}
+        when {{ loop.index }} then '{{ check["column"] }}'
+    {%- endfor %}
+    end as _check_column,
+    case _check_no
+    {%- for check in checks %}
+        when {{ loop.index }} then {{ check['detail'] }}
+    {%- endfor %}
+    end as _check_detail
+{%- endmacro %}
+
+{#- row_fingerprint(columns): a hash of a row's raw contract values; equal
+    for exact duplicates, different (but for a 2^-64 accident) otherwise. -#}
+{% macro row_fingerprint(columns) -%}
+    {{ return(adapter.dispatch('row_fingerprint')(columns)) }}
+{%- endmacro %}
+
+{% macro default__row_fingerprint(columns) -%}
+    {%- set parts = [] -%}
+    {%- for c in columns -%}
+        {%- do parts.append("coalesce(" ~ c ~ ", '<null>')") -%}
+    {%- endfor -%}
+    {{ dbt.hash(parts | join(" || '|' || ")) }}
+{%- endmacro %}
+
+{% macro duckdb__row_fingerprint(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__row_fingerprint(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+{#- Tied duplicates (rule duplicate_id), without a window over wide rows:
+    tied_duplicate_groups(source_name, relation) lists the (key, file,
+    updated_at) groups whose rows passing every row rule differ in content
+    (min(fingerprint) <> max(fingerprint): a hash aggregate); the model
+    left-joins it back with tied_duplicate_join() and flags the row with
+    is_tied_duplicate(). The relation is a materialized CTE on DuckDB
+    (materialized_cte()), so the typing is not computed twice. -#}
+{% macro tie_columns(source_name) -%}
+    {%- set cols = [] -%}
+    {%- for k in landing_contract()[source_name]['key'] -%}{%- do cols.append(('_t_' ~ k, '_tie_' ~ k)) -%}{%- endfor -%}
+    {%- do cols.append(('_file_name', '_tie_file_name')) -%}
+    {%- if 'updated_at' in landing_column_names(source_name) -%}
+        {%- do cols.append(("coalesce(_t_updated_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))", '_tie_updated_at')) -%}
+    {%- endif -%}
+    {{ return(cols) }}
+{%- endmacro %}
+
+{% macro tied_duplicate_groups(source_name, relation) -%}
+    {%- set cols = tie_columns(source_name) -%}
+    select
+        {%- for expr, alias in cols %}
+        {{ expr }} as {{ alias }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    where _check_no is null
+    group by {% for expr, alias in cols %}{{ expr }}{{ ', ' if not loop.last }}{% endfor %}
+    having min(_fingerprint) <> max(_fingerprint)
+{%- endmacro %}
+
+{% macro tied_duplicate_join(source_name, relation, groups='tied_groups') -%}
+    left join {{ groups }}
+        on {% for expr, alias in tie_columns(source_name) -%}
+        {{ groups }}.{{ alias }} = {{ expr | replace('_t_updated_at', relation ~ '._t_updated_at') | replace('_file_name', relation ~ '._file_name') if not expr.startswith('_t_') else relation ~ '.' ~ expr }}
+        {%- if not loop.last %}
+        and {% endif -%}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro is_tied_duplicate(groups='tied_groups') -%}
+    (_check_no is null and {{ groups }}._tie_file_name is not null)
+{%- endmacro %}
+
+{#- `as materialized` for a CTE read twice (DuckDB would otherwise inline it twice) -#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}{%- endmacro %}
+
+{% macro duckdb__materialized_cte() -%}materialized{%- endmacro %}
+
+{#- the typed columns of a source: _t_<col>, ... (but `drop`) -#}
+{% macro typed_column_names(source_name, drop=[]) -%}
+    {%- for c in landing_contract()[source_name]['columns'] if c['name'] not in drop -%}
+        _t_{{ c['name'] }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- _rejection_rule, _rejection_column, _rejection_detail (null for a good row) -#}
+{% macro rejection_outcome(source_name) -%}
+    {%- set key = landing_contract()[source_name]['key'] -%}
+    {%- set tie = 'updated_at' if 'updated_at' in landing_column_names(source_name) else 'no updated_at' -%}
+    case when _check_rule is not null then _check_rule when _is_tied_duplicate then 'duplicate_id' end as _rejection_rule,
+    case when _check_rule is not null then _check_column when _is_tied_duplicate then '{{ key[0] }}' end as _rejection_column,
+    case
+        when _check_rule is not null then _check_detail
+        when _is_tied_duplicate
+            then 'another row of this file has the same {{ key | join(", ") }} ({{ tie }}) with different content: no version can win'
+    end as _rejection_detail
+{%- endmacro %}
+
+{#- latest_version_rank(key, updated_col): 1 for the winning version of a key:
+    latest updated_at (a value beats null), else latest file (name order),
+    else the later row of the file (rows left tied there are exact duplicates). -#}
+{% macro latest_version_rank(key, updated_col=none) -%}
+    row_number() over (
+        partition by {{ key | join(', ') }}
+        order by {% if updated_col %}{{ updated_col }} desc nulls last, {% endif %}_file_name desc, _row_number desc
+    )
+{%- endmacro %}

@@ -1,0 +1,81 @@
+{#- Typed + validated raw chats, one row per landing row (see _chat__models.yml). -#}
+{%- set checks = landing_checks('chats', extra=[end_before_start_check('ended_at', 'started_at')]) -%}
+
+with
+
+source as (
+
+    select * from {{ source('landing', 'chats') }}
+
+),
+
+typed as (
+
+    select
+        source.*,
+        {{ row_fingerprint(landing_column_names('chats')) }} as _fingerprint,
+        {{ typed_landing_columns('chats') }}
+    from source
+
+),
+
+checked as (
+
+    select
+        typed.*,
+        {{ first_failed_check(checks) }} as _check_no
+    from typed
+
+),
+
+described as {{ materialized_cte() }} (
+
+    select
+        _file_name,
+        _row_number,
+        _fingerprint,
+        {{ typed_column_names('chats') }},
+        _check_no,
+        {{ check_outcome(checks) }}
+    from checked
+
+),
+
+tied_groups as (
+
+    {{ tied_duplicate_groups('chats', 'described') }}
+
+),
+
+tied as (
+
+    select
+        described.*,
+        {{ is_tied_duplicate() }} as _is_tied_duplicate
+    from described
+    {{ tied_duplicate_join('chats', 'described') }}
+
+),
+
+renamed as (
+
+    select
+        _file_name,
+        _row_number,
+        _t_chat_id as chat_id,
+        _t_updated_at as updated_at_utc,
+        _t_started_at as started_at_utc,
+        _t_ended_at as ended_at_utc,
+        _t_customer_id as customer_id,
+        _t_contact_reason as contact_reason,
+        _t_outcome as outcome,
+        _t_agent_id as agent_id,
+        _t_wait_seconds as wait_seconds,
+        _t_handle_seconds as handle_seconds,
+        cast(_t_concurrency as double) as concurrency,
+        {{ rejection_outcome('chats') }}
+    from tied
+
+)
+
+select * from renamed

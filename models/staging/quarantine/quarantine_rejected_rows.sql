@@ -1,0 +1,46 @@
+{{ config(schema='quarantine', alias='rejected_rows') }}
+
+{#- landing source -> its base model (the one place rejected rows are decided) -#}
+{%- set bases = [
+    ('telephony_calls', 'base_telephony__calls'),
+    ('tickets', 'base_ticketing__tickets'),
+    ('chats', 'base_chat__chats'),
+    ('self_service_sessions', 'base_self_service__sessions'),
+    ('surveys', 'base_surveys__responses'),
+    ('customers', 'base_crm__customers'),
+    ('agents', 'base_hr__agents'),
+    ('agent_activity', 'base_wfm__agent_activity'),
+    ('gl_journal_lines', 'base_erp__gl_journal_lines'),
+] -%}
+
+with
+
+{% for source_name, base_model in bases %}
+rejected_{{ source_name }} as (
+
+    select
+        '{{ source_name }}' as source,
+        base._file_name as file_name,
+        base._row_number as row_number,
+        base._rejection_rule as rule,
+        base._rejection_column as column_name,
+        base._rejection_detail as detail,
+        {{ raw_record_json(source_name, 'raw_row') }} as raw_record
+    from {{ ref(base_model) }} as base
+    inner join {{ source('landing', source_name) }} as raw_row
+        on raw_row._file_name = base._file_name
+        and raw_row._row_number = base._row_number
+    where base._rejection_rule is not null
+
+),
+
+{% endfor %}
+unioned as (
+{% for source_name, base_model in bases %}
+    select * from rejected_{{ source_name }}
+    {% if not loop.last %}union all{% endif %}
+{%- endfor %}
+
+)
+
+select * from unioned

@@ -1,0 +1,52 @@
+with
+
+source as (
+
+    select * from {{ ref('base_telephony__calls') }}
+    where _rejection_rule is null
+
+),
+
+versions as (
+
+    select
+        source.*,
+        {{ latest_version_rank(['call_id'], 'updated_at_utc') }} as _version_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        call_id,
+        case
+            when direction = 'outbound' then 'outbound_call'
+            when outcome = 'ivr_self_served' then 'ivr'
+            else 'inbound_call'
+        end as channel,
+        direction,
+        outcome,
+        started_at_utc,
+        {{ utc_to_business_time('started_at_utc') }} as started_at_local,
+        updated_at_utc,
+        customer_id,
+        customer_phone_hash,
+        queue,
+        contact_reason,
+        agent_id,
+        ivr_seconds,
+        queue_seconds,
+        talk_seconds,
+        hold_seconds,
+        acw_seconds,
+        talk_seconds + hold_seconds + acw_seconds as handle_seconds,
+        coalesce(transferred, false) as is_transferred,
+        _file_name,
+        _row_number
+    from versions
+    where _version_rank = 1
+
+)
+
+select * from renamed

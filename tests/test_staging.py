@@ -1,0 +1,360 @@
+"""Staging layer: validation, quarantine, dedup and PII on a tiny hand-written landing folder.
+
+One module-scoped build: hand-written CSV rows (one good and one bad row per
+rule, a record re-delivered in a later file, a Parquet file among the CSVs, an
+absent source folder) -> orchestration.ingest -> `dbt build --select +staging`
+-> assertions on the staging and quarantine tables.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.contract import SOURCES
+from orchestration.ingest import ingest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SALT = "staging-test-salt"
+
+# PII values written below; none may appear in clear in any staging/quarantine column.
+PII = [
+    "+15550001111",
+    "+15550002222",
+    "+15550003333",
+    "ann@example.com",
+    "bob@example.com",
+    "Ann Lee",
+    "Bob Ray",
+    "Cy Agent",
+]
+
+CALLS_HEADER = (
+    "call_id,updated_at,direction,started_at,customer_id,customer_phone,queue,contact_reason,"
+    "ivr_seconds,queue_seconds,agent_id,talk_seconds,hold_seconds,acw_seconds,outcome,transferred"
+)
+CALLS_1 = [
+    # row 1: good, re-delivered in the later parquet file with a later updated_at
+    "C1,2026-11-01T10:00:00Z,inbound,2026-11-01T09:00:00,K1,+15550001111,billing,bill,10,20,A1,100,5,30,answered,false",
+    # row 2: good, outbound
+    "C2,,outbound,2026-11-01T09:00:00-05:00,K2,+15550002222,,,0,0,A1,50,0,10,answered,",
+    # row 3: missing_required (no started_at)
+    "C3,,inbound,,,+15550003333,,,0,0,A1,50,0,10,answered,",
+    # row 4: unparseable_type (ivr_seconds)
+    "C4,,inbound,2026-11-01T09:00:00,,,,,ten,0,A1,50,0,10,answered,",
+    # row 5: unknown_code (outcome)
+    "C5,,inbound,2026-11-01T09:00:00,,,,,0,0,A1,50,0,10,hung_up,",
+    # row 6: negative_duration (hold_seconds)
+    "C6,,inbound,2026-11-01T09:00:00,,,,,0,0,A1,50,-1,10,answered,",
+    # row 7: future_timestamp (started_at)
+    "C7,,inbound,2999-01-01T09:00:00,,,,,0,0,A1,50,0,10,answered,",
+    # rows 8-9: duplicate_id (same id, same updated_at, same file, different content)
+    "C8,2026-11-01T12:00:00Z,inbound,2026-11-01T09:00:00,,,,,0,0,A1,50,0,10,answered,",
+    "C8,2026-11-01T12:00:00Z,inbound,2026-11-01T09:00:00,,,,,0,0,A1,60,0,10,answered,",
+    # rows 10-11: exact duplicates -> one record
+    "C9,,inbound,2026-11-01T09:00:00,,,,,5,0,,0,0,0,ivr_self_served,",
+    "C9,,inbound,2026-11-01T09:00:00,,,,,5,0,,0,0,0,ivr_self_served,",
+]
+# parquet, later file: C1 re-delivered (wins: later updated_at), C10 new, C11 bad
+CALLS_2 = [
+    "C1,2026-11-02T10:00:00Z,inbound,2026-11-01T09:00:00,K1,+15550001111,billing,bill,10,20,A1,120,5,30,answered,true",
+    "C10,,inbound,2026-11-02T09:00:00,,,,,0,40,,0,0,0,abandoned,",
+    "C11,,inbound,2026-11-02T09:00:00,,,,,0,0,A1,50,0,10,answered,perhaps",
+]
+
+TICKETS = [
+    "ticket_id,updated_at,channel,created_at,customer_id,customer_email,contact_reason,agent_id,first_response_at,"
+    "solved_at,status,reopen_count,agent_replies,handle_seconds",
+    "T1,,email,2026-11-01T09:00:00,K1,ann@example.com,bill,A1,2026-11-01T10:00:00,2026-11-01T11:00:00,solved,0,1,300",
+    # row 2: end_before_start (solved before created)
+    "T2,,web_form,2026-11-01T09:00:00,K2,bob@example.com,bill,A1,,2026-11-01T08:00:00,solved,0,1,300",
+]
+CHATS = [
+    "chat_id,updated_at,started_at,ended_at,customer_id,contact_reason,outcome,agent_id,wait_seconds,handle_seconds,concurrency",
+    "H1,,2026-11-01T09:00:00,2026-11-01T09:10:00,K1,bill,bot_resolved,,,,",
+    # row 2: end_before_start
+    "H2,,2026-11-01T09:00:00,2026-11-01T08:10:00,K1,bill,answered,A1,5,300,2",
+]
+# a later chats file re-delivers H1 without updated_at: the later file wins
+CHATS_2 = [CHATS[0], "H1,,2026-11-01T09:00:00,2026-11-01T09:12:00,K1,bill,bot_resolved,,,,"]
+SURVEYS = [
+    "survey_id,interaction_source,interaction_id,responded_at,csat,nps,ces,resolved",
+    "V1,chats,H1,2026-11-01T10:00:00Z,5,10,7,true",
+    # row 2: unknown_code (csat outside 1-5)
+    "V2,chats,H1,2026-11-01T10:00:00Z,9,10,7,true",
+]
+CUSTOMERS = [
+    "customer_id,segment,country,geography,customer_since,customer_name,email,phone",
+    "K1,sme,US,local,2020-01-01,Ann Lee,ann@example.com,+15550001111",
+    # row 2: missing_required (segment); its PII must not leak into quarantine
+    "K2,,US,local,2020-01-01,Bob Ray,bob@example.com,+15550002222",
+]
+AGENTS = [
+    "agent_id,agent_name,team,site,cost_center,employment_type,fte,hired_on,left_on",
+    "A1,Cy Agent,t1,NYC,CC1,employee,1.0,2020-01-01,",
+]
+ACTIVITY = [
+    "agent_id,activity_date,state,seconds",
+    "A1,2026-11-01,on_contact,3600",
+    # row 2: negative_duration
+    "A1,2026-11-01,break,-60",
+]
+GL_HEADER = (
+    "journal_id,line_number,posting_date,account_code,account_name,cost_center,amount,currency,description"
+)
+
+# (source, file, row) -> rule, for every bad row written above
+EXPECTED_REJECTIONS = {
+    ("telephony_calls", "telephony_calls/2026-11-01.csv", 3): "missing_required",
+    ("telephony_calls", "telephony_calls/2026-11-01.csv", 4): "unparseable_type",
+    ("telephony_calls", "telephony_calls/2026-11-01.csv", 5): "unknown_code",
+    ("telephony_calls", "telephony_calls/2026-11-01.csv", 6): "negative_duration",
+    ("telephony_calls", "telephony_calls/2026-11-01.csv", 7): "future_timestamp",
+    ("telephony_calls", "telephony_calls/2026-11-01.csv", 8): "duplicate_id",
+    ("telephony_calls", "telephony_calls/2026-11-01.csv", 9): "duplicate_id",
+    ("telephony_calls", "telephony_calls/2026-11-02.parquet", 3): "unparseable_type",
+    ("tickets", "tickets/2026-11-01.csv", 2): "end_before_start",
+    ("chats", "chats/2026-11-01.csv", 2): "end_before_start",
+    ("surveys", "surveys/2026-11-01.csv", 2): "unknown_code",
+    ("customers", "customers/2026-11-01.csv", 2): "missing_required",
+    ("agent_activity", "agent_activity/2026-11-01.csv", 2): "negative_duration",
+    ("gl_journal_lines", "gl_journal_lines/2026-11-01.csv", 2): "unknown_currency",
+}
+# staging model -> (landing source, key column, expected keys, superseded versions)
+EXPECTED_STAGING = {
+    "stg_telephony__calls": ("telephony_calls", "call_id", {"C1", "C2", "C9", "C10"}, 2),
+    "stg_ticketing__tickets": ("tickets", "ticket_id", {"T1"}, 0),
+    "stg_chat__chats": ("chats", "chat_id", {"H1"}, 1),
+    "stg_self_service__sessions": ("self_service_sessions", "session_id", set(), 0),
+    "stg_surveys__responses": ("surveys", "survey_id", {"V1"}, 0),
+    "stg_crm__customers": ("customers", "customer_id", {"K1"}, 0),
+    "stg_hr__agents": ("agents", "agent_id", {"A1"}, 0),
+    "stg_wfm__agent_activity": ("agent_activity", "agent_id", {"A1"}, 0),
+    "stg_erp__gl_journal_lines": ("gl_journal_lines", "journal_id", {"J1"}, 0),
+}
+
+
+def _write(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _foreign_rate() -> tuple[str, str]:
+    """A (month, currency) with a rate in the fx_rates seed, for a good non-reporting-currency GL line."""
+    with open(PROJECT_DIR / "seeds" / "fx_rates.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["currency"] != "USD" and row.get("rate_to_reporting"):
+                return row["month"][:10], row["currency"]
+    pytest.skip("seeds/fx_rates.csv has no non-USD rate")
+
+
+def _write_parquet(path: Path, header: str, rows: list[str]) -> None:
+    columns = header.split(",")
+    with duckdb.connect() as con:
+        con.execute(f"create table t ({', '.join(f'{c} varchar' for c in columns)})")
+        for row in rows:
+            values = [v or None for v in row.split(",")]
+            con.execute(f"insert into t values ({', '.join('?' for _ in columns)})", values)
+        con.execute(f"copy t to '{path}' (format parquet)")
+
+
+def _build_landing(landing: Path) -> None:
+    _write(landing / "telephony_calls" / "2026-11-01.csv", [CALLS_HEADER, *CALLS_1])
+    _write_parquet(landing / "telephony_calls" / "2026-11-02.parquet", CALLS_HEADER, CALLS_2)
+    _write(landing / "tickets" / "2026-11-01.csv", TICKETS)
+    _write(landing / "chats" / "2026-11-01.csv", CHATS)
+    _write(landing / "chats" / "2026-11-02.csv", CHATS_2)
+    _write(landing / "surveys" / "2026-11-01.csv", SURVEYS)
+    _write(landing / "customers" / "2026-11-01.csv", CUSTOMERS)
+    _write(landing / "agents" / "2026-11-01.csv", AGENTS)
+    _write(landing / "agent_activity" / "2026-11-01.csv", ACTIVITY)
+    month, currency = _foreign_rate()
+    _write(
+        landing / "gl_journal_lines" / "2026-11-01.csv",
+        [
+            GL_HEADER,
+            f"J1,1,{month[:8]}15,6000,Salaries,CC1,1000.50,{currency},pay",
+            # row 2: unknown_currency (XXX = ISO 4217 "no currency": never in fx_rates)
+            f"J1,2,{month[:8]}15,6000,Salaries,CC1,10,XXX,pay",
+        ],
+    )
+    # self_service_sessions: no folder at all (the company has no portal)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("staging")
+    landing, database = root / "landing", root / "build.duckdb"
+    _build_landing(landing)
+    with duckdb.connect(str(database)) as con:
+        report = ingest(con, landing)
+    env = {
+        **os.environ,
+        "CCW_BUILD_DB": str(database),
+        "CCW_TEMP_DIR": str(root / "tmp"),
+        "CCW_PII_SALT": SALT,
+        "CCW_BUSINESS_TIMEZONE": "America/New_York",
+        "CCW_THREADS": "2",
+        "DBT_TARGET_PATH": str(root / "target"),
+        "DBT_LOG_PATH": str(root / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    proc = subprocess.run(
+        [
+            dbt,
+            "build",
+            "--select",
+            "+staging",
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    con = duckdb.connect(str(database), read_only=True)
+    schemas = dict(
+        con.execute(
+            "select distinct case when schema_name like '%quarantine' then 'quarantine' else 'staging' end, "
+            "schema_name from duckdb_tables() where table_name in ('rejected_rows', 'stg_telephony__calls')"
+        ).fetchall()
+    )
+    yield con, schemas, report, root / "target" / "run_results.json"
+    con.close()
+
+
+def test_build_ran_the_unit_and_data_tests_of_staging(built):
+    import json
+
+    _, _, _, run_results = built
+    results = json.loads(run_results.read_text())["results"]
+    by_type: dict[str, list[str]] = {}
+    for result in results:
+        by_type.setdefault(result["unique_id"].split(".")[0], []).append(result["status"])
+    assert len(by_type["unit_test"]) >= 14
+    assert set(by_type["unit_test"]) == {"pass"}
+    assert len(by_type["test"]) > 100
+    assert set(by_type["test"]) <= {"pass", "warn"}
+    assert by_type["model"].count("success") == 19
+
+
+def test_every_bad_row_is_quarantined_with_its_rule_and_row(built):
+    con, schemas, _, _ = built
+    rows = con.execute(
+        "select source, file_name, row_number, rule, column_name, detail "
+        f"from {schemas['quarantine']}.rejected_rows"
+    ).fetchall()
+    got = {(s, f, r): rule for s, f, r, rule, _, _ in rows}
+    assert got == EXPECTED_REJECTIONS
+    assert all(column and detail for *_, column, detail in rows)
+
+
+def test_good_rows_reach_staging_and_the_winner_is_the_latest_version(built):
+    con, schemas, _, _ = built
+    for model, (_, key, expected, _) in EXPECTED_STAGING.items():
+        keys = {r[0] for r in con.execute(f"select {key} from {schemas['staging']}.{model}").fetchall()}
+        assert keys == expected, model
+    c1 = con.execute(
+        "select _file_name, _row_number, talk_seconds, is_transferred, channel "
+        f"from {schemas['staging']}.stg_telephony__calls where call_id = 'C1'"
+    ).fetchone()
+    assert c1 == ("telephony_calls/2026-11-02.parquet", 1, 120, True, "inbound_call")
+    h1 = con.execute(
+        f"select _file_name, channel from {schemas['staging']}.stg_chat__chats where chat_id = 'H1'"
+    ).fetchone()
+    assert h1 == ("chats/2026-11-02.csv", "chatbot")
+    channels = dict(
+        con.execute(f"select call_id, channel from {schemas['staging']}.stg_telephony__calls").fetchall()
+    )
+    assert channels == {"C1": "inbound_call", "C2": "outbound_call", "C9": "ivr", "C10": "inbound_call"}
+
+
+def test_nothing_is_lost(built):
+    """raw rows = staging rows + superseded versions + rejected rows, per source, exactly."""
+    con, schemas, report, _ = built
+    rejected = dict(
+        con.execute(
+            f"select source, count(*) from {schemas['quarantine']}.rejected_rows group by 1"
+        ).fetchall()
+    )
+    for model, (source, _, expected_keys, superseded) in EXPECTED_STAGING.items():
+        raw = con.execute(f"select count(*) from raw.{source}").fetchone()[0]
+        staged = con.execute(f"select count(*) from {schemas['staging']}.{model}").fetchone()[0]
+        base_good = con.execute(
+            f"select count(*) from {schemas['staging']}.{model.replace('stg_', 'base_')} "
+            "where _rejection_rule is null"
+        ).fetchone()[0]
+        assert raw == report.rows[source]
+        assert staged == len(expected_keys) or model == "stg_wfm__agent_activity"
+        assert base_good - staged == superseded, model
+        assert raw == staged + superseded + rejected.get(source, 0), model
+    assert report.rows["self_service_sessions"] == 0
+
+
+def test_no_pii_value_in_any_staging_or_quarantine_column(built):
+    con, schemas, _, _ = built
+    columns = con.execute(
+        "select schema_name, table_name, column_name from duckdb_columns() where schema_name in (?, ?) "
+        "and data_type = 'VARCHAR'",
+        [schemas["staging"], schemas["quarantine"]],
+    ).fetchall()
+    assert columns
+    leaks = []
+    for schema, table, column in columns:
+        for value in PII:
+            if con.execute(
+                f'select count(*) from {schema}."{table}" where contains("{column}", ?)', [value]
+            ).fetchone()[0]:
+                leaks.append((schema, table, column, value))
+    assert leaks == []
+
+
+def test_pii_is_hashed_with_the_salt_and_kept_hashed_in_raw_record(built):
+    import hashlib
+    import json
+
+    con, schemas, _, _ = built
+    expected = hashlib.sha256((SALT + "+15550001111").encode()).hexdigest()
+    assert (
+        con.execute(
+            f"select customer_phone_hash from {schemas['staging']}.stg_telephony__calls where call_id = 'C1'"
+        ).fetchone()[0]
+        == expected
+    )
+    record = json.loads(
+        con.execute(
+            f"select raw_record from {schemas['quarantine']}.rejected_rows where source = 'customers'"
+        ).fetchone()[0]
+    )
+    assert record["customer_id"] == "K2" and record["segment"] is None
+    assert record["email"] == hashlib.sha256((SALT + "bob@example.com").encode()).hexdigest()
+
+
+def test_landing_contract_macro_matches_contract_py():
+    """macros/landing_contract.sql is contract.py as Jinja data; they must not drift apart."""
+    text = (PROJECT_DIR / "macros" / "landing_contract.sql").read_text()
+    literal = text[text.index("return(") + len("return(") : text.rindex(") }}")]
+    literal = re.sub(r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", re.sub(r"\bnone\b", "None", literal)))
+    macro = ast.literal_eval(literal)
+    assert list(macro) == list(SOURCES)
+    for name, source in SOURCES.items():
+        assert tuple(macro[name]["key"]) == source.key
+        assert [
+            (c["name"], c["type"], c["required"], c["pii"], tuple(c["codes"]) if c["codes"] else None)
+            for c in macro[name]["columns"]
+        ] == [(c.name, c.type, c.required, c.pii, c.codes) for c in source.columns]
