@@ -1,0 +1,48 @@
+{#-
+    One row per repeat contact pair: an earlier contact and "the repeat", the first later
+    contact of the same customer on any channel within repeat_window_days days about the
+    same reason (either reason unknown matches any). Definition in int_kpis__repeat_links
+    and docs/decisions/kpis.md K6.
+-#}
+with
+
+links as (
+
+    select * from {{ ref('int_kpis__repeat_links') }}
+
+),
+
+-- allocated cost of the repeat (cost allocation): the cost of the duplicated effort
+repeat_costs as (
+
+    select interaction_id, total_cost
+    from {{ ref('fct_interactions') }}
+
+),
+
+final as (
+
+    select
+        earlier_interaction_id,
+        repeat_interaction_id,
+        customer_id,
+        earlier_channel,
+        repeat_channel,
+        earlier_contact_reason,
+        repeat_contact_reason,
+        earlier_started_at_utc,
+        repeat_started_at_utc,
+        earlier_interaction_date,
+        repeat_interaction_date,
+        earlier_interaction_month,
+        hours_between,
+        is_cross_channel,
+        is_same_reason,
+        repeat_costs.total_cost as repeat_total_cost
+    from links
+    left join repeat_costs
+        on repeat_costs.interaction_id = links.repeat_interaction_id
+
+)
+
+select * from final

@@ -1,0 +1,61 @@
+{#-
+    Repeat contacts rolled up per month (of the earlier contact) x channel pair
+    (earlier channel -> repeat channel), with each pair's share of the month's repeats
+    and the month's share of repeats that cross channels.
+-#}
+with
+
+repeats as (
+
+    select * from {{ ref('fct_repeat_contacts') }}
+
+),
+
+pairs as (
+
+    select
+        earlier_interaction_month as repeat_month,
+        earlier_channel,
+        repeat_channel,
+        is_cross_channel,
+        cast(count(*) as bigint) as repeats,
+        sum(hours_between) as hours_between_sum,
+        sum(repeat_total_cost) as repeat_total_cost
+    from repeats
+    group by earlier_interaction_month, earlier_channel, repeat_channel, is_cross_channel
+
+),
+
+months as (
+
+    select
+        repeat_month,
+        {{ kpi_sum_int('repeats') }} as month_repeats,
+        {{ kpi_sum_if('is_cross_channel', 'repeats', 'bigint') }} as month_cross_channel_repeats
+    from pairs
+    group by repeat_month
+
+),
+
+final as (
+
+    select
+        pairs.repeat_month,
+        pairs.earlier_channel,
+        pairs.repeat_channel,
+        pairs.is_cross_channel,
+        pairs.repeats,
+        pairs.hours_between_sum,
+        {{ safe_divide('pairs.hours_between_sum', 'pairs.repeats') }} as avg_hours_between,
+        pairs.repeat_total_cost,
+        months.month_repeats,
+        {{ safe_divide('pairs.repeats', 'months.month_repeats') }} as share_of_month_repeats,
+        months.month_cross_channel_repeats,
+        {{ safe_divide('months.month_cross_channel_repeats', 'months.month_repeats') }} as month_cross_channel_share
+    from pairs
+    inner join months
+        on months.repeat_month = pairs.repeat_month
+
+)
+
+select * from final
