@@ -25,7 +25,7 @@
 -#}
 
 {% macro rule_order() -%}
-    {{ return(['missing_required', 'unparseable_type', 'unknown_code', 'negative_duration',
+    {{ return(['missing_required', 'unparseable_type', 'unknown_code', 'out_of_range', 'negative_duration',
                'future_timestamp', 'end_before_start', 'unknown_currency']) }}
 {%- endmacro %}
 
@@ -114,12 +114,20 @@
         'detail': "'" ~ end_col ~ " = ' || " ~ quoted_raw(end_col) ~ " || ' is before " ~ start_col ~ " = ' || " ~ quoted_raw(start_col)}) }}
 {%- endmacro %}
 
-{#- scores outside their scale: reported as unknown_code (the scale is the code list) -#}
-{% macro range_check(col, min_value, max_value) -%}
+{#- a number outside the range the contract gives it (survey scales, chat concurrency >= 1, fte > 0);
+    pass none for an open bound; exclusive_min for a strict lower bound -#}
+{% macro range_check(col, min_value=none, max_value=none, exclusive_min=false) -%}
+    {%- set parts = [] -%}
+    {%- if min_value is not none -%}
+        {%- do parts.append('_t_' ~ col ~ (' <= ' if exclusive_min else ' < ') ~ min_value) -%}
+    {%- endif -%}
+    {%- if max_value is not none -%}{%- do parts.append('_t_' ~ col ~ ' > ' ~ max_value) -%}{%- endif -%}
+    {%- set bounds = ('above ' if exclusive_min else 'from ') ~ (min_value if min_value is not none else '')
+        ~ (' to ' ~ max_value if max_value is not none else '') -%}
     {{ return({
-        'rule': 'unknown_code', 'column': col,
-        'condition': '(_t_' ~ col ~ ' < ' ~ min_value ~ ' or _t_' ~ col ~ ' > ' ~ max_value ~ ')',
-        'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is outside " ~ min_value ~ "-" ~ max_value ~ "'"}) }}
+        'rule': 'out_of_range', 'column': col,
+        'condition': '(' ~ parts | join(' or ') ~ ')',
+        'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is not " ~ bounds ~ "'"}) }}
 {%- endmacro %}
 
 {#- needs `_has_fx_rate` (boolean) computed by the model from ref('fx_rates') -#}

@@ -1,5 +1,8 @@
 {#- Typed + validated raw chats, one row per landing row (see _chat__models.yml). -#}
-{%- set checks = landing_checks('chats', extra=[end_before_start_check('ended_at', 'started_at')]) -%}
+{%- set checks = landing_checks('chats', extra=[
+    end_before_start_check('ended_at', 'started_at'),
+    range_check('concurrency', 1),
+]) -%}
 
 with
 

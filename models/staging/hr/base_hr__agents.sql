@@ -1,5 +1,5 @@
 {#- Typed + validated raw agents, one row per landing row (see _hr__models.yml). -#}
-{%- set checks = landing_checks('agents', future_exempt=['hired_on', 'left_on']) -%}
+{%- set checks = landing_checks('agents', extra=[range_check('fte', 0, exclusive_min=true)], future_exempt=['hired_on', 'left_on']) -%}
 
 with
 
