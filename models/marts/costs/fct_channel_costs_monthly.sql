@@ -1,0 +1,107 @@
+{#- Month x channel: volumes, allocated cost by type and unit costs, against the published benchmark. -#}
+with
+
+allocation as (
+
+    select
+        cost_month,
+        channel,
+        sum(case when pool_type = 'labour' then allocated_amount else 0 end) as labour_cost,
+        sum(case when pool_type = 'platform' then allocated_amount else 0 end) as platform_cost,
+        sum(case when pool_type = 'overhead' then allocated_amount else 0 end) as overhead_cost
+    from {{ ref('int_costs__channel_allocation') }}
+    where channel <> 'unallocated'
+    group by cost_month, channel
+
+),
+
+volumes as (
+
+    select
+        cost_month,
+        channel,
+        max(case when is_assisted then 1 else 0 end) = 1 as is_assisted,
+        count(*) as interactions,
+        sum(case when is_handled then 1 else 0 end) as handled_interactions,
+        sum(case when is_resolved then 1 else 0 end) as resolved_interactions,
+        sum(handle_minutes) as handle_minutes,
+        sum(productive_handle_minutes) as productive_handle_minutes
+    from {{ ref('int_interactions__costs') }}
+    group by cost_month, channel
+
+),
+
+benchmarks as (
+
+    select
+        channel,
+        cost_low,
+        cost_high,
+        cast((cost_low + cost_high) * 0.5 as decimal(18, 4)) as cost_mid,
+        currency,
+        source
+    from {{ ref('channel_benchmarks') }}
+    where is_default
+
+),
+
+joined as (
+
+    select
+        coalesce(volumes.cost_month, allocation.cost_month) as cost_month,
+        coalesce(volumes.channel, allocation.channel) as channel,
+        volumes.is_assisted,
+        coalesce(volumes.interactions, 0) as interactions,
+        coalesce(volumes.handled_interactions, 0) as handled_interactions,
+        coalesce(volumes.resolved_interactions, 0) as resolved_interactions,
+        cast(coalesce(volumes.handle_minutes, 0) as decimal(18, 2)) as handle_minutes,
+        cast(coalesce(volumes.productive_handle_minutes, 0) as decimal(18, 2)) as productive_handle_minutes,
+        {{ cost_money('coalesce(allocation.labour_cost, 0)') }} as labour_cost,
+        {{ cost_money('coalesce(allocation.platform_cost, 0)') }} as platform_cost,
+        {{ cost_money('coalesce(allocation.overhead_cost, 0)') }} as overhead_cost
+    from volumes
+    full outer join allocation
+        on allocation.cost_month = volumes.cost_month
+        and allocation.channel = volumes.channel
+
+),
+
+with_totals as (
+
+    select
+        joined.*,
+        {{ cost_money('labour_cost + platform_cost + overhead_cost') }} as total_cost
+    from joined
+
+),
+
+unit_costs as (
+
+    select
+        with_totals.*,
+        {{ cost_ratio('labour_cost', 'total_cost', 4) }} as labour_share,
+        {{ cost_ratio('total_cost', 'interactions', 4) }} as cost_per_interaction,
+        {{ cost_ratio('total_cost', 'handled_interactions', 4) }} as cost_per_handled_interaction,
+        {{ cost_ratio('total_cost', 'handle_minutes', 4) }} as cost_per_handle_minute,
+        {{ cost_ratio('total_cost', 'resolved_interactions', 4) }} as cost_per_resolved_contact
+    from with_totals
+
+)
+
+select
+    unit_costs.*,
+    benchmarks.source as benchmark_source,
+    benchmarks.cost_low as benchmark_cost_low,
+    benchmarks.cost_high as benchmark_cost_high,
+    case when benchmarks.currency = '{{ var("reporting_currency") }}'
+        then unit_costs.cost_per_interaction - benchmarks.cost_mid end as variance_to_benchmark,
+    case when benchmarks.currency = '{{ var("reporting_currency") }}'
+        then case
+            when unit_costs.cost_per_interaction < benchmarks.cost_low then 'below'
+            when unit_costs.cost_per_interaction > benchmarks.cost_high then 'above'
+            when unit_costs.cost_per_interaction is not null then 'within'
+        end
+    end as benchmark_position
+from unit_costs
+left join benchmarks
+    on benchmarks.channel = unit_costs.channel

@@ -1,0 +1,37 @@
+{#- Month x contact reason x channel: volumes and allocated cost ('unknown' = no reason recorded). -#}
+with
+
+grouped as (
+
+    select
+        cost_month,
+        contact_reason,
+        channel,
+        count(*) as interactions,
+        sum(case when is_handled then 1 else 0 end) as handled_interactions,
+        sum(case when is_resolved then 1 else 0 end) as resolved_interactions,
+        sum(handle_minutes) as handle_minutes,
+        sum(labour_cost) as labour_cost,
+        sum(platform_cost) as platform_cost,
+        sum(overhead_cost) as overhead_cost,
+        sum(total_cost) as total_cost
+    from {{ ref('int_interactions__costs') }}
+    group by cost_month, contact_reason, channel
+
+)
+
+select
+    cost_month,
+    contact_reason,
+    channel,
+    interactions,
+    handled_interactions,
+    resolved_interactions,
+    cast(handle_minutes as decimal(18, 2)) as handle_minutes,
+    {{ cost_money('labour_cost', 6) }} as labour_cost,
+    {{ cost_money('platform_cost', 6) }} as platform_cost,
+    {{ cost_money('overhead_cost', 6) }} as overhead_cost,
+    {{ cost_money('total_cost', 6) }} as total_cost,
+    {{ cost_ratio('total_cost', 'interactions', 4) }} as cost_per_interaction,
+    {{ cost_ratio('total_cost', 'resolved_interactions', 4) }} as cost_per_resolved_contact
+from grouped

@@ -1,0 +1,51 @@
+{#- Month x customer: what serving each known customer cost, with segment and geography (anonymous contacts are in fct_cost_to_serve_segments_monthly). -#}
+with
+
+interactions as (
+
+    select * from {{ ref('int_interactions__costs') }}
+    where customer_id is not null
+
+),
+
+customers as (
+
+    select customer_id, segment, geography, country
+    from {{ ref('stg_crm__customers') }}
+
+),
+
+by_customer as (
+
+    select
+        cost_month,
+        customer_id,
+        count(*) as interactions,
+        sum(case when is_assisted then 1 else 0 end) as assisted_interactions,
+        sum(case when is_assisted then 0 else 1 end) as unassisted_interactions,
+        sum(labour_cost) as labour_cost,
+        sum(platform_cost) as platform_cost,
+        sum(overhead_cost) as overhead_cost,
+        sum(total_cost) as total_cost
+    from interactions
+    group by cost_month, customer_id
+
+)
+
+select
+    by_customer.cost_month,
+    by_customer.customer_id,
+    coalesce(customers.segment, 'unknown') as segment,
+    coalesce(customers.geography, 'unknown') as geography,
+    customers.country,
+    by_customer.interactions,
+    by_customer.assisted_interactions,
+    by_customer.unassisted_interactions,
+    {{ cost_money('by_customer.labour_cost', 6) }} as labour_cost,
+    {{ cost_money('by_customer.platform_cost', 6) }} as platform_cost,
+    {{ cost_money('by_customer.overhead_cost', 6) }} as overhead_cost,
+    {{ cost_money('by_customer.total_cost', 6) }} as total_cost,
+    {{ cost_ratio('by_customer.total_cost', 'by_customer.interactions', 4) }} as cost_per_interaction
+from by_customer
+left join customers
+    on customers.customer_id = by_customer.customer_id

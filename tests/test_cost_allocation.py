@@ -1,0 +1,181 @@
+"""Cost allocation: the reconciliation invariant, the what-if worked example and the ledger edge cases.
+
+The dbt tests (cost_reconciles_with_gl, unit tests) check the same things inside the
+build; these tests check them again from the outside, on the published file, with
+Python's Decimal, so a bug shared by the models and the dbt test macros cannot hide.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+
+import duckdb
+import pytest
+
+from orchestration.pipeline import run
+
+CENT = Decimal("0.01")
+REPORTING_CURRENCY = "USD"
+
+
+def _gl_in_scope_by_month(con) -> dict:
+    """In-scope GL total per month, recomputed from staging and the seeds (decisions/cost_allocation.md)."""
+    rates = {
+        (str(m), c): Decimal(str(r))
+        for m, c, r in con.execute(
+            "select cast(month as date), currency, rate_to_reporting from seeds.fx_rates"
+        ).fetchall()
+    }
+    accounts = {
+        str(a): str(s).lower() in ("true", "1")
+        for a, s in con.execute("select account_code, in_scope from seeds.account_mapping").fetchall()
+    }
+    out_of_scope_centers = {
+        c
+        for (c,) in con.execute(
+            "select cost_center from seeds.cost_centers where pool_type = 'out_of_scope'"
+        ).fetchall()
+    }
+    totals: dict = defaultdict(Decimal)
+    lines = con.execute(
+        "select posting_month, account_code, cost_center, amount, currency "
+        "from staging.stg_erp__gl_journal_lines"
+    ).fetchall()
+    for month, account, center, amount, currency in lines:
+        if center in out_of_scope_centers or accounts.get(account) is False:
+            continue
+        rate = Decimal(1) if currency == REPORTING_CURRENCY else rates[(str(month), currency)]
+        totals[month] += (Decimal(amount) * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return dict(totals)
+
+
+def _by_month(con, sql: str) -> dict:
+    return {m: Decimal(v) for m, v in con.execute(sql).fetchall()}
+
+
+def _unallocated_by_month(con) -> dict:
+    return _by_month(
+        con,
+        "select cost_month, sum(allocated_amount) from marts.fct_cost_allocation "
+        "where is_unallocated group by 1",
+    )
+
+
+def _interaction_cost_relation(con) -> str:
+    """fct_interactions carries the cost once the cost columns are joined in; else the intermediate model."""
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'marts' and table_name = 'fct_interactions'"
+        ).fetchall()
+    }
+    return "marts.fct_interactions" if "total_cost" in columns else "intermediate.int_interactions__costs"
+
+
+def assert_reconciles(con) -> dict:
+    gl = _gl_in_scope_by_month(con)
+    assert gl, "no in-scope GL lines"
+    unallocated = _unallocated_by_month(con)
+    allocation = _by_month(
+        con, "select cost_month, sum(allocated_amount) from marts.fct_cost_allocation group by 1"
+    )
+    channels = _by_month(
+        con, "select cost_month, sum(total_cost) from marts.fct_channel_costs_monthly group by 1"
+    )
+    interactions = _by_month(
+        con,
+        "select date_trunc('month', interaction_date)::date, sum(total_cost) "
+        f"from {_interaction_cost_relation(con)} group by 1",
+    )
+    for month, total in gl.items():
+        assert allocation.get(month, 0) == total, f"{month}: allocation {allocation.get(month)} != GL {total}"
+        assert channels.get(month, 0) + unallocated.get(month, 0) == total, f"{month}: channel costs"
+        # interaction costs have 6 decimals; their exact sum is a whole number of cents
+        assert interactions.get(month, 0) + unallocated.get(month, 0) == total, f"{month}: interaction costs"
+    assert set(allocation) == set(gl)
+    return gl
+
+
+def test_every_month_reconciles_to_the_cent(published):
+    settings, _ = published
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        gl = assert_reconciles(con)
+        # the sample ledger allocates (nearly) everything: every channel with contacts carries cost
+        channels = con.execute(
+            "select channel, sum(total_cost), sum(interactions) "
+            "from marts.fct_channel_costs_monthly group by 1"
+        ).fetchall()
+    assert sum(gl.values()) > 0
+    assert all(cost > 0 for _, cost, n in channels if n > 0)
+
+
+def test_worked_example_of_the_benchmark_document(published):
+    settings, _ = published
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        row = con.execute(
+            "select baseline_volume, from_unit_cost, to_unit_cost, baseline_cost, scenario_cost, savings "
+            "from marts.rpt_channel_shift_scenarios where scenario_id = 'tv_channel_change_to_app_benchmark'"
+        ).fetchone()
+        actual = con.execute(
+            "select baseline_volume, baseline_cost, scenario_cost, savings, volume_basis "
+            "from marts.rpt_channel_shift_scenarios where unit_cost_basis = 'actual'"
+        ).fetchall()
+    assert row == (
+        Decimal("1000000.00"),
+        Decimal("5.84"),
+        Decimal("0.10"),
+        Decimal("5840000.00"),
+        Decimal("4692000.00"),
+        Decimal("1148000.00"),
+    )
+    assert actual and all(r[0] > 0 and r[3] == r[1] - r[2] and r[4] == "observed_annualised" for r in actual)
+
+
+EDGE_LINES = """\
+journal_id,line_number,posting_date,account_code,account_name,cost_center,amount,currency,description
+EDGE,1,2026-09-15,6400,Rent,CC4900,1000.0000,USD,overhead in a month without any contact
+EDGE,2,2026-10-28,6999,New account,CC4110,123.4500,USD,account missing from account_mapping
+EDGE,3,2026-10-28,6000,Salaries,CC4999,54.3200,USD,cost center missing from cost_centers
+EDGE,4,2026-10-28,6000,Salaries,CC4110,77.0000,JPY,currency without a rate
+EDGE,5,2026-10-28,6200,Software,CC4530,-0.0100,USD,credit note on the chatbot platform
+"""
+
+
+@pytest.mark.slow
+def test_ledger_edge_cases_stay_visible_and_reconcile(fresh_settings, small_landing, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(small_landing, landing)
+    (landing / "gl_journal_lines" / "zz-edge.csv").write_text(EDGE_LINES)
+    settings = replace(fresh_settings, landing_dir=landing)
+    run(settings)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert_reconciles(con)
+        unallocated = {
+            (str(m), pool, cat): (reason, detail, amount)
+            for m, pool, cat, reason, detail, amount in con.execute(
+                "select cost_month, cost_pool, cost_category, unallocated_reason, unallocated_detail, "
+                "allocated_amount from marts.fct_cost_allocation where is_unallocated"
+            ).fetchall()
+        }
+        quarantined = con.execute(
+            "select rule from quarantine.rejected_rows "
+            "where source = 'gl_journal_lines' and raw_record like '%JPY%'"
+        ).fetchall()
+        gl_lines = con.execute(
+            "select count(*) from intermediate.int_costs__gl_lines where journal_id = 'EDGE'"
+        ).fetchone()[0]
+    # a pool without activity in its month: unallocated with its reason, never dropped
+    assert unallocated[("2026-09-01", "shared_overhead", "rent")][0] == "no_driver_activity"
+    assert unallocated[("2026-09-01", "shared_overhead", "rent")][2] == Decimal("1000.00")
+    # unmapped account / cost center: visible, named, in the total
+    reason, detail, amount = unallocated[("2026-10-01", "labour_voice_care", "unmapped")]
+    assert (reason, detail, amount) == ("account_not_mapped", "account 6999", Decimal("123.45"))
+    reason, detail, amount = unallocated[("2026-10-01", "unmapped", "salaries")]
+    assert (reason, detail, amount) == ("cost_center_not_mapped", "cost center CC4999", Decimal("54.32"))
+    # a currency without a rate never reaches the cost base: staging quarantines it
+    assert quarantined == [("unknown_currency",)]
+    assert gl_lines == 4
