@@ -269,3 +269,68 @@
         order by {% if updated_col %}{{ updated_col }} desc nulls last, {% endif %}_file_name desc, _row_number desc
     )
 {%- endmacro %}
+
+{#- The CTEs every base_ model starts with: `source` (the raw table) and `typed`
+    (raw text + `_t_<col>` typed values + a fingerprint of the row for exact
+    duplicates). drop: columns never typed (names, which are never kept). -#}
+{% macro landing_typed_ctes(source_name, drop=[]) -%}
+source as (
+
+    select * from {{ source('landing', source_name) }}
+
+),
+
+typed as (
+
+    select
+        source.*,
+        {{ row_fingerprint(landing_column_names(source_name)) }} as _fingerprint,
+        {{ typed_landing_columns(source_name, drop=drop) }}
+    from source
+
+)
+{%- endmacro %}
+
+{#- The CTEs that judge each typed row, ending in `tied`: one row per landing row
+    with the typed columns, the first failed check and whether it is a
+    duplicate id with no winner. `checked_from` is the CTE holding the typed
+    rows (plus any column a check needs, e.g. `_has_fx_rate`). -#}
+{% macro landing_check_ctes(source_name, checks, checked_from='typed', drop=[]) -%}
+checked as (
+
+    select
+        {{ checked_from }}.*,
+        {{ first_failed_check(checks) }} as _check_no
+    from {{ checked_from }}
+
+),
+
+described as {{ materialized_cte() }} (
+
+    select
+        _file_name,
+        _row_number,
+        _fingerprint,
+        {{ typed_column_names(source_name, drop=drop) }},
+        _check_no,
+        {{ check_outcome(checks) }}
+    from checked
+
+),
+
+tied_groups as (
+
+    {{ tied_duplicate_groups(source_name, 'described') }}
+
+),
+
+tied as (
+
+    select
+        described.*,
+        {{ is_tied_duplicate() }} as _is_tied_duplicate
+    from described
+    {{ tied_duplicate_join(source_name, 'described') }}
+
+)
+{%- endmacro %}

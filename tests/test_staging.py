@@ -88,7 +88,7 @@ CHATS_2 = [CHATS[0], "H1,,2026-11-01T09:00:00,2026-11-01T09:12:00,K1,bill,bot_re
 SURVEYS = [
     "survey_id,interaction_source,interaction_id,responded_at,csat,nps,ces,resolved",
     "V1,chats,H1,2026-11-01T10:00:00Z,5,10,7,true",
-    # row 2: unknown_code (csat outside 1-5)
+    # row 2: out_of_range (csat outside 1-5)
     "V2,chats,H1,2026-11-01T10:00:00Z,9,10,7,true",
 ]
 CUSTOMERS = [
@@ -123,7 +123,7 @@ EXPECTED_REJECTIONS = {
     ("telephony_calls", "telephony_calls/2026-11-02.parquet", 3): "unparseable_type",
     ("tickets", "tickets/2026-11-01.csv", 2): "end_before_start",
     ("chats", "chats/2026-11-01.csv", 2): "end_before_start",
-    ("surveys", "surveys/2026-11-01.csv", 2): "unknown_code",
+    ("surveys", "surveys/2026-11-01.csv", 2): "out_of_range",
     ("customers", "customers/2026-11-01.csv", 2): "missing_required",
     ("agent_activity", "agent_activity/2026-11-01.csv", 2): "negative_duration",
     ("gl_journal_lines", "gl_journal_lines/2026-11-01.csv", 2): "unknown_currency",

@@ -3,59 +3,9 @@
 
 with
 
-source as (
+{{ landing_typed_ctes('customers', drop=['customer_name']) }},
 
-    select * from {{ source('landing', 'customers') }}
-
-),
-
-typed as (
-
-    select
-        source.*,
-        {{ row_fingerprint(landing_column_names('customers')) }} as _fingerprint,
-        {{ typed_landing_columns('customers', drop=['customer_name']) }}
-    from source
-
-),
-
-checked as (
-
-    select
-        typed.*,
-        {{ first_failed_check(checks) }} as _check_no
-    from typed
-
-),
-
-described as {{ materialized_cte() }} (
-
-    select
-        _file_name,
-        _row_number,
-        _fingerprint,
-        {{ typed_column_names('customers', drop=['customer_name']) }},
-        _check_no,
-        {{ check_outcome(checks) }}
-    from checked
-
-),
-
-tied_groups as (
-
-    {{ tied_duplicate_groups('customers', 'described') }}
-
-),
-
-tied as (
-
-    select
-        described.*,
-        {{ is_tied_duplicate() }} as _is_tied_duplicate
-    from described
-    {{ tied_duplicate_join('customers', 'described') }}
-
-),
+{{ landing_check_ctes('customers', checks, drop=['customer_name']) }},
 
 renamed as (
 

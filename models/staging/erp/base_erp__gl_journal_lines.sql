@@ -3,11 +3,7 @@
 
 with
 
-source as (
-
-    select * from {{ source('landing', 'gl_journal_lines') }}
-
-),
+{{ landing_typed_ctes('gl_journal_lines') }},
 
 fx_rates as (
 
@@ -17,16 +13,6 @@ fx_rates as (
         cast(currency as {{ dbt.type_string() }}) as fx_currency
     from {{ ref('fx_rates') }}
     where rate_to_reporting is not null
-
-),
-
-typed as (
-
-    select
-        source.*,
-        {{ row_fingerprint(landing_column_names('gl_journal_lines')) }} as _fingerprint,
-        {{ typed_landing_columns('gl_journal_lines') }}
-    from source
 
 ),
 
@@ -42,43 +28,7 @@ with_rates as (
 
 ),
 
-checked as (
-
-    select
-        with_rates.*,
-        {{ first_failed_check(checks) }} as _check_no
-    from with_rates
-
-),
-
-described as {{ materialized_cte() }} (
-
-    select
-        _file_name,
-        _row_number,
-        _fingerprint,
-        {{ typed_column_names('gl_journal_lines') }},
-        _check_no,
-        {{ check_outcome(checks) }}
-    from checked
-
-),
-
-tied_groups as (
-
-    {{ tied_duplicate_groups('gl_journal_lines', 'described') }}
-
-),
-
-tied as (
-
-    select
-        described.*,
-        {{ is_tied_duplicate() }} as _is_tied_duplicate
-    from described
-    {{ tied_duplicate_join('gl_journal_lines', 'described') }}
-
-),
+{{ landing_check_ctes('gl_journal_lines', checks, checked_from='with_rates') }},
 
 renamed as (
 

@@ -3,59 +3,9 @@
 
 with
 
-source as (
+{{ landing_typed_ctes('agents', drop=['agent_name']) }},
 
-    select * from {{ source('landing', 'agents') }}
-
-),
-
-typed as (
-
-    select
-        source.*,
-        {{ row_fingerprint(landing_column_names('agents')) }} as _fingerprint,
-        {{ typed_landing_columns('agents', drop=['agent_name']) }}
-    from source
-
-),
-
-checked as (
-
-    select
-        typed.*,
-        {{ first_failed_check(checks) }} as _check_no
-    from typed
-
-),
-
-described as {{ materialized_cte() }} (
-
-    select
-        _file_name,
-        _row_number,
-        _fingerprint,
-        {{ typed_column_names('agents', drop=['agent_name']) }},
-        _check_no,
-        {{ check_outcome(checks) }}
-    from checked
-
-),
-
-tied_groups as (
-
-    {{ tied_duplicate_groups('agents', 'described') }}
-
-),
-
-tied as (
-
-    select
-        described.*,
-        {{ is_tied_duplicate() }} as _is_tied_duplicate
-    from described
-    {{ tied_duplicate_join('agents', 'described') }}
-
-),
+{{ landing_check_ctes('agents', checks, drop=['agent_name']) }},
 
 renamed as (
 

@@ -3,59 +3,9 @@
 
 with
 
-source as (
+{{ landing_typed_ctes('self_service_sessions') }},
 
-    select * from {{ source('landing', 'self_service_sessions') }}
-
-),
-
-typed as (
-
-    select
-        source.*,
-        {{ row_fingerprint(landing_column_names('self_service_sessions')) }} as _fingerprint,
-        {{ typed_landing_columns('self_service_sessions') }}
-    from source
-
-),
-
-checked as (
-
-    select
-        typed.*,
-        {{ first_failed_check(checks) }} as _check_no
-    from typed
-
-),
-
-described as {{ materialized_cte() }} (
-
-    select
-        _file_name,
-        _row_number,
-        _fingerprint,
-        {{ typed_column_names('self_service_sessions') }},
-        _check_no,
-        {{ check_outcome(checks) }}
-    from checked
-
-),
-
-tied_groups as (
-
-    {{ tied_duplicate_groups('self_service_sessions', 'described') }}
-
-),
-
-tied as (
-
-    select
-        described.*,
-        {{ is_tied_duplicate() }} as _is_tied_duplicate
-    from described
-    {{ tied_duplicate_join('self_service_sessions', 'described') }}
-
-),
+{{ landing_check_ctes('self_service_sessions', checks) }},
 
 renamed as (
 

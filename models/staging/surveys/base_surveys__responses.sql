@@ -7,59 +7,9 @@
 
 with
 
-source as (
+{{ landing_typed_ctes('surveys') }},
 
-    select * from {{ source('landing', 'surveys') }}
-
-),
-
-typed as (
-
-    select
-        source.*,
-        {{ row_fingerprint(landing_column_names('surveys')) }} as _fingerprint,
-        {{ typed_landing_columns('surveys') }}
-    from source
-
-),
-
-checked as (
-
-    select
-        typed.*,
-        {{ first_failed_check(checks) }} as _check_no
-    from typed
-
-),
-
-described as {{ materialized_cte() }} (
-
-    select
-        _file_name,
-        _row_number,
-        _fingerprint,
-        {{ typed_column_names('surveys') }},
-        _check_no,
-        {{ check_outcome(checks) }}
-    from checked
-
-),
-
-tied_groups as (
-
-    {{ tied_duplicate_groups('surveys', 'described') }}
-
-),
-
-tied as (
-
-    select
-        described.*,
-        {{ is_tied_duplicate() }} as _is_tied_duplicate
-    from described
-    {{ tied_duplicate_join('surveys', 'described') }}
-
-),
+{{ landing_check_ctes('surveys', checks) }},
 
 renamed as (
 

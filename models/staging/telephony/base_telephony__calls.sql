@@ -3,59 +3,9 @@
 
 with
 
-source as (
+{{ landing_typed_ctes('telephony_calls') }},
 
-    select * from {{ source('landing', 'telephony_calls') }}
-
-),
-
-typed as (
-
-    select
-        source.*,
-        {{ row_fingerprint(landing_column_names('telephony_calls')) }} as _fingerprint,
-        {{ typed_landing_columns('telephony_calls') }}
-    from source
-
-),
-
-checked as (
-
-    select
-        typed.*,
-        {{ first_failed_check(checks) }} as _check_no
-    from typed
-
-),
-
-described as {{ materialized_cte() }} (
-
-    select
-        _file_name,
-        _row_number,
-        _fingerprint,
-        {{ typed_column_names('telephony_calls') }},
-        _check_no,
-        {{ check_outcome(checks) }}
-    from checked
-
-),
-
-tied_groups as (
-
-    {{ tied_duplicate_groups('telephony_calls', 'described') }}
-
-),
-
-tied as (
-
-    select
-        described.*,
-        {{ is_tied_duplicate() }} as _is_tied_duplicate
-    from described
-    {{ tied_duplicate_join('telephony_calls', 'described') }}
-
-),
+{{ landing_check_ctes('telephony_calls', checks) }},
 
 renamed as (
 

@@ -6,59 +6,9 @@
 
 with
 
-source as (
+{{ landing_typed_ctes('tickets') }},
 
-    select * from {{ source('landing', 'tickets') }}
-
-),
-
-typed as (
-
-    select
-        source.*,
-        {{ row_fingerprint(landing_column_names('tickets')) }} as _fingerprint,
-        {{ typed_landing_columns('tickets') }}
-    from source
-
-),
-
-checked as (
-
-    select
-        typed.*,
-        {{ first_failed_check(checks) }} as _check_no
-    from typed
-
-),
-
-described as {{ materialized_cte() }} (
-
-    select
-        _file_name,
-        _row_number,
-        _fingerprint,
-        {{ typed_column_names('tickets') }},
-        _check_no,
-        {{ check_outcome(checks) }}
-    from checked
-
-),
-
-tied_groups as (
-
-    {{ tied_duplicate_groups('tickets', 'described') }}
-
-),
-
-tied as (
-
-    select
-        described.*,
-        {{ is_tied_duplicate() }} as _is_tied_duplicate
-    from described
-    {{ tied_duplicate_join('tickets', 'described') }}
-
-),
+{{ landing_check_ctes('tickets', checks) }},
 
 renamed as (
 

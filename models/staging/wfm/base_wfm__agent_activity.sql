@@ -3,59 +3,9 @@
 
 with
 
-source as (
+{{ landing_typed_ctes('agent_activity') }},
 
-    select * from {{ source('landing', 'agent_activity') }}
-
-),
-
-typed as (
-
-    select
-        source.*,
-        {{ row_fingerprint(landing_column_names('agent_activity')) }} as _fingerprint,
-        {{ typed_landing_columns('agent_activity') }}
-    from source
-
-),
-
-checked as (
-
-    select
-        typed.*,
-        {{ first_failed_check(checks) }} as _check_no
-    from typed
-
-),
-
-described as {{ materialized_cte() }} (
-
-    select
-        _file_name,
-        _row_number,
-        _fingerprint,
-        {{ typed_column_names('agent_activity') }},
-        _check_no,
-        {{ check_outcome(checks) }}
-    from checked
-
-),
-
-tied_groups as (
-
-    {{ tied_duplicate_groups('agent_activity', 'described') }}
-
-),
-
-tied as (
-
-    select
-        described.*,
-        {{ is_tied_duplicate() }} as _is_tied_duplicate
-    from described
-    {{ tied_duplicate_join('agent_activity', 'described') }}
-
-),
+{{ landing_check_ctes('agent_activity', checks) }},
 
 renamed as (
 
