@@ -119,7 +119,11 @@ def test_codes_types_and_durations_are_clean_without_defects(landing):
     calls, tickets, chats = read(landing, "telephony_calls"), read(landing, "tickets"), read(landing, "chats")
     assert calls["started_at"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").all()
     assert tickets["created_at"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[45]:00").all()
-    assert chats["started_at"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d").all()
+    # Local time without offset, except in the hour repeated when DST ends (2026-11-01 01:xx in
+    # New York), which names no single instant: there the offset is written.
+    local = chats["started_at"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+    repeated_hour = chats["started_at"].str.fullmatch(r"2026-11-01T01:\d\d:\d\d-0[45]:00")
+    assert (local | repeated_hour).all()
     # DST: 2026-11-01 ends daylight saving time in New York
     assert {"-04:00", "-05:00"} <= set(tickets["created_at"].str[-6:])
     assert read(landing, "gl_journal_lines")["amount"].str.fullmatch(r"-?\d+\.\d\d").all()
@@ -130,9 +134,15 @@ def test_codes_types_and_durations_are_clean_without_defects(landing):
         (chats, "ended_at", "started_at"),
     ):
         both = df[df[end].notna()]
-        e = pd.to_datetime(both[end], utc=True, format="ISO8601")
-        s = pd.to_datetime(both[start], utc=True, format="ISO8601")
-        assert (e >= s).all()
+        assert (_instant(both[end]) >= _instant(both[start])).all()
+
+
+def _instant(values: pd.Series) -> pd.Series:
+    """Landing timestamps as UTC instants: with Z/offset absolute, without one New York local time."""
+    has_offset = values.str.contains(r"(?:Z|[+-]\d\d:\d\d)$")
+    absolute = pd.to_datetime(values.where(has_offset), utc=True, format="ISO8601")
+    local = pd.to_datetime(values.where(~has_offset), format="ISO8601")
+    return absolute.fillna(local.dt.tz_localize("America/New_York").dt.tz_convert("UTC"))
 
 
 def test_volumes_and_channel_mix_are_plausible(landing):

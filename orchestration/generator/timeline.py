@@ -65,8 +65,23 @@ def fmt_utc_z(utc: np.ndarray) -> pa.Array:
 
 
 def fmt_local(utc: np.ndarray, tz: ZoneInfo) -> pa.Array:
-    """`2026-11-21T09:03:12` (business time, no offset)"""
-    return _ts_text(to_local(utc, tz))
+    """`2026-11-21T09:03:12` (business time, no offset).
+
+    A wall-clock time that occurs twice (the hour repeated when DST ends) names
+    no single instant; a system that exports local time has to add the offset
+    there, and so does the generator: such values are written as fmt_offset
+    (the contract allows both styles in one file).
+    """
+    utc = np.asarray(utc, dtype=np.int64)
+    local = to_local(utc, tz)
+    known = utc != NULL
+    ambiguous = known & (
+        (to_local(np.where(known, utc + 3600, NULL), tz) == local)
+        | (to_local(np.where(known, utc - 3600, NULL), tz) == local)
+    )
+    if not ambiguous.any():
+        return _ts_text(local)
+    return pc.if_else(pa.array(ambiguous), fmt_offset(utc, tz), _ts_text(local))
 
 
 def fmt_offset(utc: np.ndarray, tz: ZoneInfo) -> pa.Array:
