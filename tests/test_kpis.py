@@ -58,7 +58,9 @@ def assert_close(actual, expected, what):
         assert actual is None or pd.isna(actual), f"{what}: expected null, got {actual}"
     else:
         assert actual is not None and not pd.isna(actual), f"{what}: expected {expected}, got null"
-        assert abs(float(actual) - expected) <= TOLERANCE * max(1.0, abs(expected)), f"{what}: {actual} != {expected}"
+        assert abs(float(actual) - expected) <= TOLERANCE * max(1.0, abs(expected)), (
+            f"{what}: {actual} != {expected}"
+        )
 
 
 def independent_queue_kpis(rows: pd.DataFrame, wait_col: str, threshold: int, calls: bool) -> dict:
@@ -121,7 +123,9 @@ def test_chat_kpis_match_independent_computation(con):
 
 
 def test_ivr_containment_over_all_inbound_calls(con):
-    calls = df(con, "select channel, started_at_local from staging.stg_telephony__calls where direction = 'inbound'")
+    calls = df(
+        con, "select channel, started_at_local from staging.stg_telephony__calls where direction = 'inbound'"
+    )
     calls["day"] = pd.to_datetime(calls.started_at_local).dt.date
     mart = mart_rows(con, "ivr")
     for day, rows in calls.groupby("day"):
@@ -158,7 +162,11 @@ def test_monthly_is_recomputed_from_summed_daily_components(con):
     for row in merged.itertuples():
         assert row.offered == row.offered_daily
         if row.channel in ("inbound_call", "chat"):
-            assert_close(row.service_level, ratio(row.sl_answered_within_threshold_daily, row.sl_denominator_daily), "monthly SL")
+            assert_close(
+                row.service_level,
+                ratio(row.sl_answered_within_threshold_daily, row.sl_denominator_daily),
+                "monthly SL",
+            )
             assert_close(
                 row.abandonment_rate,
                 ratio(row.abandoned_daily, row.answered_daily + row.abandoned_daily),
@@ -190,14 +198,16 @@ def test_repeat_links_match_independent_computation(con):
                     expected[earlier["interaction_id"]] = later["interaction_id"]
                     break
     actual = df(con, "select earlier_interaction_id, repeat_interaction_id from marts.fct_repeat_contacts")
-    assert dict(zip(actual.earlier_interaction_id, actual.repeat_interaction_id)) == expected
+    assert dict(zip(actual.earlier_interaction_id, actual.repeat_interaction_id, strict=True)) == expected
     assert len(expected) > 0
 
 
 def test_every_survey_is_counted_matched_or_not(con):
     responses = scalar(con, "select count(*) from staging.stg_surveys__responses")
     counted = scalar(con, "select coalesce(sum(responses), 0) from marts.fct_survey_kpis_daily")
-    unmatched = scalar(con, "select count(*) from intermediate.int_kpis__survey_responses where not is_matched")
+    unmatched = scalar(
+        con, "select count(*) from intermediate.int_kpis__survey_responses where not is_matched"
+    )
     unmatched_counted = scalar(
         con, "select coalesce(sum(responses), 0) from marts.fct_survey_kpis_daily where channel = 'unmatched'"
     )
@@ -213,14 +223,18 @@ def test_case_backlog_at_the_end_equals_unsolved_cases(con):
         where kpi_date = (select max(kpi_date) from marts.fct_case_kpis_daily)
         """,
     )
-    unsolved = df(con, "select channel, count(*) as n from marts.fct_cases where solved_date is null group by channel")
-    assert dict(zip(last.channel, last.backlog_unsolved)) == {
-        channel: dict(zip(unsolved.channel, unsolved.n)).get(channel, 0) for channel in last.channel
+    unsolved = df(
+        con, "select channel, count(*) as n from marts.fct_cases where solved_date is null group by channel"
+    )
+    assert dict(zip(last.channel, last.backlog_unsolved, strict=True)) == {
+        channel: dict(zip(unsolved.channel, unsolved.n, strict=True)).get(channel, 0) for channel in last.channel
     }
 
 
 def test_agent_daily_reconciles_with_interactions(con):
-    handled = scalar(con, "select count(*) from marts.fct_interactions where is_handled and agent_id is not null")
+    handled = scalar(
+        con, "select count(*) from marts.fct_interactions where is_handled and agent_id is not null"
+    )
     assert scalar(con, "select sum(handled_contacts) from marts.fct_agent_daily") == handled
     wfm = scalar(con, "select sum(seconds) from staging.stg_wfm__agent_activity")
     assert scalar(con, "select sum(paid_seconds) from marts.fct_agent_daily") == wfm
@@ -228,7 +242,16 @@ def test_agent_daily_reconciles_with_interactions(con):
 
 def test_dim_agent_has_no_personal_data(con):
     columns = {r[0] for r in con.execute("describe marts.dim_agent").fetchall()}
-    assert columns == {"agent_id", "team", "site", "cost_center", "employment_type", "fte", "hired_on", "left_on"}
+    assert columns == {
+        "agent_id",
+        "team",
+        "site",
+        "cost_center",
+        "employment_type",
+        "fte",
+        "hired_on",
+        "left_on",
+    }
 
 
 @pytest.mark.parametrize("path", KPI_SQL, ids=lambda p: p.name)

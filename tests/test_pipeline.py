@@ -68,8 +68,8 @@ def _pii_values(landing) -> set[str]:
                     values |= {
                         r[0]
                         for r in con.execute(
-                            f"select distinct \"{column}\" from read_csv(?, all_varchar=true, union_by_name=true) "
-                            f"where \"{column}\" is not null",
+                            f'select distinct "{column}" from read_csv(?, all_varchar=true, union_by_name=true) '
+                            f'where "{column}" is not null',
                             [files],
                         ).fetchall()
                     }

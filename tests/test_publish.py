@@ -68,6 +68,10 @@ def test_publish_replaces_the_file_while_a_reader_holds_the_old_one(tmp_path):
     reader.close()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select v from marts.t").fetchone()[0] == 2
-        assert [r[0] for r in con.execute("select run_id from meta.run_log order by finished_at").fetchall()] == ["r1", "r2"]
-        assert con.execute("select count(*) from duckdb_tables() where schema_name = 'raw'").fetchone()[0] == 0
+        assert [
+            r[0] for r in con.execute("select run_id from meta.run_log order by finished_at").fetchall()
+        ] == ["r1", "r2"]
+        assert (
+            con.execute("select count(*) from duckdb_tables() where schema_name = 'raw'").fetchone()[0] == 0
+        )
     assert not list(tmp_path.glob(".wh.duckdb.publishing*"))
