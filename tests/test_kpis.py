@@ -227,7 +227,8 @@ def test_case_backlog_at_the_end_equals_unsolved_cases(con):
         con, "select channel, count(*) as n from marts.fct_cases where solved_date is null group by channel"
     )
     assert dict(zip(last.channel, last.backlog_unsolved, strict=True)) == {
-        channel: dict(zip(unsolved.channel, unsolved.n, strict=True)).get(channel, 0) for channel in last.channel
+        channel: dict(zip(unsolved.channel, unsolved.n, strict=True)).get(channel, 0)
+        for channel in last.channel
     }
 
 
