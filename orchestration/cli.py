@@ -57,6 +57,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from orchestration.errors import PipelineError
+    from orchestration.quality import QualityFailed, check_layer, load_policy
+
+    settings = load_settings()
+    run_id = "check-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    layers = []
+    try:
+        policy = load_policy(args.policy)
+        for layer in args.layer or ("raw", "staging", "marts"):
+            layers.append(check_layer(layer, settings, run_id, policy=policy))
+    except PipelineError as exc:
+        print(f"ccw check could not run: {exc}", file=sys.stderr)
+        return 2
+    for layer in layers:
+        print(layer.render())
+    docs = next((layer.data_docs for layer in layers if layer.data_docs), None)
+    if docs:
+        print(f"Data docs: {docs / 'index.html'}")
+    if not all(layer.passed for layer in layers):
+        print(f"ccw check: {QualityFailed(layers)}", file=sys.stderr)
+        return 1
+    print("ccw check: no stopping failure")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccw",
@@ -97,6 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="generate the 90-day sample first when the landing directory has no files",
     )
     run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser(
+        "check",
+        help="run the data-quality suites alone (raw: the landing directory; staging, marts: the build file)",
+        description="Run the Great Expectations suites of quality_policy.yml: raw against CCW_LANDING_DIR "
+        "(loaded into a temporary database), staging and marts against the last build file of CCW_WAREHOUSE "
+        "(read-only). Writes the data docs; publishes nothing. Exit 1 on a stopping failure.",
+    )
+    check.add_argument(
+        "--layer", action="append", choices=("raw", "staging", "marts"), help="only this layer (repeatable)"
+    )
+    check.add_argument(
+        "--policy", type=Path, help="quality policy file (default: CCW_QUALITY_POLICY or quality_policy.yml)"
+    )
+    check.set_defaults(func=cmd_check)
     return parser
 
 

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from orchestration.contract import SOURCES
 from orchestration.errors import PipelineError
 from orchestration.ingest import IngestReport, ingest, landing_files
 from orchestration.publish import RunRecord, publish
+from orchestration.quality import LayerResult, QualityFailed, check_layer, load_policy, quarantine_counts
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class RunSummary:
     ingest: IngestReport
     interactions_per_channel: list[tuple[str, int]]
     generated_sample: bool
+    quality: list[LayerResult] = field(default_factory=list)
+    quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
 
     def render(self) -> str:
         lines = [f"Run {self.run_id} published {self.warehouse} in {self.seconds:.1f} s"]
@@ -62,6 +65,16 @@ class RunSummary:
         for channel, n in self.interactions_per_channel:
             lines.append(f"  {channel:<{width}}  {n:>10,}")
         lines.append(f"  {'total':<{width}}  {sum(n for _, n in self.interactions_per_channel):>10,}")
+        total = sum(n for *_, n in self.quarantined)
+        lines.append(f"Quarantined rows (quarantine.rejected_rows): {total:,}")
+        for source, rule, n in self.quarantined:
+            lines.append(f"  {source:<24} {rule:<20} {n:>10,}")
+        if self.quality:
+            lines.append("Data-quality checks (meta.quality_results):")
+            lines.extend("  " + line for layer in self.quality for line in layer.render().splitlines())
+            docs = next((layer.data_docs for layer in self.quality if layer.data_docs), None)
+            if docs:
+                lines.append(f"  data docs: {docs / 'index.html'}")
         lines.append("Query it (read-only, safe while the nightly run works):")
         lines.append(
             f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{self.warehouse}', read_only=True)"
@@ -78,7 +91,9 @@ def build_lock(settings: Settings) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise PipelineError(f"another run is building {settings.warehouse}; try again when it ends") from exc
+            raise PipelineError(
+                f"another run is building {settings.warehouse}; try again when it ends"
+            ) from exc
         yield
 
 
@@ -115,7 +130,9 @@ def run_dbt(settings: Settings, args: list[str]) -> None:
     proc = subprocess.run(cmd, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
     (settings.work_dir / "dbt_last_output.log").write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
-        raise BuildFailed(f"dbt {args[0]} failed; the published warehouse is unchanged.\n{_dbt_failures(settings, proc)}")
+        raise BuildFailed(
+            f"dbt {args[0]} failed; the published warehouse is unchanged.\n{_dbt_failures(settings, proc)}"
+        )
 
 
 def _dbt_failures(settings: Settings, proc: subprocess.CompletedProcess) -> str:
@@ -148,9 +165,21 @@ def run(settings: Settings, *, sample_if_empty: bool = False) -> RunSummary:
         if sample_if_empty and landing_is_empty(settings.landing_dir):
             generate_sample(settings.landing_dir)
             generated = True
+        policy = load_policy()
         with duckdb.connect(str(settings.build_db)) as con:
-            report = ingest(con, settings.landing_dir)
+            # file issues are recorded, not raised: the raw suite and the policy decide
+            report = ingest(con, settings.landing_dir, on_file_issue="record")
+            layers = [check_layer("raw", settings, run_id, con=con, policy=policy)]
+        if not layers[0].passed:
+            raise QualityFailed(layers)
         run_dbt(settings, ["build"])
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            layers += [
+                check_layer(layer, settings, run_id, con=con, policy=policy) for layer in ("staging", "marts")
+            ]
+            quarantined = quarantine_counts(con)
+        if not all(layer.passed for layer in layers):
+            raise QualityFailed(layers)
         record = RunRecord(
             run_id=run_id,
             started_at=started_at,
@@ -158,7 +187,12 @@ def run(settings: Settings, *, sample_if_empty: bool = False) -> RunSummary:
             source_files=report.files,
             rows_per_source=report.rows,
         )
-        publish(settings.build_db, settings.warehouse, record)
+        publish(
+            settings.build_db,
+            settings.warehouse,
+            record,
+            quality_results=[row for layer in layers for row in layer.rows()],
+        )
     return RunSummary(
         run_id=run_id,
         warehouse=settings.warehouse,
@@ -166,4 +200,6 @@ def run(settings: Settings, *, sample_if_empty: bool = False) -> RunSummary:
         ingest=report,
         interactions_per_channel=interactions_per_channel(settings.warehouse),
         generated_sample=generated,
+        quality=layers,
+        quarantined=quarantined,
     )

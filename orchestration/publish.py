@@ -44,6 +44,23 @@ create table if not exists pub.meta.run_log (
 )
 """
 
+# One row per expectation per layer of each published run (orchestration/quality);
+# kept across publishes like the run log.
+QUALITY_RESULTS_DDL = """
+create table if not exists pub.meta.quality_results (
+    run_id varchar not null,
+    checked_at timestamp,      -- UTC
+    layer varchar,             -- raw | staging | marts
+    suite varchar,             -- Great Expectations suite
+    expectation varchar,       -- expectation type(column)
+    rule varchar,              -- rule of quality_policy.yml
+    action varchar,            -- stop | quarantine | warn: what a failure does
+    success boolean,
+    observed_value varchar,    -- e.g. 'all 64 files pass', '3 of 64 files fail'
+    details varchar            -- JSON list of {where, what} for the failing items
+)
+"""
+
 
 @dataclass
 class RunRecord:
@@ -73,8 +90,13 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str
     ).fetchall()
 
 
-def publish(build_db: Path, warehouse: Path, record: RunRecord) -> datetime:
-    """Copy the build's analyst-facing schemas to `warehouse` atomically. Returns finished_at."""
+def publish(
+    build_db: Path, warehouse: Path, record: RunRecord, quality_results: list[tuple] | None = None
+) -> datetime:
+    """Copy the build's analyst-facing schemas to `warehouse` atomically. Returns finished_at.
+
+    quality_results: rows for meta.quality_results (orchestration.quality.LayerResult.rows()).
+    """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     staging_file = warehouse.with_name(f".{warehouse.name}.publishing")
     for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
@@ -91,12 +113,19 @@ def publish(build_db: Path, warehouse: Path, record: RunRecord) -> datetime:
                 con.execute(f'create table pub.{schema}."{table}" as select * from build.{schema}."{table}"')
         con.execute("create schema pub.meta")
         con.execute(RUN_LOG_DDL)
+        con.execute(QUALITY_RESULTS_DDL)
         if warehouse.exists():
-            # The run log is the published file's history: carry it over.
+            # The run log and quality results are the published file's history: carry them over.
             con.execute(f"attach '{warehouse}' as previous (read_only)")
-            if ("meta", "run_log") in _tables(con, "previous"):
-                con.execute("insert into pub.meta.run_log by name select * from previous.meta.run_log")
+            previous = _tables(con, "previous")
+            for table in ("run_log", "quality_results"):
+                if ("meta", table) in previous:
+                    con.execute(f"insert into pub.meta.{table} by name select * from previous.meta.{table}")
             con.execute("detach previous")
+        if quality_results:
+            con.executemany(
+                "insert into pub.meta.quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", quality_results
+            )
         finished_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
             "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published')",

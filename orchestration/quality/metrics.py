@@ -1,0 +1,555 @@
+"""Small metric frames, computed in DuckDB SQL, that the suites validate.
+
+Nothing big ever reaches pandas: each function aggregates a layer in SQL (one
+scan per table) into a frame of one row per landing file, table, column,
+month or reference, and the Great Expectations suites (suites.py) test those
+rows. Every frame has a `key` column naming what a row is about (a file name,
+`table.column`, a month, ...): a failed expectation lists the keys it failed on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pandas as pd
+import yaml
+
+from orchestration.config import PROJECT_DIR
+from orchestration.contract import SOURCES, Source
+
+# ---------------------------------------------------------------- the contract's extra rules
+# The value ranges, end/start pairs and future-exempt columns the base_ staging models
+# add to the contract (models/staging/**/base_*.sql, docs/DECISIONS.md D9).
+RANGES: dict[str, list[tuple[str, float | None, float | None, bool]]] = {
+    # source: [(column, min, max, exclusive_min)]
+    "surveys": [("csat", 1, 5, False), ("nps", 0, 10, False), ("ces", 1, 7, False)],
+    "chats": [("concurrency", 1, None, False)],
+    "agents": [("fte", 0, None, True)],
+}
+END_START = {
+    "tickets": [("first_response_at", "created_at"), ("solved_at", "created_at")],
+    "chats": [("ended_at", "started_at")],
+}
+FUTURE_EXEMPT = {"agents": {"hired_on", "left_on"}}
+ROW_RULES = (
+    "missing_required",
+    "unparseable_type",
+    "unknown_code",
+    "out_of_range",
+    "negative_duration",
+    "future_timestamp",
+    "end_before_start",
+    "unknown_currency",
+    "duplicate_id",
+)
+OFFSET_SUFFIX = r"[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
+
+# landing source -> (base model, staging model)
+MODELS = {
+    "telephony_calls": ("base_telephony__calls", "stg_telephony__calls"),
+    "tickets": ("base_ticketing__tickets", "stg_ticketing__tickets"),
+    "chats": ("base_chat__chats", "stg_chat__chats"),
+    "self_service_sessions": ("base_self_service__sessions", "stg_self_service__sessions"),
+    "surveys": ("base_surveys__responses", "stg_surveys__responses"),
+    "customers": ("base_crm__customers", "stg_crm__customers"),
+    "agents": ("base_hr__agents", "stg_hr__agents"),
+    "agent_activity": ("base_wfm__agent_activity", "stg_wfm__agent_activity"),
+    "gl_journal_lines": ("base_erp__gl_journal_lines", "stg_erp__gl_journal_lines"),
+}
+INTERACTION_SOURCES = ("telephony_calls", "tickets", "chats", "self_service_sessions")
+
+
+def _q(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def reporting_currency() -> str:
+    data = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    return str((data.get("vars") or {}).get("reporting_currency", "USD"))
+
+
+def future_cutoff(now: datetime | None = None) -> datetime:
+    """Run start + 1 day, naive UTC (as macros/timestamps.sql future_cutoff)."""
+    return (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0) + timedelta(days=1)
+
+
+# ---------------------------------------------------------------- raw layer
+def _parsed(col: str, type_: str, timezone: str) -> str:
+    c = f'"{col}"'
+    if type_ == "integer":
+        return f"case when regexp_full_match({c}, '[+-]?[0-9]+') then try_cast({c} as integer) end"
+    if type_ == "decimal":
+        return f"try_cast({c} as decimal(18, 4))"
+    if type_ == "date":
+        return f"try_cast({c} as date)"
+    if type_ == "boolean":
+        return (
+            f"case when lower({c}) in ('true', 't', '1', 'yes', 'y') then true "
+            f"when lower({c}) in ('false', 'f', '0', 'no', 'n') then false end"
+        )
+    if type_ == "timestamp":
+        return (
+            f"case when ends_with({c}, 'Z') then try_cast({c} as timestamp) "
+            f"when regexp_matches({c}, {_q(OFFSET_SUFFIX)}) then timezone('UTC', try_cast({c} as timestamptz)) "
+            f"else timezone('UTC', timezone({_q(timezone)}, try_cast({c} as timestamp))) end"
+        )
+    return f"nullif({c}, '')"
+
+
+def _row_rule_conditions(source: Source, cutoff: datetime, currency: str) -> dict[str, list[str]]:
+    """rule -> SQL conditions (true when a row breaks it), over raw text `c` and typed `_t_c`."""
+    rules: dict[str, list[str]] = {rule: [] for rule in ROW_RULES if rule != "duplicate_id"}
+    for col in source.columns:
+        c, t = f'"{col.name}"', f'"_t_{col.name}"'
+        if col.required:
+            rules["missing_required"].append(f"nullif({c}, '') is null")
+        if col.type != "string":
+            rules["unparseable_type"].append(f"nullif({c}, '') is not null and {t} is null")
+        if col.codes:
+            rules["unknown_code"].append(f"{t} not in ({', '.join(_q(v) for v in col.codes)})")
+        if col.type == "integer" and (col.name == "seconds" or col.name.endswith("_seconds")):
+            rules["negative_duration"].append(f"{t} < 0")
+        if col.type in ("timestamp", "date") and col.name not in FUTURE_EXEMPT.get(source.name, set()):
+            bound = f"timestamp '{cutoff:%Y-%m-%d %H:%M:%S}'"
+            rules["future_timestamp"].append(
+                f"{t} > {bound if col.type == 'timestamp' else f'cast({bound} as date)'}"
+            )
+    for col, lo, hi, exclusive in RANGES.get(source.name, []):
+        t = f'"_t_{col}"'
+        parts = [f"{t} {'<=' if exclusive else '<'} {lo}"] if lo is not None else []
+        parts += [f"{t} > {hi}"] if hi is not None else []
+        rules["out_of_range"].append("(" + " or ".join(parts) + ")")
+    for end, start in END_START.get(source.name, []):
+        rules["end_before_start"].append(f'"_t_{end}" < "_t_{start}"')
+    if source.name == "gl_journal_lines":
+        rules["unknown_currency"].append(f'"_t_currency" <> {_q(currency)} and not _has_fx_rate')
+    return rules
+
+
+def raw_row_metrics(
+    con: duckdb.DuckDBPyConnection, timezone: str, now: datetime | None = None
+) -> pd.DataFrame:
+    """One row per loaded landing file: rows, and per row rule the rows breaking it and the first such row.
+
+    Rules are counted independently (a row may break two); staging records only the
+    first one a row breaks. duplicate_id counts the rows passing every other rule that
+    share key, file and updated_at with a row of different content (as staging does).
+    """
+    cutoff, currency = future_cutoff(now), reporting_currency()
+    fx_seed = PROJECT_DIR / "seeds" / "fx_rates.csv"
+    frames = []
+    for source in SOURCES.values():
+        rules = _row_rule_conditions(source, cutoff, currency)
+        typed = ", ".join(f'{_parsed(c.name, c.type, timezone)} as "_t_{c.name}"' for c in source.columns)
+        raw_cols = ", ".join(f'"{c}"' for c in source.column_names)
+        fx_join = ""
+        if source.name == "gl_journal_lines":
+            fx_join = (
+                f"left join (select distinct cast(month as date) as fx_month, currency as fx_currency "
+                f"from read_csv({_q(str(fx_seed))}, header = true, all_varchar = true) "
+                "where nullif(rate_to_reporting, '') is not null) fx "
+                "on fx.fx_month = date_trunc('month', typed._t_posting_date) and fx.fx_currency = typed._t_currency"
+            )
+        has_fx = ", fx.fx_month is not null as _has_fx_rate" if fx_join else ""
+        flags = ", ".join(
+            f"coalesce({' or '.join(f'({c})' for c in conds)}, false) as r_{rule}"
+            if conds
+            else f"false as r_{rule}"
+            for rule, conds in rules.items()
+        )
+        any_flag = " or ".join(f"r_{rule}" for rule in rules)
+        # (expression over `flagged`, alias in `ties`): key, file, updated_at (null = 1900)
+        tie = [(f'flagged."_t_{k}"', f'"_t_{k}"') for k in source.key] + [
+            ("flagged._file_name", "_file_name")
+        ]
+        if "updated_at" in source.column_names:
+            tie.append(("coalesce(flagged.\"_t_updated_at\", timestamp '1900-01-01')", None))
+        tie = [(expr, f"_tie{i}") for i, (expr, _) in enumerate(tie)]
+        tie_select = ", ".join(f"{expr} as {alias}" for expr, alias in tie)
+        tie_join = " and ".join(f"ties.{alias} = {expr}" for expr, alias in tie)
+        sums = ", ".join(
+            f"count(*) filter (where r_{rule}) as {rule}, min(_row_number) filter (where r_{rule}) as {rule}_first_row"
+            for rule in ROW_RULES
+        )
+        sql = f"""
+            with typed as (
+                select _file_name, _row_number, hash({raw_cols}) as _fp, {raw_cols}, {typed}
+                from raw.{source.name}
+            ),
+            flagged as materialized (
+                select typed.*{has_fx}, {flags}
+                from typed {fx_join}
+            ),
+            ties as (
+                select {tie_select}
+                from flagged where not ({any_flag})
+                group by all having min(_fp) <> max(_fp)
+            ),
+            judged as (
+                select flagged.*, (not ({any_flag}) and ties._tie0 is not null) as r_duplicate_id
+                from flagged left join ties on {tie_join}
+            )
+            select {_q(source.name)} as source, _file_name as file_name, count(*) as rows, {sums}
+            from judged group by _file_name
+        """
+        frames.append(con.execute(sql).df())
+    metrics = (
+        pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else None
+    )
+    files = con.execute(
+        "select source, file_name, rows as loaded_rows from raw._landing_files where rule is null order by 1, 2"
+    ).df()
+    if metrics is None:
+        metrics = pd.DataFrame(columns=["source", "file_name", "rows"])
+    frame = files.merge(metrics, on=["source", "file_name"], how="left")
+    for rule in ROW_RULES:
+        if rule not in frame:
+            frame[rule] = 0
+            frame[f"{rule}_first_row"] = None
+        frame[rule] = frame[rule].fillna(0).astype("int64")
+    frame["rows"] = frame["loaded_rows"].astype("int64")
+    frame.insert(0, "key", frame["file_name"])
+    return frame.drop(columns=["loaded_rows"])
+
+
+def raw_file_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per landing file with the file rule it broke (null when it loaded)."""
+    return con.execute(
+        "select file_name as key, source, file_name, format, bytes, rows, rule as file_rule, "
+        "row_number as file_row, detail as file_detail from raw._landing_files order by source, file_name"
+    ).df()
+
+
+def raw_source_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per contract source: files and rows delivered (0 files: the source is absent)."""
+    counts = dict(
+        (s, (f, r))
+        for s, f, r in con.execute(
+            "select source, count(*), coalesce(sum(rows), 0) from raw._landing_files group by 1"
+        ).fetchall()
+    )
+    return pd.DataFrame(
+        [
+            {"key": s, "source": s, "files": counts.get(s, (0, 0))[0], "rows": int(counts.get(s, (0, 0))[1])}
+            for s in SOURCES
+        ]
+    )
+
+
+# ---------------------------------------------------------------- staging layer
+def _count(con, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0])
+
+
+def staging_key_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    rows = []
+    for source, (_, stg) in MODELS.items():
+        key = ", ".join(SOURCES[source].key)
+        nulls = " or ".join(f"{k} is null" for k in SOURCES[source].key)
+        n, distinct, null_keys = con.execute(
+            f"select count(*), (select count(*) from (select distinct {key} from staging.{stg})), "
+            f"count(*) filter (where {nulls}) from staging.{stg}"
+        ).fetchone()
+        rows.append(
+            {
+                "key": f"staging.{stg}({key})",
+                "rows": n,
+                "null_keys": null_keys,
+                "duplicate_keys": n - distinct,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+REFERENCES = [
+    # (child model, child column, parent model, parent column)
+    ("stg_telephony__calls", "agent_id", "stg_hr__agents", "agent_id"),
+    ("stg_ticketing__tickets", "agent_id", "stg_hr__agents", "agent_id"),
+    ("stg_chat__chats", "agent_id", "stg_hr__agents", "agent_id"),
+    ("stg_wfm__agent_activity", "agent_id", "stg_hr__agents", "agent_id"),
+    ("stg_telephony__calls", "customer_id", "stg_crm__customers", "customer_id"),
+    ("stg_ticketing__tickets", "customer_id", "stg_crm__customers", "customer_id"),
+    ("stg_chat__chats", "customer_id", "stg_crm__customers", "customer_id"),
+    ("stg_self_service__sessions", "customer_id", "stg_crm__customers", "customer_id"),
+]
+INTERACTION_KEYS = {
+    "telephony_calls": ("stg_telephony__calls", "call_id"),
+    "tickets": ("stg_ticketing__tickets", "ticket_id"),
+    "chats": ("stg_chat__chats", "chat_id"),
+    "self_service_sessions": ("stg_self_service__sessions", "session_id"),
+}
+
+
+def staging_reference_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    rows = []
+    for child, col, parent, pcol in REFERENCES:
+        checked, unresolved, example = con.execute(
+            f"select count(*), count(*) filter (where p.{pcol} is null), "
+            f"min(c.{col}) filter (where p.{pcol} is null) "
+            f"from staging.{child} c left join (select distinct {pcol} from staging.{parent}) p "
+            f"on p.{pcol} = c.{col} where c.{col} is not null"
+        ).fetchone()
+        parent_rows = _count(con, f"select count(*) from staging.{parent}")
+        rows.append(
+            {
+                "key": f"staging.{child}.{col} -> staging.{parent}",
+                "checked": checked,
+                "unresolved": unresolved,
+                "parent_rows": parent_rows,
+                "example": example,
+            }
+        )
+    union = " union all ".join(
+        f"select {_q(s)} as interaction_source, {k} as interaction_id from staging.{m}"
+        for s, (m, k) in INTERACTION_KEYS.items()
+    )
+    checked, unresolved, example = con.execute(
+        f"select count(*), count(*) filter (where i.interaction_id is null), "
+        f"min(s.interaction_source || ':' || s.interaction_id) filter (where i.interaction_id is null) "
+        f"from staging.stg_surveys__responses s left join ({union}) i "
+        "on i.interaction_source = s.interaction_source and i.interaction_id = s.interaction_id"
+    ).fetchone()
+    parent_rows = _count(con, f"select count(*) from ({union})")
+    rows.append(
+        {
+            "key": "staging.stg_surveys__responses.(interaction_source, interaction_id) -> staged interactions",
+            "checked": checked,
+            "unresolved": unresolved,
+            "parent_rows": parent_rows,
+            "example": example,
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+STAGING_RANGES = [
+    # (model, column, min, max, exclusive_min)
+    ("stg_surveys__responses", "csat", 1, 5, False),
+    ("stg_surveys__responses", "nps", 0, 10, False),
+    ("stg_surveys__responses", "ces", 1, 7, False),
+    ("stg_chat__chats", "concurrency", 1, None, False),
+    ("stg_hr__agents", "fte", 0, None, True),
+    *[
+        ("stg_telephony__calls", c, 0, None, False)
+        for c in ("ivr_seconds", "queue_seconds", "talk_seconds", "hold_seconds", "acw_seconds")
+    ],
+    ("stg_ticketing__tickets", "handle_seconds", 0, None, False),
+    ("stg_ticketing__tickets", "reopen_count", 0, None, False),
+    ("stg_chat__chats", "wait_seconds", 0, None, False),
+    ("stg_chat__chats", "handle_seconds", 0, None, False),
+    ("stg_wfm__agent_activity", "seconds", 0, None, False),
+]
+
+
+def staging_range_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    rows = []
+    for model, col, lo, hi, exclusive in STAGING_RANGES:
+        parts = [f"{col} {'<=' if exclusive else '<'} {lo}"] + ([f"{col} > {hi}"] if hi is not None else [])
+        bad, low, high = con.execute(
+            f"select count(*) filter (where {' or '.join(parts)}), min({col}), max({col}) from staging.{model}"
+        ).fetchone()
+        bounds = f"{'above' if exclusive else 'from'} {lo}" + (f" to {hi}" if hi is not None else "")
+        rows.append(
+            {
+                "key": f"staging.{model}.{col}",
+                "allowed": bounds,
+                "out_of_range": bad,
+                "min_value": None if low is None else float(low),
+                "max_value": None if high is None else float(high),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def staging_lineage_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per source: landing rows = staged + superseded versions + quarantined rows ("nothing lost")."""
+    quarantined = dict(
+        con.execute("select source, count(*) from quarantine.rejected_rows group by 1").fetchall()
+    )
+    rows = []
+    for source, (base, stg) in MODELS.items():
+        landing = _count(con, f"select count(*) from raw.{source}")
+        good = _count(con, f"select count(*) from staging.{base} where _rejection_rule is null")
+        staged = _count(con, f"select count(*) from staging.{stg}")
+        q = int(quarantined.get(source, 0))
+        rows.append(
+            {
+                "key": source,
+                "landing_rows": landing,
+                "staged_rows": staged,
+                "superseded_rows": good - staged,
+                "quarantined_rows": q,
+                "unaccounted_rows": landing - staged - (good - staged) - q,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- marts layer
+def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per month: the in-scope ledger (recomputed from staging and seeds, as C7) against the marts."""
+    currency = reporting_currency()
+    return con.execute(
+        f"""
+        with gl as (
+            select l.posting_month as cost_month,
+                   round(l.amount * case when l.currency = {_q(currency)} then cast(1 as decimal(18, 8))
+                                         else cast(fx.rate_to_reporting as decimal(18, 8)) end, 2) as amount
+            from staging.stg_erp__gl_journal_lines l
+            left join seeds.fx_rates fx on cast(fx.month as date) = l.posting_month and fx.currency = l.currency
+            left join seeds.account_mapping a on cast(a.account_code as varchar) = l.account_code
+            left join seeds.cost_centers c on c.cost_center = l.cost_center
+            where coalesce(c.pool_type, '') <> 'out_of_scope'
+              and coalesce(cast(a.in_scope as varchar), 'true') not in ('false', 'False', 'FALSE', '0')
+        ),
+        ledger as (select cost_month, sum(amount) as ledger_total from gl group by 1),
+        allocation as (
+            select cost_month, sum(allocated_amount) as allocation_total,
+                   sum(allocated_amount) filter (where is_unallocated) as unallocated
+            from marts.fct_cost_allocation group by 1
+        ),
+        interactions as (
+            select interaction_month as cost_month, sum(total_cost) as interaction_cost
+            from marts.fct_interactions group by 1
+        ),
+        months as (
+            select cost_month from ledger union select cost_month from allocation
+            union select cost_month from interactions
+        )
+        select strftime(m.cost_month, '%Y-%m') as key,
+               cast(coalesce(ledger_total, 0) as double) as ledger_total,
+               cast(coalesce(allocation_total, 0) as double) as allocation_total,
+               cast(coalesce(interaction_cost, 0) + coalesce(unallocated, 0) as double) as interactions_plus_unallocated,
+               cast(coalesce(allocation_total, 0) - coalesce(ledger_total, 0) as double) as allocation_difference,
+               cast(coalesce(interaction_cost, 0) + coalesce(unallocated, 0) - coalesce(ledger_total, 0) as double)
+                   as interactions_difference
+        from months m
+        left join ledger using (cost_month) left join allocation using (cost_month)
+        left join interactions using (cost_month)
+        order by 1
+        """
+    ).df()
+
+
+def mart_totals_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per (month, channel): interactions and cost of fct_interactions against the monthly marts."""
+    return con.execute(
+        """
+        with fi as (
+            select interaction_month as cost_month, channel, count(*) as interactions, sum(total_cost) as cost
+            from marts.fct_interactions group by all
+        ),
+        ch as (
+            select cost_month, channel, sum(interactions) as interactions, sum(total_cost) as cost
+            from marts.fct_channel_costs_monthly group by all
+        ),
+        reason as (
+            select cost_month, channel, sum(interactions) as interactions, sum(total_cost) as cost
+            from marts.fct_contact_reason_costs_monthly group by all
+        ),
+        seg as (
+            select cost_month, sum(interactions) as interactions, sum(total_cost) as cost
+            from marts.fct_cost_to_serve_segments_monthly group by all
+        ),
+        cust as (
+            select cost_month, sum(interactions) as interactions, sum(total_cost) as cost
+            from marts.fct_cost_to_serve_customers_monthly group by all
+        ),
+        fi_month as (
+            select interaction_month as cost_month, count(*) as interactions, sum(total_cost) as cost,
+                   -- cost to serve per customer leaves anonymous interactions out
+                   count(*) filter (where customer_id is not null) as known_interactions,
+                   sum(total_cost) filter (where customer_id is not null) as known_cost
+            from marts.fct_interactions group by all
+        ),
+        keys as (select cost_month, channel from fi union select cost_month, channel from ch
+                 union select cost_month, channel from reason)
+        select strftime(k.cost_month, '%Y-%m') || ' ' || k.channel as key,
+               coalesce(fi.interactions, 0) as interactions,
+               coalesce(ch.interactions, 0) - coalesce(fi.interactions, 0) as interactions_difference_a,
+               coalesce(reason.interactions, 0) - coalesce(fi.interactions, 0) as interactions_difference_b,
+               cast(coalesce(ch.cost, 0) - coalesce(fi.cost, 0) as double) as cost_difference_a,
+               cast(coalesce(reason.cost, 0) - coalesce(fi.cost, 0) as double) as cost_difference_b,
+               'a = fct_channel_costs_monthly, b = fct_contact_reason_costs_monthly' as compared
+        from keys k
+        left join fi using (cost_month, channel) left join ch using (cost_month, channel)
+        left join reason using (cost_month, channel)
+        union all
+        select strftime(m.cost_month, '%Y-%m') || ' all channels' as key,
+               coalesce(m.interactions, 0),
+               coalesce(seg.interactions, 0) - coalesce(m.interactions, 0),
+               coalesce(cust.interactions, 0) - coalesce(m.known_interactions, 0),
+               cast(coalesce(seg.cost, 0) - coalesce(m.cost, 0) as double),
+               cast(coalesce(cust.cost, 0) - coalesce(m.known_cost, 0) as double),
+               'a = fct_cost_to_serve_segments_monthly, b = fct_cost_to_serve_customers_monthly (known customers)'
+        from fi_month m left join seg using (cost_month) left join cust using (cost_month)
+        order by 1
+        """
+    ).df()
+
+
+RATE_COLUMN = r"(^share_|_share$|_rate$|_rate_|^service_level$|^occupancy$|^shrinkage$|^csat$)"
+
+
+def mart_rate_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Min and max of every rate or share column of the marts (found by name, see RATE_COLUMN)."""
+    columns = con.execute(
+        "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
+        "and database_name = current_database() and data_type in ('DOUBLE', 'FLOAT') "
+        "and regexp_matches(column_name, ?) order by 1, 2",
+        [RATE_COLUMN],
+    ).fetchall()
+    rows = []
+    for table, col in columns:
+        low, high = con.execute(f'select min("{col}"), max("{col}") from marts."{table}"').fetchone()
+        rows.append({"key": f"marts.{table}.{col}", "min_value": low, "max_value": high})
+    return pd.DataFrame(rows, columns=["key", "min_value", "max_value"])
+
+
+NON_NEGATIVE = {
+    "fct_interactions": [
+        "ivr_seconds",
+        "wait_seconds",
+        "handle_seconds",
+        "talk_seconds",
+        "hold_seconds",
+        "acw_seconds",
+        "productive_handle_seconds",
+        "reopen_count",
+    ],
+    "fct_cost_allocation": ["driver_quantity"],
+    "fct_channel_costs_monthly": ["interactions", "handled_interactions", "handle_minutes"],
+    "fct_agent_daily": ["handled_contacts", "handle_seconds", "paid_seconds"],
+    "fct_channel_kpis_daily": ["offered", "handled", "abandoned"],
+}
+COST_COLUMNS = ["labour_cost", "platform_cost", "overhead_cost", "total_cost"]
+
+
+def mart_negative_frame(con: duckdb.DuckDBPyConnection, columns: dict[str, list[str]]) -> pd.DataFrame:
+    rows = []
+    for table, cols in columns.items():
+        counts = con.execute(
+            f"select {', '.join(f'count(*) filter (where {c} < 0), min({c})' for c in cols)} from marts.{table}"
+        ).fetchone()
+        for i, col in enumerate(cols):
+            low = counts[2 * i + 1]
+            rows.append(
+                {
+                    "key": f"marts.{table}.{col}",
+                    "negative_rows": counts[2 * i],
+                    "min_value": None if low is None else float(low),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def mart_row_count_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per interaction source: fct_interactions rows against the staged rows of that source."""
+    in_mart = dict(con.execute("select source, count(*) from marts.fct_interactions group by 1").fetchall())
+    rows = []
+    for source, (model, _) in INTERACTION_KEYS.items():
+        staged = _count(con, f"select count(*) from staging.{model}")
+        mart = int(in_mart.get(source, 0))
+        rows.append({"key": source, "staged_rows": staged, "mart_rows": mart, "difference": mart - staged})
+    return pd.DataFrame(rows)
