@@ -1,0 +1,325 @@
+"""Dagster orchestration (orchestration/definitions.py): the job `ccw run`, the schedule and the sensor run.
+
+Three full builds on the small landing, in order on one warehouse: the first
+materializes the whole graph, the second runs while a reader queries the
+published file, the third follows a run killed hard during the dbt build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import make_settings
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    DagsterRunStatus,
+    build_schedule_context,
+    build_sensor_context,
+    instance_for_test,
+)
+
+from orchestration.assets import (
+    JOB_NAME,
+    MARTS_GUARD,
+    RAW_KEY,
+    STAGING_GUARD,
+    WAREHOUSE_KEY,
+    prepare_manifest,
+)
+from orchestration.definitions import build_definitions, execute
+from orchestration.errors import PipelineError
+
+pytestmark = pytest.mark.slow
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_ids(warehouse: Path) -> list[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return [r[0] for r in con.execute("select run_id from meta.run_log order by finished_at").fetchall()]
+
+
+@pytest.fixture(scope="module")
+def orch(tmp_path_factory, small_landing):
+    """One warehouse the module's runs share, built once by the job (full build 1 of 3)."""
+    settings = make_settings(tmp_path_factory.mktemp("orch"), small_landing)
+    manifest = prepare_manifest(settings)  # where `ccw run` finds it too
+    state, result = execute(settings, manifest=manifest, quiet=True)
+    return settings, manifest, state, result
+
+
+def test_definitions_graph_checks_schedule_and_sensor(orch, monkeypatch):
+    settings, manifest, *_ = orch
+    monkeypatch.setenv("CCW_SCHEDULE_CRON", "30 3 * * 1-5")
+    monkeypatch.delenv("CCW_SCHEDULE_TIMEZONE", raising=False)
+    defs = build_definitions(settings, manifest=manifest)
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    groups = {graph.get(k).group_name for k in keys}
+    assert {"landing", "raw", "seeds", "staging", "intermediate", "marts", "publish"} <= groups
+    dbt_keys = {k for k in keys if graph.get(k).group_name in ("seeds", "staging", "intermediate", "marts")}
+    assert AssetKey(["marts", "fct_channel_costs_monthly"]) in dbt_keys
+    # every dbt model reads raw through its sources; publish is downstream of all of it
+    assert RAW_KEY in graph.get(AssetKey(["staging", "base_telephony__calls"])).parent_keys
+    assert dbt_keys | {RAW_KEY} <= graph.get(WAREHOUSE_KEY).parent_keys
+    quality = {k for k in graph.asset_check_keys if k.name.endswith("_quality")}
+    assert {(k.asset_key, k.name) for k in quality} == {
+        (RAW_KEY, "raw_quality"),
+        (STAGING_GUARD, "staging_quality"),
+        (MARTS_GUARD, "marts_quality"),
+    }
+    assert all(graph.get_check_spec(k).blocking for k in quality)
+
+    schedule = defs.resolve_schedule_def("ccw_nightly")
+    assert schedule.cron_schedule == "30 3 * * 1-5"
+    assert schedule.execution_timezone == settings.business_timezone
+    assert schedule.job_name == JOB_NAME
+    with instance_for_test() as instance:
+        tick = schedule.evaluate_tick(
+            build_schedule_context(instance=instance, scheduled_execution_time=datetime(2026, 11, 23, 3, 30))
+        )
+    assert len(tick.run_requests) == 1
+    assert tick.run_requests[0].tags["ccw/warehouse"] == str(settings.warehouse)
+    assert defs.resolve_sensor_def("ccw_landing_sensor").job_name == JOB_NAME
+
+
+def test_sensor_one_run_per_new_set_of_files(orch, tmp_path, small_landing):
+    settings, manifest, *_ = orch
+    landing = tmp_path / "landing"
+    (landing / "telephony_calls").mkdir(parents=True)
+    first = sorted((small_landing / "telephony_calls").iterdir())[0]
+    shutil.copy2(first, landing / "telephony_calls" / first.name)
+    defs = build_definitions(make_settings(tmp_path, landing), manifest=manifest, sensor_settle_seconds=0)
+    sensor = defs.resolve_sensor_def("ccw_landing_sensor")
+    instance = DagsterInstance.ephemeral()
+
+    tick = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=None))
+    assert len(tick.run_requests) == 1
+    first_key, cursor = tick.run_requests[0].run_key, tick.cursor
+    assert first_key == cursor
+
+    again = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=cursor))
+    assert again.run_requests == [] and again.skip_message
+
+    shutil.copy2(first, landing / "telephony_calls" / ("z_" + first.name))  # a new delivery
+    new = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=cursor))
+    assert len(new.run_requests) == 1 and new.run_requests[0].run_key not in (first_key, None)
+
+    # never two runs at once: while a run of the job is in progress the sensor waits (cursor kept)
+    from dagster._core.test_utils import create_run_for_test
+
+    create_run_for_test(instance, job_name=JOB_NAME, status=DagsterRunStatus.STARTED)
+    busy = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=cursor))
+    assert busy.run_requests == [] and "in progress" in busy.skip_message
+
+    # a file still being written is not picked up until it settles
+    settling = build_definitions(
+        make_settings(tmp_path, landing), manifest=manifest, sensor_settle_seconds=3600
+    )
+    wait = settling.resolve_sensor_def("ccw_landing_sensor").evaluate_tick(
+        build_sensor_context(instance=DagsterInstance.ephemeral(), cursor=cursor)
+    )
+    assert wait.run_requests == [] and "settle" in wait.skip_message
+
+
+def test_job_materializes_the_whole_graph(orch):
+    settings, manifest, state, result = orch
+    assert result.success
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    defs = build_definitions(settings, manifest=manifest)
+    graph = defs.resolve_asset_graph()
+    assert materialized == {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations["raw_quality"] and evaluations["staging_quality"] and evaluations["marts_quality"]
+    assert all(evaluations.values()), [k for k, v in evaluations.items() if not v]
+    assert run_ids(settings.warehouse) == [state.run_id]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_interactions").fetchone()[0] > 0
+        assert (
+            con.execute(
+                "select count(*) from meta.quality_results where run_id = ?", [state.run_id]
+            ).fetchone()[0]
+            > 0
+        )
+
+
+def test_failing_blocking_check_stops_dbt_and_publish(orch, monkeypatch):
+    settings, manifest, *_ = orch
+    import orchestration.quality as quality
+
+    real = quality.check_layer
+
+    def failing(layer, *args, **kwargs):
+        result = real(layer, *args, **kwargs)
+        result.results.append(
+            quality.CheckResult(
+                layer=layer,
+                suite="injected",
+                expectation="expect_injected",
+                rule="unreadable_file",
+                action="stop",
+                success=False,
+                observed="1 of 1 files fail",
+                failures=[quality.Failure("telephony_calls/injected.csv", "injected failure")],
+            )
+        )
+        return result
+
+    monkeypatch.setattr(quality, "check_layer", failing)
+    before = sha256(settings.warehouse)
+    states: dict = {}
+    defs = build_definitions(settings, manifest=manifest, states=states)
+    result = defs.resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
+    assert not result.success
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert materialized == {RAW_KEY}  # dbt and the publish step never ran
+    state = states[result.run_id]
+    assert isinstance(state.error, PipelineError) and "injected failure" in str(state.error)
+    assert sha256(settings.warehouse) == before
+    with pytest.raises(PipelineError, match="injected failure"):
+        execute(settings, manifest=manifest, quiet=True)
+    assert sha256(settings.warehouse) == before
+
+
+def test_a_second_run_while_one_builds_stops_at_once(orch):
+    """The build file has one writer: a run that finds the build lock taken touches nothing."""
+    from orchestration.pipeline import build_lock
+
+    settings, manifest, *_ = orch
+    before = sha256(settings.warehouse)
+    with build_lock(settings):
+        with pytest.raises(PipelineError, match="another run is building"):
+            execute(settings, manifest=manifest, quiet=True)
+    assert sha256(settings.warehouse) == before
+
+
+READER = textwrap.dedent(
+    """
+    import duckdb, json, os, sys, time
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    n, errors, seen = 0, [], set()
+    print("ready", flush=True)
+    while not os.path.exists(sys.argv[2]):
+        try:
+            con.execute("select channel, count(*) from marts.fct_interactions group by 1").fetchall()
+            seen.add(con.execute("select max(run_id) from meta.run_log").fetchone()[0])
+            n += 1
+        except Exception as exc:
+            errors.append(repr(exc))
+        time.sleep(0.02)
+    print(json.dumps({"queries": n, "errors": errors, "seen": sorted(seen)}), flush=True)
+    """
+)
+
+
+def test_reader_never_errors_during_a_run(orch, tmp_path):
+    """Full build 2 of 3: a BI reader holds the published file open and queries it throughout."""
+    settings, manifest, *_ = orch
+    previous = run_ids(settings.warehouse)
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(settings.warehouse), str(stop)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert reader.stdout.readline().strip() == "ready"
+        state, result = execute(settings, manifest=manifest, quiet=True)
+        assert result.success
+    finally:
+        stop.touch()
+        out, _ = reader.communicate(timeout=60)
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["errors"] == []
+    assert report["queries"] > 50
+    assert report["seen"] == [max(previous)]  # a connected reader keeps the warehouse it opened
+    assert run_ids(settings.warehouse) == [*previous, state.run_id]  # a new connection sees the new run
+
+
+# what a `ccw run` does (orchestration.definitions.execute with the environment's settings)
+RUN_CMD = [
+    sys.executable,
+    "-c",
+    "from orchestration.config import load_settings; from orchestration.definitions import execute; "
+    "execute(load_settings(), quiet=True)",
+]
+
+
+def _dbt_children(pid: int) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat_fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(stat_fields[1]) == pid and any(b"dbt" in c for c in cmdline) and b"build" in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the dbt process through /proc")
+def test_run_killed_during_dbt_leaves_published_file_and_next_run_succeeds(orch):
+    """SIGKILL of a `ccw run` process during the dbt build; then full build 3 of 3."""
+    settings, manifest, *_ = orch
+    before = sha256(settings.warehouse)
+    previous = run_ids(settings.warehouse)
+    env = {
+        **os.environ,
+        "CCW_LANDING_DIR": str(settings.landing_dir),
+        "CCW_WAREHOUSE": str(settings.warehouse),
+        "CCW_THREADS": str(settings.threads),
+        "CCW_MEMORY_LIMIT": settings.memory_limit,
+        "CCW_BUSINESS_TIMEZONE": settings.business_timezone,
+    }
+    proc = subprocess.Popen(RUN_CMD, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        children: list[int] = []
+        while not children and time.monotonic() < deadline and proc.poll() is None:
+            children = _dbt_children(proc.pid)
+            time.sleep(0.2)
+        assert children, "no dbt build process appeared"
+        time.sleep(8)  # well inside the build (models are being written to the build file)
+        assert proc.poll() is None
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # dbt dies with the run (PR_SET_PDEATHSIG) instead of writing on as an orphan
+    deadline = time.monotonic() + 20
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(c) for c in children)
+    assert sha256(settings.warehouse) == before
+    # a leftover of a run killed while publishing is cleared by the next publish
+    leftover = settings.warehouse.with_name(f".{settings.warehouse.name}.publishing")
+    leftover.write_bytes(b"half a file")
+
+    state, result = execute(settings, manifest=manifest, quiet=True)
+    assert result.success
+    assert run_ids(settings.warehouse) == [*previous, state.run_id]
+    assert not leftover.exists()
