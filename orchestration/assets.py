@@ -21,7 +21,6 @@ uses the in-process executor, so `ccw run`, the schedule and the sensor all
 execute the job the same way, in one process that holds the build lock.
 """
 
-import dataclasses
 import graphlib
 import json
 import logging
@@ -56,7 +55,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.config import PROJECT_DIR, Settings
 from orchestration.contract import SOURCES
-from orchestration.errors import PipelineError
+from orchestration.errors import BuildFailed, PipelineError
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +116,9 @@ def ccw_resource(settings: Settings, states: dict[str, RunState] | None = None):
         from orchestration.pipeline import build_lock
 
         started_at = datetime.now(UTC).replace(tzinfo=None)
-        state = RunState(settings, make_run_id(started_at, init_context.run_id), started_at)
+        state = RunState(settings, make_run_id(started_at, init_context.run.run_id), started_at)
         if states is not None:
-            states[init_context.run_id] = state
+            states[init_context.run.run_id] = state
         try:
             lock = build_lock(settings)
             lock.__enter__()
@@ -277,19 +276,20 @@ def dbt_context(context: AssetExecutionContext) -> Iterator[None]:
 
 
 def current_dbt_context() -> AssetExecutionContext | None:
-    """The dbt asset's context while it runs dbt: pipeline.run_dbt streams its events to it."""
+    """The dbt asset's context while it runs dbt (run_dbt_in_op streams dbt's events to it)."""
     return _DBT_CONTEXT[-1] if _DBT_CONTEXT else None
 
 
 def run_dbt_in_op(settings: Settings):
-    """dbt for the dbt asset: the events to yield (None when a test replaced the build)."""
+    """`dbt build` for the dbt asset: the events to yield.
+
+    The one seam of the job: a test that builds the build file another way replaces this
+    function and returns None (the asset then reports its models as materialized)."""
     return dbt_build_events(settings, ["build"], current_dbt_context())
 
 
 def dbt_build_events(settings: Settings, args: list[str], context: AssetExecutionContext) -> Iterator:
     """Run dbt on the private build file through dagster-dbt; yield its events; raise BuildFailed on error."""
-    from orchestration.pipeline import BuildFailed
-
     settings.temp_dir.mkdir(parents=True, exist_ok=True)
     dbt = DbtCliResource(
         project_dir=str(PROJECT_DIR),
@@ -464,19 +464,16 @@ def build_assets(settings: Settings, manifest: Path) -> list:
                     f"(not checked: {missing or '-'}, failed: {failed or '-'}); the published warehouse is unchanged"
                 ),
             )
-        freshness = {  # run-log columns for readers, where publish.RunRecord has them
-            "rows_quarantined": sum(n for *_, n in state.quarantined),
-            "checks_passed": sum(r.success for layer in LAYERS for r in state.layers[layer].results),
-            "checks_failed": sum(not r.success for layer in LAYERS for r in state.layers[layer].results),
-        }
-        known = {f.name for f in dataclasses.fields(RunRecord)}
+        results = [r for layer in LAYERS for r in state.layers[layer].results]
         record = RunRecord(
             run_id=state.run_id,
             started_at=state.started_at,
             landing_dir=str(state.settings.landing_dir),
             source_files=state.ingest.files,
             rows_per_source=state.ingest.rows,
-            **{k: v for k, v in freshness.items() if k in known},
+            rows_quarantined=sum(n for *_, n in state.quarantined),
+            checks_passed=sum(r.success for r in results),
+            checks_failed=sum(not r.success for r in results),
         )
         rows = [row for layer in LAYERS for row in state.layers[layer].rows()]
         state.published_at = publish(
@@ -487,7 +484,9 @@ def build_assets(settings: Settings, manifest: Path) -> list:
                 "path": MetadataValue.path(str(state.settings.warehouse)),
                 "run_id": state.run_id,
                 "published_at": state.published_at.isoformat() + "Z",
-                **freshness,
+                "rows_quarantined": record.rows_quarantined,
+                "checks_passed": record.checks_passed,
+                "checks_failed": record.checks_failed,
             }
         )
 

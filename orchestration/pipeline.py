@@ -1,34 +1,31 @@
-"""The main job: landing files -> build file -> dbt build -> publish.
+"""`ccw run`: the main job (landing files -> build file -> dbt build -> checks -> publish).
 
-The published warehouse changes only at the very end, by an atomic rename, and
-only when every step before it succeeded (publish.py). A failure anywhere
-before leaves it exactly as it was.
+The steps are the Dagster assets of orchestration/assets.py; `run` executes
+that job in this process, exactly as the nightly schedule does. The published
+warehouse changes only at the very end, by an atomic rename, and only when
+every step before it succeeded (publish.py). A failure anywhere before leaves
+it exactly as it was.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
-import os
-import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from orchestration.config import PROJECT_DIR, Settings
+from orchestration.config import Settings
 from orchestration.contract import SOURCES
-from orchestration.errors import PipelineError
-from orchestration.ingest import IngestReport, ingest, landing_files
-from orchestration.publish import RunRecord, publish
-from orchestration.quality import LayerResult, QualityFailed, check_layer, load_policy, quarantine_counts
+from orchestration.errors import BuildFailed, PipelineError
+from orchestration.ingest import IngestReport, landing_files
+from orchestration.quality import LayerResult
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +35,6 @@ SAMPLE_DAYS = 90
 SAMPLE_CONTACTS_PER_DAY = 4000
 SAMPLE_AGENTS = 150
 SAMPLE_SEED = 42
-
-
-class BuildFailed(PipelineError):
-    pass
 
 
 @dataclass
@@ -121,33 +114,6 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(settings: Settings, args: list[str]) -> None:
-    """Run a dbt command on the build file; raise BuildFailed naming what failed."""
-    env = {**os.environ, **settings.dbt_env()}
-    settings.temp_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
-    log.info("running %s", " ".join(cmd[:2]))
-    proc = subprocess.run(cmd, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
-    (settings.work_dir / "dbt_last_output.log").write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise BuildFailed(
-            f"dbt {args[0]} failed; the published warehouse is unchanged.\n{_dbt_failures(settings, proc)}"
-        )
-
-
-def _dbt_failures(settings: Settings, proc: subprocess.CompletedProcess) -> str:
-    results_file = settings.dbt_target_dir / "run_results.json"
-    failures = []
-    if results_file.exists():
-        for result in json.loads(results_file.read_text()).get("results", []):
-            if result.get("status") in ("error", "fail"):
-                failures.append(f"  {result['unique_id']}: {(result.get('message') or '').strip()}")
-    if failures:
-        return "\n".join(failures)
-    tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
-    return "\n".join("  " + line for line in tail)
-
-
 def interactions_per_channel(database: Path) -> list[tuple[str, int]]:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(
@@ -156,50 +122,32 @@ def interactions_per_channel(database: Path) -> list[tuple[str, int]]:
 
 
 def run(settings: Settings, *, sample_if_empty: bool = False) -> RunSummary:
-    """Build the warehouse from the landing directory and publish it."""
+    """Build the warehouse from the landing directory and publish it.
+
+    This is the Dagster job the nightly schedule and the landing sensor run
+    (orchestration/definitions.py), executed in this process: one code path.
+    Raises the PipelineError that stopped the run; the published file is then unchanged.
+    """
+    from orchestration.definitions import execute
+
     t0 = time.perf_counter()
-    started_at = datetime.now(UTC).replace(tzinfo=None)
-    run_id = started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
-    with build_lock(settings):
-        generated = False
-        if sample_if_empty and landing_is_empty(settings.landing_dir):
-            generate_sample(settings.landing_dir)
-            generated = True
-        policy = load_policy()
-        with duckdb.connect(str(settings.build_db)) as con:
-            # file issues are recorded, not raised: the raw suite and the policy decide
-            report = ingest(con, settings.landing_dir, on_file_issue="record")
-            layers = [check_layer("raw", settings, run_id, con=con, policy=policy)]
-        if not layers[0].passed:
-            raise QualityFailed(layers)
-        run_dbt(settings, ["build"])
-        with duckdb.connect(str(settings.build_db), read_only=True) as con:
-            layers += [
-                check_layer(layer, settings, run_id, con=con, policy=policy) for layer in ("staging", "marts")
-            ]
-            quarantined = quarantine_counts(con)
-        if not all(layer.passed for layer in layers):
-            raise QualityFailed(layers)
-        record = RunRecord(
-            run_id=run_id,
-            started_at=started_at,
-            landing_dir=str(settings.landing_dir),
-            source_files=report.files,
-            rows_per_source=report.rows,
-        )
-        publish(
-            settings.build_db,
-            settings.warehouse,
-            record,
-            quality_results=[row for layer in layers for row in layer.rows()],
-        )
+    generated = False
+    if sample_if_empty:
+        with build_lock(settings):  # two first runs must not both write the sample
+            if landing_is_empty(settings.landing_dir):
+                generate_sample(settings.landing_dir)
+                generated = True
+    state, _ = execute(settings, quiet=True)
     return RunSummary(
-        run_id=run_id,
+        run_id=state.run_id,
         warehouse=settings.warehouse,
         seconds=time.perf_counter() - t0,
-        ingest=report,
+        ingest=state.ingest,
         interactions_per_channel=interactions_per_channel(settings.warehouse),
         generated_sample=generated,
-        quality=layers,
-        quarantined=quarantined,
+        quality=[state.layers[layer] for layer in ("raw", "staging", "marts")],
+        quarantined=state.quarantined,
     )
+
+
+__all__ = ["BuildFailed", "PipelineError", "RunSummary", "build_lock", "generate_sample", "run"]

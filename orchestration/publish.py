@@ -40,7 +40,10 @@ create table if not exists pub.meta.run_log (
     files_read integer,
     source_files varchar,      -- JSON: {source: [file, ...]}
     rows_per_source varchar,   -- JSON: {source: rows read from landing}
-    status varchar
+    status varchar,
+    rows_quarantined bigint,   -- rows set aside in quarantine.rejected_rows by this run
+    checks_passed integer,     -- data-quality expectations met (meta.quality_results)
+    checks_failed integer      -- expectations not met that only warn (a stopping one never publishes)
 )
 """
 
@@ -69,6 +72,9 @@ class RunRecord:
     landing_dir: str
     source_files: dict[str, list[str]] = field(default_factory=dict)
     rows_per_source: dict[str, int] = field(default_factory=dict)
+    rows_quarantined: int | None = None
+    checks_passed: int | None = None
+    checks_failed: int | None = None
 
     @property
     def files_read(self) -> int:
@@ -128,7 +134,7 @@ def publish(
             )
         finished_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
-            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published')",
+            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?)",
             [
                 record.run_id,
                 record.started_at,
@@ -137,6 +143,9 @@ def publish(
                 record.files_read,
                 json.dumps(record.source_files, sort_keys=True),
                 json.dumps(record.rows_per_source, sort_keys=True),
+                record.rows_quarantined,
+                record.checks_passed,
+                record.checks_failed,
             ],
         )
         con.execute("checkpoint pub")

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from conftest import make_settings
 
-from orchestration import pipeline
+from orchestration import assets
 from orchestration.ingest import ingest
 from orchestration.pipeline import PipelineError, run
 from orchestration.quality import QualityFailed, check_layer
@@ -307,6 +307,13 @@ def _not_utf8(landing: Path) -> tuple[str, str, int | None]:
     return "zz-bad.csv", "unreadable_file", None
 
 
+def _no_dbt(monkeypatch) -> list:
+    """Replace the job's dbt step by a recorder: the list is empty when dbt never ran."""
+    calls: list = []
+    monkeypatch.setattr(assets, "run_dbt_in_op", lambda settings: calls.append(settings))
+    return calls
+
+
 @pytest.mark.parametrize(
     "make_bad",
     [_semicolons, _truncated, _open_quote, _malformed, _empty, _missing_column, _unreadable, _not_utf8],
@@ -315,9 +322,10 @@ def _not_utf8(landing: Path) -> tuple[str, str, int | None]:
 def test_a_broken_file_stops_the_run_naming_file_row_and_rule(stop_settings, make_bad, monkeypatch):
     file_name, rule, row = make_bad(stop_settings.landing_dir)
     before = _digest(stop_settings.warehouse)
-    monkeypatch.setattr(pipeline, "run_dbt", lambda *a, **k: pytest.fail("the run went on to dbt"))
+    dbt_calls = _no_dbt(monkeypatch)
     with pytest.raises(QualityFailed) as stopped:
         run(stop_settings)
+    assert dbt_calls == [], "the run went on to dbt"
     message = str(stopped.value)
     where = f"telephony_calls/{file_name}"
     expected_where = where if row is None else f"{where}, row {row}"
@@ -331,11 +339,12 @@ def test_a_row_rule_set_to_stop_stops_the_run_at_the_first_bad_row(stop_settings
     policy = tmp_path / "policy.yml"
     policy.write_text("row_rules:\n  unknown_code: stop\n")
     monkeypatch.setenv("CCW_QUALITY_POLICY", str(policy))
-    monkeypatch.setattr(pipeline, "run_dbt", lambda *a, **k: pytest.fail("the run went on to dbt"))
+    dbt_calls = _no_dbt(monkeypatch)
     _write(stop_settings.landing_dir / "telephony_calls" / "zz-bad.csv", [CALLS_HEADER, *CALLS])
     before = _digest(stop_settings.warehouse)
     with pytest.raises(PipelineError) as stopped:
         run(stop_settings)
+    assert dbt_calls == [], "the run went on to dbt"
     assert str(stopped.value).startswith(
         "telephony_calls/zz-bad.csv, row 4: rule 'unknown_code' broken: 1 of 8 rows break unknown_code"
     )
@@ -362,12 +371,14 @@ def test_an_empty_file_may_be_set_to_warn_then_it_is_skipped(tmp_path):
 
 
 def _fake_build(published_settings, tamper_sql: str):
-    def fake_run_dbt(settings, args):
+    """Stands in for `dbt build` in the job: the session's build file, then one tampered mart."""
+
+    def fake_build(settings):
         shutil.copy(published_settings.build_db, settings.build_db)
         with duckdb.connect(str(settings.build_db)) as con:
             con.execute(tamper_sql)
 
-    return fake_run_dbt
+    return fake_build
 
 
 @pytest.mark.parametrize(
@@ -393,7 +404,7 @@ def test_a_broken_mart_stops_the_run_before_publishing(
     stop_settings, published, monkeypatch, tamper, rule, where
 ):
     published_settings, _ = published
-    monkeypatch.setattr(pipeline, "run_dbt", _fake_build(published_settings, tamper))
+    monkeypatch.setattr(assets, "run_dbt_in_op", _fake_build(published_settings, tamper))
     before = _digest(stop_settings.warehouse)
     with pytest.raises(QualityFailed) as stopped:
         run(stop_settings)

@@ -58,6 +58,24 @@ def test_run_log_records_the_files_and_rows_read(published, small_landing):
     assert json.loads(rows) == summary.ingest.rows
 
 
+def test_run_log_tells_readers_how_fresh_and_how_clean_the_data_is(published):
+    settings, summary = published
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        started, finished, quarantined, passed, failed = con.execute(
+            "select started_at, finished_at, rows_quarantined, checks_passed, checks_failed from meta.run_log"
+        ).fetchone()
+        rejected = con.execute("select count(*) from quarantine.rejected_rows").fetchone()[0]
+        met, unmet = con.execute(
+            "select count(*) filter (where success), count(*) filter (where not success) "
+            "from meta.quality_results where run_id = ?",
+            [summary.run_id],
+        ).fetchone()
+    assert started < finished
+    assert quarantined == rejected == sum(n for *_, n in summary.quarantined)
+    assert (passed, failed) == (met, unmet)
+    assert passed > 0
+
+
 def _pii_values(landing) -> set[str]:
     values: set[str] = set()
     with duckdb.connect() as con:
