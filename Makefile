@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean-warehouse
+.PHONY: run test lint dagster clean-warehouse
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(STAMP)
 ## make test: the whole test suite (pytest; it runs dbt build with data and unit tests)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## make dagster: the Dagster UI (asset graph, checks, schedule, sensor) on the same settings as ccw run
+dagster: $(STAMP)
+	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -m orchestration.definitions
 
 lint: $(STAMP)
 	$(BIN)/ruff check orchestration tests
