@@ -325,11 +325,13 @@ def test_run_killed_during_dbt_leaves_published_file_and_next_run_succeeds(orch)
     assert not leftover.exists()
 
 
-def test_dagster_home_caps_runs_per_warehouse_at_one(monkeypatch):
+def test_dagster_home_caps_runs_per_warehouse_at_one(tmp_path, monkeypatch):
     """`make dagster` uses dagster_home/dagster.yaml: it must load and queue a second run of a warehouse."""
     from orchestration.config import PROJECT_DIR
 
-    home = PROJECT_DIR / "dagster_home"
+    home = tmp_path / "dagster_home"  # a copy: the instance writes its storage beside the file
+    home.mkdir()
+    shutil.copy(PROJECT_DIR / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     with DagsterInstance.from_config(str(home)) as instance:
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
