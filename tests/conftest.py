@@ -10,6 +10,19 @@ import pytest
 
 from orchestration.config import Settings
 
+# The channel taxonomy of docs/DOMAIN.md, in dim_channel's order.
+CHANNELS = [
+    "inbound_call",
+    "outbound_call",
+    "ivr",
+    "email",
+    "web_form",
+    "social",
+    "chat",
+    "chatbot",
+    "self_service",
+]
+
 # Small but complete: every channel, every source, a month boundary.
 SMALL = dict(start=date(2026, 10, 27), days=10, contacts_per_day=600, agents=30, seed=7)
 

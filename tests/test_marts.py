@@ -15,20 +15,10 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+from conftest import CHANNELS
 
 from orchestration.pipeline import run
 
-CHANNELS = [
-    "inbound_call",
-    "outbound_call",
-    "ivr",
-    "email",
-    "web_form",
-    "social",
-    "chat",
-    "chatbot",
-    "self_service",
-]
 STAGING = {
     "telephony_calls": ("stg_telephony__calls", "call_id"),
     "tickets": ("stg_ticketing__tickets", "ticket_id"),

@@ -17,6 +17,7 @@ import yaml
 
 from orchestration.config import PROJECT_DIR
 from orchestration.contract import SOURCES, Source
+from orchestration.quality.policy import ROW_RULES as POLICY_ROW_RULES
 
 # ---------------------------------------------------------------- the contract's extra rules
 # The value ranges, end/start pairs and future-exempt columns the base_ staging models
@@ -32,17 +33,7 @@ END_START = {
     "chats": [("ended_at", "started_at")],
 }
 FUTURE_EXEMPT = {"agents": {"hired_on", "left_on"}}
-ROW_RULES = (
-    "missing_required",
-    "unparseable_type",
-    "unknown_code",
-    "out_of_range",
-    "negative_duration",
-    "future_timestamp",
-    "end_before_start",
-    "unknown_currency",
-    "duplicate_id",
-)
+ROW_RULES = tuple(POLICY_ROW_RULES)  # the row rules of the policy, in precedence order
 OFFSET_SUFFIX = r"[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
 
 # landing source -> (base model, staging model)
