@@ -185,3 +185,16 @@ def test_build_without_hr_roster_leaves_team_null(tmp_path, fresh_settings, smal
             "select count(*), count(team), count(agent_id) from marts.fct_interactions"
         ).fetchone()
     assert total > 0 and with_agent > 0 and with_team == 0
+
+
+def test_published_columns_have_types_every_bi_tool_reads(published):
+    """No 128-bit integers (DuckDB's sum of integers) or 38-digit decimals: JDBC/ODBC drivers and
+    Spark have no such types, so counts are BIGINT and money DECIMAL(18, s)."""
+    settings, _ = published
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        odd = con.execute(
+            "select table_schema || '.' || table_name || '.' || column_name || ' ' || data_type "
+            "from information_schema.columns "
+            "where data_type in ('HUGEINT', 'UHUGEINT') or data_type like 'DECIMAL(38,%' order by 1"
+        ).fetchall()
+    assert odd == []

@@ -23,7 +23,7 @@ base as (
         cost_category,
         -- one status per group: 'unmapped' pool <=> cost center unknown, 'unmapped' category <=> account unknown
         max(scope_status) as scope_status,
-        sum(amount_reporting) as amount,
+        {{ cost_money('sum(amount_reporting)') }} as amount,
         count(*) as gl_lines
     from lines
     group by posting_month, cost_pool, pool_type, cost_category

@@ -22,8 +22,8 @@ volumes as (
         channel,
         max(case when is_assisted then 1 else 0 end) = 1 as is_assisted,
         count(*) as interactions,
-        sum(case when is_handled then 1 else 0 end) as handled_interactions,
-        sum(case when is_resolved then 1 else 0 end) as resolved_interactions,
+        {{ kpi_count_if('is_handled') }} as handled_interactions,
+        {{ kpi_count_if('is_resolved') }} as resolved_interactions,
         sum(handle_minutes) as handle_minutes,
         sum(productive_handle_minutes) as productive_handle_minutes
     from {{ ref('int_interactions__costs') }}

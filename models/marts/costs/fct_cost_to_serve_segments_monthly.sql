@@ -46,7 +46,7 @@ grouped as (
         geography,
         count(distinct customer_id) as customers,
         count(*) as interactions,
-        sum(case when is_assisted then 1 else 0 end) as assisted_interactions,
+        {{ kpi_count_if('is_assisted') }} as assisted_interactions,
         sum(labour_cost) as labour_cost,
         sum(platform_cost) as platform_cost,
         sum(overhead_cost) as overhead_cost,

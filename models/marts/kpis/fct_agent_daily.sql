@@ -55,8 +55,8 @@ contact_days as (
         {{ kpi_sum_if('is_handled', 'coalesce(handle_seconds, 0)', 'bigint') }} as handle_seconds,
         {{ kpi_sum_if('is_handled', 'coalesce(productive_handle_seconds, 0)') }} as productive_handle_seconds,
         -- cost allocation: labour and total cost allocated to every interaction of the agent that day
-        sum(labour_cost) as allocated_labour_cost,
-        sum(total_cost) as allocated_total_cost
+        {{ cost_money('sum(labour_cost)', 6) }} as allocated_labour_cost,
+        {{ cost_money('sum(total_cost)', 6) }} as allocated_total_cost
     from interactions
     group by agent_id, interaction_date
 

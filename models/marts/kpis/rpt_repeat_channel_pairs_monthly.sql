@@ -20,7 +20,7 @@ pairs as (
         is_cross_channel,
         cast(count(*) as bigint) as repeats,
         sum(hours_between) as hours_between_sum,
-        sum(repeat_total_cost) as repeat_total_cost
+        {{ cost_money('sum(repeat_total_cost)', 6) }} as repeat_total_cost
     from repeats
     group by earlier_interaction_month, earlier_channel, repeat_channel, is_cross_channel
 
