@@ -296,6 +296,9 @@ def dbt_build_events(settings: Settings, args: list[str], context: AssetExecutio
         profiles_dir=str(PROJECT_DIR),
         dbt_executable=str(_dbt_child_executable(settings)),
     )
+    log.info(
+        "dbt %s on %s (dbt's log: %s)", " ".join(args), settings.build_db, settings.dbt_log_dir / "dbt.log"
+    )
     with _environ({**settings.dbt_env(), "CCW_PARENT_PID": str(os.getpid())}):
         invocation = dbt.cli(args, context=context, target_path=settings.dbt_target_dir, raise_on_error=False)
         yield from invocation.stream()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -146,10 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    # Dagster flags the observable source asset API as beta on every load: not the user's business
+    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
+    # progress of our own steps; the libraries' (Dagster, Great Expectations, alembic) only with -v
+    logging.getLogger("orchestration").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     return args.func(args)
 
 
