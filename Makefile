@@ -5,8 +5,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 
-.PHONY: run test lint clean-warehouse
+.PHONY: run test test-spark lint clean-warehouse
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +22,15 @@ run: $(STAMP)
 ## make test: the whole test suite (pytest; it runs dbt build with data and unit tests)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The optional `spark` extra (pyspark, dbt-spark), on top of the default install.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark]"
+	touch $(SPARK_STAMP)
+
+## make test-spark: build the project on Spark and on DuckDB from the same small landing, compare every mart
+test-spark: $(SPARK_STAMP)
+	CCW_SPARK_TESTS=1 $(BIN)/python -m pytest tests/spark
 
 lint: $(STAMP)
 	$(BIN)/ruff check orchestration tests

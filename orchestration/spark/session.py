@@ -67,6 +67,8 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     """Environment of `dbt ... --target spark` (profiles.yml reads it); its own target and log folders."""
     return {
         **settings.dbt_env(),
+        "CCW_WAREHOUSE": str(settings.warehouse),
+        "CCW_LANDING_DIR": str(settings.landing_dir),
         "CCW_DBT_TARGET": "spark",
         "CCW_SPARK_DIR": str(spark_dir(settings).resolve()),
         "DBT_TARGET_PATH": str(settings.work_dir / "dbt_target_spark"),
