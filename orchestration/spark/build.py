@@ -56,7 +56,9 @@ def _run(cmd: list[str], settings: Settings, what: str, log_name: str) -> None:
     proc = subprocess.run(cmd, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
     (settings.work_dir / log_name).write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
-        raise SparkBuildFailed(f"{what} failed (log: {settings.work_dir / log_name}):\n{_failures(settings, proc)}")
+        raise SparkBuildFailed(
+            f"{what} failed (log: {settings.work_dir / log_name}):\n{_failures(settings, proc)}"
+        )
 
 
 def _failures(settings: Settings, proc: subprocess.CompletedProcess) -> str:
@@ -100,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_build = sub.add_parser("build", help="raw layer + dbt build on Spark")
     p_build.add_argument("--landing", type=Path, help="landing directory (default: CCW_LANDING_DIR)")
-    p_build.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra dbt build arguments, e.g. --select marts")
+    p_build.add_argument(
+        "dbt_args", nargs=argparse.REMAINDER, help="extra dbt build arguments, e.g. --select marts"
+    )
     p_ingest = sub.add_parser("ingest", help="only the raw layer")
     p_ingest.add_argument("--landing", type=Path, help="landing directory (default: CCW_LANDING_DIR)")
     args = parser.parse_args(argv)

@@ -146,7 +146,9 @@ def compare(name: str, duck: Table, spark: Table, exact: bool = False) -> TableD
     if len(duck.rows) != len(spark.rows):
         diff.problems.append(f"row count: duckdb {len(duck.rows)} vs spark {len(spark.rows)}")
         return diff
-    for i, (d, s) in enumerate(zip(sorted(duck.rows, key=_sort_key), sorted(spark.rows, key=_sort_key), strict=True)):
+    for i, (d, s) in enumerate(
+        zip(sorted(duck.rows, key=_sort_key), sorted(spark.rows, key=_sort_key), strict=True)
+    ):
         bad = [c for c, a, b in zip(duck.columns, d, s, strict=True) if not values_equal(a, b, exact)]
         if bad:
             if len(diff.problems) < MAX_REPORTED:

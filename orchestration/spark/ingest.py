@@ -135,7 +135,10 @@ def _empty(spark: SparkSession, source: Source) -> DataFrame:
 
 
 def _file_counts(frame: DataFrame) -> dict[str, int]:
-    return {r["_file_name"]: r["n"] for r in frame.groupBy("_file_name").count().withColumnRenamed("count", "n").collect()}
+    return {
+        r["_file_name"]: r["n"]
+        for r in frame.groupBy("_file_name").count().withColumnRenamed("count", "n").collect()
+    }
 
 
 def ingest(spark: SparkSession, landing_dir: Path, *, on_file_issue: str = "raise") -> IngestReport:
@@ -173,7 +176,13 @@ def ingest(spark: SparkSession, landing_dir: Path, *, on_file_issue: str = "rais
                     except Exception as exc:  # noqa: BLE001
                         rule = "malformed_row" if fmt == "csv" else "unreadable_file"
                         file_name = path.relative_to(landing_dir).as_posix()
-                        _issue(FileIssue(source.name, file_name, rule, _first_line(exc)), on_file_issue, report, listing, sizes)
+                        _issue(
+                            FileIssue(source.name, file_name, rule, _first_line(exc)),
+                            on_file_issue,
+                            report,
+                            listing,
+                            sizes,
+                        )
                         continue
                     table = table.unionByName(single)
             table.write.mode("overwrite").format("parquet").saveAsTable(f"raw.{source.name}")
@@ -204,7 +213,9 @@ def _issue(issue: FileIssue, on_file_issue: str, report: IngestReport, listing: 
     log.warning("%s", issue.error())
     report.issues.append(issue)
     fmt, size = sizes[issue.file_name]
-    listing.append((issue.source, issue.file_name, fmt, size, None, issue.rule, issue.row_number, issue.detail))
+    listing.append(
+        (issue.source, issue.file_name, fmt, size, None, issue.rule, issue.row_number, issue.detail)
+    )
 
 
 def _write_listing(spark: SparkSession, listing: list[tuple]) -> None:
@@ -222,9 +233,9 @@ def _write_listing(spark: SparkSession, listing: list[tuple]) -> None:
             StructField("detail", StringType()),
         ]
     )
-    spark.createDataFrame(sorted(listing, key=lambda r: (r[0], r[1])), schema).write.mode(
-        "overwrite"
-    ).format("parquet").saveAsTable(FILES_TABLE)
+    spark.createDataFrame(sorted(listing, key=lambda r: (r[0], r[1])), schema).write.mode("overwrite").format(
+        "parquet"
+    ).saveAsTable(FILES_TABLE)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m orchestration.spark.ingest", description=main.__doc__)
     parser.add_argument("--landing", type=Path, help="landing directory (default: CCW_LANDING_DIR)")
-    parser.add_argument("--record-file-issues", action="store_true", help="skip unreadable files instead of stopping")
+    parser.add_argument(
+        "--record-file-issues", action="store_true", help="skip unreadable files instead of stopping"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = load_settings()

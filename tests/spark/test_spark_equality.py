@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -43,9 +44,34 @@ def _settings(root: Path, landing: Path, name: str) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory, small_landing):
+def landing(tmp_path_factory, small_landing) -> Path:
+    """The SMALL landing directory; CCW_SPARK_TEST_DEFECT_RATE / CCW_SPARK_TEST_FORMAT=parquet
+    generate the same dataset with contract defects (quarantine paths) or as Parquet instead."""
+    rate = float(os.environ.get("CCW_SPARK_TEST_DEFECT_RATE", "0"))
+    fmt = os.environ.get("CCW_SPARK_TEST_FORMAT", "csv")
+    if rate == 0 and fmt == "csv":
+        return small_landing
+    from orchestration.generator import generate
+
+    out = tmp_path_factory.mktemp("landing_variant")
+    generate(
+        out_dir=out,
+        start=date(2026, 10, 27),
+        days=10,
+        contacts_per_day=600,
+        agents=30,
+        seed=7,
+        fmt=fmt,
+        defect_rate=rate,
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory, landing):
     """Both builds of the same landing files, timed; yields (duckdb connection, spark session)."""
     REPORT_FILE.unlink(missing_ok=True)
+    small_landing = landing
     root = tmp_path_factory.mktemp("engines")
     duck = _settings(root, small_landing, "duckdb")
     spark_settings = _settings(root, small_landing, "spark")
@@ -59,7 +85,8 @@ def builds(tmp_path_factory, small_landing):
     t2 = time.perf_counter()
     times = spark_build.build(spark_settings)
     lines = [
-        f"landing: {small_landing} (generated: {os.environ.get('CCW_SPARK_TEST_DATA', 'SMALL')})",
+        f"landing: {small_landing} (SMALL: 10 days x 600 contacts, 30 agents, seed 7; format "
+        f"{os.environ.get('CCW_SPARK_TEST_FORMAT', 'csv')}, defect rate {os.environ.get('CCW_SPARK_TEST_DEFECT_RATE', '0')})",
         f"DuckDB build: {t2 - t0:7.1f} s  (raw load {t1 - t0:.1f} s + dbt build {t2 - t1:.1f} s)",
         f"Spark build:  {times.total_seconds:7.1f} s  (raw load {times.ingest_seconds:.1f} s "
         f"+ dbt build {times.dbt_seconds:.1f} s; {os.environ.get('CCW_SPARK_MASTER', 'local[2]')}, "
