@@ -8,7 +8,7 @@ CCW_WAREHOUSE like the DuckDB build file, never the working directory):
   derby.log
 
 profiles.yml's `spark` target states the same settings from the environment
-variables of `dbt_env()`; tests/spark/test_spark_profile.py keeps the two equal.
+variables of `dbt_env()`; tests/test_spark_profile.py keeps the two equal.
 Derby is single-process: the raw loader, dbt and the comparison each open the
 catalog in turn, never at the same time.
 
