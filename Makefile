@@ -30,7 +30,8 @@ $(SPARK_STAMP): $(STAMP)
 
 ## make test-spark: build the project on Spark and on DuckDB from the same small landing, compare every mart
 test-spark: $(SPARK_STAMP)
-	CCW_SPARK_TESTS=1 $(BIN)/python -m pytest tests/spark
+	CCW_SPARK_TESTS=1 $(BIN)/python -m pytest tests/spark; status=$$?; \
+	cat warehouse/spark_equality_report.txt 2>/dev/null; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check orchestration tests

@@ -79,7 +79,7 @@ class TableDiff:
 
 
 def read_duckdb(con: duckdb.DuckDBPyConnection, relation: str) -> Table:
-    described = con.execute(f"describe {relation}").fetchall()
+    described = con.execute(f"describe select * from {relation}").fetchall()
     rows = con.execute(f"select * from {relation}").fetchall()
     return Table([d[0] for d in described], [d[1] for d in described], rows)
 

@@ -6,8 +6,8 @@ in this run: by DuckDB (orchestration/ingest.py + `dbt build`) and by Spark
 unit tests included). Then the raw layer must be identical, and every seed,
 every mart (models/marts/) and quarantine.rejected_rows equal row for row
 within the tolerance of orchestration/spark/compare.py (numbers: relative
-1e-9). The wall time of each build is printed at the end and written to
-warehouse/spark_equality_report.txt.
+1e-9). The wall time of each build is written to warehouse/spark_equality_report.txt
+(`make test-spark` prints it at the end).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def landing(tmp_path_factory, small_landing) -> Path:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory, landing, request):
+def builds(tmp_path_factory, landing):
     """Both builds of the same landing files, timed; yields (duckdb connection, spark session)."""
     REPORT_FILE.unlink(missing_ok=True)
     small_landing = landing
@@ -115,11 +115,6 @@ def builds(tmp_path_factory, landing, request):
     yield con, spark
     con.close()
     spark.stop()
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_sep("=", "DuckDB vs Spark build (same landing files, same run)")
-        for line in lines:
-            reporter.write_line(line)
 
 
 def _check(builds, relation: str, exact: bool = False) -> None:
