@@ -5,8 +5,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 
-.PHONY: run test lint dagster clean-warehouse
+.PHONY: run test test-spark lint dagster clean-warehouse
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +26,16 @@ test: $(STAMP)
 ## make dagster: the Dagster UI (asset graph, checks, schedule, sensor) on the same settings as ccw run
 dagster: $(STAMP)
 	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -m orchestration.definitions
+
+# The optional `spark` extra (pyspark, dbt-spark), on top of the default install.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark]"
+	touch $(SPARK_STAMP)
+
+## make test-spark: build the project on Spark and on DuckDB from the same small landing, compare every mart
+test-spark: $(SPARK_STAMP)
+	CCW_SPARK_TESTS=1 $(BIN)/python -m pytest tests/spark; status=$$?; \
+	cat warehouse/spark_equality_report.txt 2>/dev/null; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check orchestration tests

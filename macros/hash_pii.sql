@@ -23,7 +23,16 @@
 {%- endmacro %}
 
 
-{#- sql_string(value): a Jinja string as a quoted SQL literal ('' escapes '). -#}
+{#- sql_string(value): a Jinja string as a quoted SQL literal ('' escapes ';
+    on Spark, where '' inside a literal ends it, backslash escapes). -#}
 {% macro sql_string(value) -%}
+    {{ return(adapter.dispatch('sql_string')(value)) }}
+{%- endmacro %}
+
+{% macro default__sql_string(value) -%}
     '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__sql_string(value) -%}
+    '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}

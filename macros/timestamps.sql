@@ -42,12 +42,21 @@
     end
 {%- endmacro %}
 
-{# Spark: assumes spark.sql.session.timeZone = UTC (untested sketch). #}
+{#- Spark (spark.sql.session.timeZone = UTC, as profiles.yml sets it): a value with an
+    offset or Z is cast as it is; local wall-clock time goes through to_utc_timestamp,
+    which reads the spring-forward gap as DuckDB does (02:30 -> 07:30 UTC) but an
+    ambiguous fall-back time as daylight time (the first occurrence). When one hour
+    later is the same wall-clock time, the time was ambiguous: take that later
+    instant, standard time, as DuckDB/ICU does (docs/DECISIONS.md D10). -#}
 {% macro spark__landing_timestamp_utc(col) -%}
+    {%- set tz = sql_string(var('business_timezone')) -%}
+    {%- set first = 'to_utc_timestamp(try_cast(' ~ col ~ ' as timestamp), ' ~ tz ~ ')' -%}
     case
         when {{ col }} rlike {{ offset_suffix_regex() }}
             then try_cast({{ col }} as timestamp)
-        else to_utc_timestamp(try_cast({{ col }} as timestamp), {{ sql_string(var('business_timezone')) }})
+        when from_utc_timestamp({{ first }} + interval 1 hour, {{ tz }}) = try_cast({{ col }} as timestamp)
+            then {{ first }} + interval 1 hour
+        else {{ first }}
     end
 {%- endmacro %}
 

@@ -31,7 +31,7 @@
 
 {#- a raw value quoted for a detail text, cut to 80 characters -#}
 {% macro quoted_raw(col) -%}
-    '''' || substr({{ col }}, 1, 80) || ''''
+    {{ sql_string("'") }} || substr({{ col }}, 1, 80) || {{ sql_string("'") }}
 {%- endmacro %}
 
 {% macro as_text(expr) -%}
