@@ -49,7 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        summary = run(settings, sample_if_empty=args.sample_if_empty)
+        summary = run(settings, sample_if_empty=args.sample_if_empty, full_refresh=args.full_refresh)
     except PipelineError as exc:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ccw",
         description="Contact-cost warehouse: cost per customer interaction and contact-center KPIs.",
         epilog="Configuration: CCW_LANDING_DIR (default data/landing), CCW_WAREHOUSE "
-        "(default warehouse/contact_cost.duckdb), CCW_BUSINESS_TIMEZONE, CCW_THREADS, CCW_MEMORY_LIMIT.",
+        "(default warehouse/contact_cost.duckdb), CCW_BUSINESS_TIMEZONE, CCW_THREADS, CCW_MEMORY_LIMIT, "
+        "CCW_TEMP_DIR.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,8 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="build the warehouse from the landing directory and publish it",
-        description="Load CCW_LANDING_DIR, build every model with its tests into a private build "
-        "file, and publish it atomically to CCW_WAREHOUSE. On any failure the published file is unchanged.",
+        description="Load CCW_LANDING_DIR (only new or changed files), build the models with their tests "
+        "into a private build file (incremental: only what the new files change), and publish it atomically "
+        "to CCW_WAREHOUSE. On any failure the published file is unchanged.",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="reload every landing file and rebuild every model (default: incremental, only new or "
+        "changed files; a full refresh also happens by itself when needed, docs/decisions/performance.md)",
     )
     run.add_argument(
         "--sample-if-empty",
