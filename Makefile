@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean-warehouse
+.PHONY: run test lint bench clean-warehouse
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,9 +22,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## make bench: full and one-day incremental builds at 100k, 1M and 10M interactions -> BENCHMARKS.md
+## (about 15 minutes on 2 cores; ccw bench --help for scales, format and memory limits)
+bench: $(STAMP)
+	$(BIN)/ccw bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
 
 clean-warehouse:
-	rm -rf warehouse
+	rm -rf warehouse bench_work

@@ -344,6 +344,11 @@ def _batches(items: list[_Landed]) -> list[list[_Landed]]:
     return batches
 
 
+def _stage_table(source: Source) -> str:
+    """A temporary table for the CSV rows read by this ingest (moved into raw in one transaction)."""
+    return f"_csv_stage_{source.name}"
+
+
 def _load_csv_one(con: duckdb.DuckDBPyConnection, item: _Landed, header: list[str]) -> int | FileIssue:
     source = item.source
     present = set(header)
@@ -355,7 +360,7 @@ def _load_csv_one(con: duckdb.DuckDBPyConnection, item: _Landed, header: list[st
     # (preserve_insertion_order): it is the data row's position in the file.
     try:
         return con.execute(
-            f"insert into {csv_table(source)} "
+            f"insert into {_stage_table(source)} "
             f"select {select}, {_sql_string(item.file_name)}, row_number() over () "
             f"from {_csv_reader(item.path, header)}"
         ).fetchone()[0]
@@ -366,8 +371,13 @@ def _load_csv_one(con: duckdb.DuckDBPyConnection, item: _Landed, header: list[st
 def _load_csv(
     con: duckdb.DuckDBPyConnection, items: list[tuple[_Landed, list[str]]]
 ) -> dict[str, int | FileIssue]:
-    """CSV files with the same header in one strict read each batch; a failing batch file by file."""
+    """CSV files with the same header in one strict read each batch; a failing batch file by file.
+    The rows go to the source's stage table (autocommit: a failed read leaves nothing behind)."""
     results: dict[str, int | FileIssue] = {}
+    source = items[0][0].source
+    con.execute(
+        f"create or replace temp table {_stage_table(source)} as select * from {csv_table(source)} limit 0"
+    )
     by_header: dict[tuple[str, ...], list[_Landed]] = {}
     for item, header in items:
         by_header.setdefault(tuple(header), []).append(item)
@@ -381,7 +391,10 @@ def _load_csv(
             else f"cast(null as varchar) as {_ident(c)}"
             for c in source.column_names
         )
-        for batch in _batches(group):
+        # A file without a final line break is read alone: a multi-file read can pass over a last
+        # line cut inside an open quote that a strict read of the file alone reports.
+        alone = [[i] for i in group if not _ends_with_newline(i.path)]
+        for batch in _batches([i for i in group if _ends_with_newline(i.path)]) + alone:
             if len(batch) == 1:
                 results[batch[0].file_name] = _load_csv_one(con, batch[0], header)
                 continue
@@ -395,7 +408,7 @@ def _load_csv(
                     f"row_number() over () as _scan_row from {_csv_reader([i.path for i in batch], header, True)}"
                 )
                 con.execute(
-                    f"insert into {csv_table(source)} select {', '.join(_ident(c) for c in source.column_names)}, "
+                    f"insert into {_stage_table(source)} select {', '.join(_ident(c) for c in source.column_names)}, "
                     "m.file_name, _scan_row - min(_scan_row) over (partition by _path) + 1 "
                     f"from _csv_batch b join (values {mapping}) m(path, file_name) on m.path = b._path"
                 )
@@ -404,7 +417,7 @@ def _load_csv(
                     results[name] = int(counts.get(path, 0))
             except duckdb.Error:
                 con.execute(
-                    f"delete from {csv_table(source)} where _file_name in (select unnest(?::varchar[]))",
+                    f"delete from {_stage_table(source)} where _file_name in (select unnest(?::varchar[]))",
                     [list(names.values())],
                 )
                 for item in batch:
@@ -474,7 +487,7 @@ def _csv_metrics(con: duckdb.DuckDBPyConnection, source: Source, names: list[str
     frames = []
     for i in range(0, len(names), BATCH_FILES):
         chunk = ", ".join(_sql_string(n) for n in names[i : i + BATCH_FILES])
-        relation = f"(select * from {csv_table(source)} where _file_name in ({chunk}))"
+        relation = f"(select * from {_stage_table(source)} where _file_name in ({chunk}))"
         frames.append(compute_file_metrics(con, source, relation, timezone))
     return frames
 
@@ -518,39 +531,32 @@ def ingest(
     """
     if on_file_issue not in ("raise", "record"):
         raise ValueError("on_file_issue must be 'raise' or 'record'")
-    con.execute("begin transaction")
-    try:
-        report = _ingest(con, landing_dir, on_file_issue, full_refresh, timezone)
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
-    return report
+    return _ingest(con, landing_dir, on_file_issue, full_refresh, timezone)
 
 
 def _ingest(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, on_file_issue: str, full_refresh: bool, timezone: str
 ) -> IngestReport:
+    """Read what changed (temporary tables only: a file that fails to read is set aside), then
+    apply everything to the raw layer in one transaction."""
     from orchestration.quality.metrics import store_file_metrics
 
     ensure_state(con)
-    if full_refresh:
-        con.execute(f"delete from {FILES_TABLE}")
-        for source in SOURCES.values():
-            con.execute(f"delete from {csv_table(source)}")
-        if _has_table(con, "_file_metrics"):
-            con.execute("delete from raw._file_metrics")
-        con.execute(f"update {STATE_TABLE} set full_refresh_required = true")
-    previous = {
-        r[1]: r
-        for r in con.execute(
-            f"select source, file_name, format, bytes, rows, rule, row_number, detail, mtime_ns, sha256, "
-            f"columns, load_id from {FILES_TABLE}"
-        ).fetchall()
-    }
+    previous = (
+        {}
+        if full_refresh
+        else {
+            r[1]: r
+            for r in con.execute(
+                f"select source, file_name, format, bytes, rows, rule, row_number, detail, mtime_ns, sha256, "
+                f"columns, load_id from {FILES_TABLE}"
+            ).fetchall()
+        }
+    )
     report = IngestReport()
     load_id = int(con.execute(f"select coalesce(max(load_id), 0) from {FILES_TABLE}").fetchone()[0]) + 1
     to_load: list[_Landed] = []
+    touched: list[tuple[int, str]] = []  # (mtime_ns, file): same content, new modification time
     seen: set[str] = set()
     for source in SOURCES.values():
         for path in landing_files(landing_dir, source.name):
@@ -569,25 +575,15 @@ def _ingest(
                 continue
             item.sha256 = _sha256(path)
             if old is not None and old[3] == item.size and old[9] == item.sha256:
-                con.execute(
-                    f"update {FILES_TABLE} set mtime_ns = ? where file_name = ?",
-                    [item.mtime_ns, item.file_name],
-                )
+                touched.append((item.mtime_ns, item.file_name))
                 continue
             if old is not None and old[5] is None:  # its rows were loaded: they are replaced
                 report.changed_files.append(item.file_name)
             to_load.append(item)
     gone = [name for name in previous if name not in seen]
-    for name in gone:
-        if previous[name][5] is None:
-            report.removed_files.append(name)
-    for name in gone + [i.file_name for i in to_load if i.file_name in previous]:
-        _delete_file_rows(con, previous[name][0], [name])
-        con.execute(f"delete from {FILES_TABLE} where file_name = ?", [name])
-    if gone and _has_table(con, "_file_metrics"):
-        con.execute("delete from raw._file_metrics where file_name in (select unnest(?::varchar[]))", [gone])
+    report.removed_files += [name for name in gone if previous[name][5] is None]
 
-    # ---- read the new and changed files
+    # ---- read the new and changed files (nothing persistent is written yet)
     outcomes: dict[str, int | FileIssue] = {}
     csv_items: list[tuple[_Landed, list[str]]] = []
     parquet_items: dict[str, list[_Landed]] = {}
@@ -655,18 +651,52 @@ def _ingest(
         else:
             report.loaded_files.append(item.file_name)
             listing.append((*base, outcome, None, None, None, *tail))
-    if listing:
-        con.executemany(f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", listing)
-    if report.changed_files or report.removed_files:
-        con.execute(f"update {STATE_TABLE} set full_refresh_required = true")
-    create_raw_views(con, landing_dir)
-    frames = [f for f in metric_frames if len(f)]
-    store_file_metrics(
-        con,
-        pd.concat(frames, ignore_index=True) if frames else None,
-        timezone,
-        [i.file_name for i in to_load],
-    )
+
+    # ---- apply it: one transaction
+    replaced = gone + [i.file_name for i in to_load if i.file_name in previous]
+    con.execute("begin transaction")
+    try:
+        if full_refresh:
+            con.execute(f"delete from {FILES_TABLE}")
+            for source in SOURCES.values():
+                con.execute(f"delete from {csv_table(source)}")
+            if _has_table(con, "_file_metrics"):
+                con.execute("delete from raw._file_metrics")
+            con.execute(f"update {STATE_TABLE} set full_refresh_required = true")
+        for name in replaced:
+            _delete_file_rows(con, previous[name][0], [name])
+        if replaced:
+            con.execute(
+                f"delete from {FILES_TABLE} where file_name in (select unnest(?::varchar[]))", [replaced]
+            )
+        if gone and _has_table(con, "_file_metrics"):
+            con.execute(
+                "delete from raw._file_metrics where file_name in (select unnest(?::varchar[]))", [gone]
+            )
+        for mtime_ns, name in touched:
+            con.execute(f"update {FILES_TABLE} set mtime_ns = ? where file_name = ?", [mtime_ns, name])
+        for source_name in by_source:
+            source = SOURCES[source_name]
+            con.execute(f"insert into {csv_table(source)} select * from {_stage_table(source)}")
+        if listing:
+            con.executemany(f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", listing)
+        if report.changed_files or report.removed_files:
+            con.execute(f"update {STATE_TABLE} set full_refresh_required = true")
+        create_raw_views(con, landing_dir)
+        frames = [f for f in metric_frames if len(f)]
+        store_file_metrics(
+            con,
+            pd.concat(frames, ignore_index=True) if frames else None,
+            timezone,
+            [i.file_name for i in to_load],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        for source_name in by_source:
+            con.execute(f"drop table if exists {_stage_table(SOURCES[source_name])}")
 
     # ---- the report: the whole raw layer
     report.load_id = int(con.execute(f"select coalesce(max(load_id), 0) from {FILES_TABLE}").fetchone()[0])
