@@ -184,12 +184,13 @@ all_costs as (
 
 )
 
+-- one row per interaction and pool already: direct_costs is grouped by both, and an
+-- interaction takes one share of each overhead pool of its channel (tested: unique combination)
 select
     interaction_id,
     cost_month,
     channel,
     cost_pool,
     pool_type,
-    {{ cost_from_units('sum(allocated_units)', 6) }} as allocated_cost
+    {{ cost_from_units('allocated_units', 6) }} as allocated_cost
 from all_costs
-group by interaction_id, cost_month, channel, cost_pool, pool_type
