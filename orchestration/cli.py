@@ -191,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     from orchestration.bench import DEFAULT_SCALES
+    from orchestration.config import DEFAULT_MEMORY_LIMIT
 
     bench = sub.add_parser(
         "bench",
@@ -217,7 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("parquet", "csv"), default="parquet", help="landing format (default parquet)"
     )
     bench.add_argument("--threads", type=int, help="CCW_THREADS of the builds (default: number of cores)")
-    bench.add_argument("--memory-limit", default="4GB", help="CCW_MEMORY_LIMIT of the builds (default 4GB)")
+    bench.add_argument(
+        "--memory-limit",
+        default=DEFAULT_MEMORY_LIMIT,
+        help=f"CCW_MEMORY_LIMIT of the builds (default {DEFAULT_MEMORY_LIMIT})",
+    )
     bench.add_argument(
         "--low-memory-limit",
         default="2GB",
