@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPARK_STAMP := $(VENV)/.installed-spark
 
-.PHONY: run test test-spark lint dagster clean-warehouse
+.PHONY: run test test-spark lint dagster bench clean-warehouse
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,9 +37,14 @@ test-spark: $(SPARK_STAMP)
 	CCW_SPARK_TESTS=1 $(BIN)/python -m pytest tests/spark; status=$$?; \
 	cat warehouse/spark_equality_report.txt 2>/dev/null; exit $$status
 
+## make bench: full and one-day incremental builds at 100k, 1M and 10M interactions -> BENCHMARKS.md
+## (about 15 minutes on 2 cores; ccw bench --help for scales, format and memory limits)
+bench: $(STAMP)
+	$(BIN)/ccw bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
 
 clean-warehouse:
-	rm -rf warehouse
+	rm -rf warehouse bench_work

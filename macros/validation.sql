@@ -270,13 +270,18 @@
     )
 {%- endmacro %}
 
-{#- The CTEs every base_ model starts with: `source` (the raw table) and `typed`
-    (raw text + `_t_<col>` typed values + a fingerprint of the row for exact
-    duplicates). drop: columns never typed (names, which are never kept). -#}
+{#- The CTEs every base_ model starts with: `source` (the raw table; in an incremental
+    build only the batch's files) and `typed` (raw text + `_t_<col>` typed values + a
+    fingerprint of the row for exact duplicates). drop: columns never typed (names,
+    which are never kept). -#}
 {% macro landing_typed_ctes(source_name, drop=[]) -%}
 source as (
 
     select * from {{ source('landing', source_name) }}
+    {%- if is_incremental() %}
+    -- incremental: only the files of the batch (macros/incremental.sql)
+    where {{ batch_file_filter('_file_name', source_name) }}
+    {%- endif %}
 
 ),
 

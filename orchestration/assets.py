@@ -1,12 +1,15 @@
 """The nightly job as Dagster assets: landing -> raw -> dbt (staging, intermediate, marts) -> warehouse.
 
     landing_files  observable source: the landing directory (data version = its fingerprint)
-    raw            ingest.py loads every landing file into raw.* of the private build file
+    raw            ingest.py brings raw.* (the private raw file) up to date with the landing
+                   files (only new or changed files are read) and incremental.py plans the
+                   build: incremental, or a full refresh and why (docs/decisions/performance.md)
       check raw_quality        BLOCKING: the raw Great Expectations suite (file rules)
-    dbt models     one `dbt build` (models, seeds, dbt tests), grouped staging / intermediate / marts
+    dbt models     one `dbt build` (models, seeds, dbt tests), grouped staging / intermediate / marts;
+                   incremental models process the files loaded since the last successful build
       check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
       check marts_quality      BLOCKING, on fct_interactions
-    warehouse      publish.py copies the build to the published file and renames it over
+    warehouse      publish.py copies the build file beside the published file and renames it over
 
 A blocking check that fails (ERROR severity) fails its step, so every asset
 downstream of the checked asset is skipped: dbt does not run after a raw
@@ -55,6 +58,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.config import PROJECT_DIR, Settings
 from orchestration.contract import SOURCES
+from orchestration.database import duckdb_config, open_build
 from orchestration.errors import BuildFailed, PipelineError
 
 log = logging.getLogger(__name__)
@@ -95,6 +99,8 @@ class RunState:
     run_id: str
     started_at: datetime
     ingest: Any = None  # ingest.IngestReport
+    plan: Any = None  # incremental.BuildPlan of this run's dbt build
+    full_refresh: bool = False  # asked for: reload every landing file and rebuild every model
     layers: dict[str, Any] = field(default_factory=dict)  # layer -> quality.LayerResult
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)
     published_at: datetime | None = None
@@ -105,10 +111,11 @@ def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
     return started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + dagster_run_id[:8]
 
 
-def ccw_resource(settings: Settings, states: dict[str, RunState] | None = None):
+def ccw_resource(settings: Settings, states: dict[str, RunState] | None = None, full_refresh: bool = False):
     """Per-run state; holds the build lock (one writer of the build file) for the whole run.
 
     `states` (dagster run id -> RunState) lets an in-process caller read the state afterwards.
+    full_refresh: this run reloads every landing file and rebuilds every model (`ccw run --full-refresh`).
     """
 
     @resource(description=f"Run state and build lock of {settings.warehouse}")
@@ -117,6 +124,7 @@ def ccw_resource(settings: Settings, states: dict[str, RunState] | None = None):
 
         started_at = datetime.now(UTC).replace(tzinfo=None)
         state = RunState(settings, make_run_id(started_at, init_context.run.run_id), started_at)
+        state.full_refresh = full_refresh
         if states is not None:
             states[init_context.run.run_id] = state
         try:
@@ -281,11 +289,15 @@ def current_dbt_context() -> AssetExecutionContext | None:
 
 
 def run_dbt_in_op(settings: Settings):
-    """`dbt build` for the dbt asset: the events to yield.
+    """`dbt build` for the dbt asset, in the mode of this run's build plan: the events to yield.
 
     The one seam of the job: a test that builds the build file another way replaces this
     function and returns None (the asset then reports its models as materialized)."""
-    return dbt_build_events(settings, ["build"], current_dbt_context())
+    from orchestration.incremental import dbt_build_args
+
+    context = current_dbt_context()
+    plan = getattr(context.resources, RESOURCE_KEY).plan
+    return dbt_build_events(settings, dbt_build_args(plan), context)
 
 
 def dbt_build_events(settings: Settings, args: list[str], context: AssetExecutionContext) -> Iterator:
@@ -349,27 +361,41 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         deps=[LANDING_KEY],
         group_name="raw",
         required_resource_keys={RESOURCE_KEY},
-        description="raw.<source> in the private build file: every landing file as text, with file and row "
-        "(orchestration/ingest.py). The dbt sources of schema raw.",
+        description="raw.<source> in the private raw file: every landing file as text, with file and row "
+        "(orchestration/ingest.py; only new or changed files are read), and the plan of this run's "
+        "dbt build (incremental or full refresh, orchestration/incremental.py). The dbt sources of catalog raw.",
     )
     def raw(context: AssetExecutionContext) -> MaterializeResult:
+        from orchestration.incremental import landing_dir_changed, plan_build
         from orchestration.ingest import ingest
 
         state: RunState = getattr(context.resources, RESOURCE_KEY)
+        settings = state.settings
         try:
-            with duckdb.connect(str(state.settings.build_db)) as con:
+            settings.work_dir.mkdir(parents=True, exist_ok=True)
+            with duckdb.connect(str(settings.raw_db), config=duckdb_config(settings)) as con:
+                reload = state.full_refresh or landing_dir_changed(con, settings)
                 # file issues are recorded, not raised: the raw check and the policy decide
-                state.ingest = ingest(con, state.settings.landing_dir, on_file_issue="record")
+                state.ingest = ingest(
+                    con,
+                    settings.landing_dir,
+                    on_file_issue="record",
+                    full_refresh=reload,
+                    timezone=settings.business_timezone,
+                )
+                state.plan = plan_build(settings, con, state.ingest, force_full=reload)
         except PipelineError as exc:
             raise _fail(state, exc) from exc
-        report = state.ingest
+        report, plan = state.ingest, state.plan
         return MaterializeResult(
             metadata={
                 "files_read": report.files_read,
+                "files_loaded_now": len(report.loaded_files),
                 "rows": sum(report.rows.values()),
                 "rows_per_source": MetadataValue.json(report.rows),
                 "file_issues": len(getattr(report, "issues", [])),
-                "landing_fingerprint": landing_fingerprint(state.settings.landing_dir),
+                "build": plan.describe(),
+                "landing_fingerprint": landing_fingerprint(settings.landing_dir),
             },
         )
 
@@ -382,7 +408,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
     )
     def raw_quality(context: AssetCheckExecutionContext) -> AssetCheckResult:
         state: RunState = getattr(context.resources, RESOURCE_KEY)
-        with duckdb.connect(str(state.settings.build_db), read_only=True) as con:
+        with duckdb.connect(str(state.settings.raw_db), read_only=True) as con:
             return _layer_check(state, "raw", con)
 
     @dbt_assets(
@@ -393,8 +419,11 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         name="dbt_build",
     )
     def dbt_models(context: AssetExecutionContext):
+        from orchestration.incremental import mark_built, prepare_build_file
+
         state: RunState = getattr(context.resources, RESOURCE_KEY)
         try:
+            prepare_build_file(state.settings, state.plan)
             with dbt_context(context):
                 events = run_dbt_in_op(state.settings)
                 if events is None:  # the build file was made another way (a test's stand-in for dbt)
@@ -407,6 +436,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
                             yield MaterializeResult(asset_key=key)
                 else:
                     yield from events
+            mark_built(state.settings, state.plan)
         except PipelineError as exc:
             raise _fail(state, exc) from exc
 
@@ -425,7 +455,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
     )
     def staging_quality(context: AssetCheckExecutionContext) -> AssetCheckResult:
         state: RunState = getattr(context.resources, RESOURCE_KEY)
-        with duckdb.connect(str(state.settings.build_db), read_only=True) as con:
+        with open_build(state.settings) as con:
             return _layer_check(state, "staging", con)
 
     @asset_check(
@@ -441,7 +471,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         from orchestration.quality import quarantine_counts
 
         state: RunState = getattr(context.resources, RESOURCE_KEY)
-        with duckdb.connect(str(state.settings.build_db), read_only=True) as con:
+        with open_build(state.settings) as con:
             state.quarantined = quarantine_counts(con)
             return _layer_check(state, "marts", con)
 

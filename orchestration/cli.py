@@ -50,7 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        summary = run(settings, sample_if_empty=args.sample_if_empty)
+        summary = run(settings, sample_if_empty=args.sample_if_empty, full_refresh=args.full_refresh)
     except PipelineError as exc:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
@@ -86,12 +86,54 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scales(value: str) -> list[int]:
+    try:
+        scales = [int(float(v.replace("_", ""))) for v in value.split(",") if v.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {value}") from exc
+    if not scales or min(scales) < 365:
+        raise argparse.ArgumentTypeError("scales are interactions per year, at least 365 each")
+    return scales
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from orchestration.bench import bench
+
+    run = bench(
+        args.scales,
+        args.work_dir,
+        fmt=args.format,
+        threads=args.threads,
+        memory_limit=args.memory_limit,
+        low_memory_limit=args.low_memory_limit or None,
+        markdown=None if args.no_write else args.markdown,
+        results=None if args.no_write else args.results,
+        keep=args.keep,
+    )
+    for r in run["scales"]:
+        print(
+            f"{r['interactions']:>12,} interactions: full {r['full_seconds']} s "
+            f"({r['full_interactions_per_second']:,}/s, peak {r['full_peak_tree_mb']:,} MB), "
+            f"+1 day {r['incremental_seconds']} s ({r['incremental_share_of_full']:.2f} of full), "
+            f"floor {r['floor_seconds']} s (build/floor {r['build_floor_ratio']}x)"
+            + (
+                f", full at {r['low_memory_limit']}: {r['low_memory_seconds']} s"
+                if r.get("low_memory_seconds") is not None
+                else ""
+            )
+        )
+    if not args.no_write:
+        print(f"Written: {args.markdown} and {args.results}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccw",
         description="Contact-cost warehouse: cost per customer interaction and contact-center KPIs.",
         epilog="Configuration: CCW_LANDING_DIR (default data/landing), CCW_WAREHOUSE "
-        "(default warehouse/contact_cost.duckdb), CCW_BUSINESS_TIMEZONE, CCW_THREADS, CCW_MEMORY_LIMIT.",
+        "(default warehouse/contact_cost.duckdb), CCW_BUSINESS_TIMEZONE, CCW_THREADS, CCW_MEMORY_LIMIT, "
+        "CCW_TEMP_DIR.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,8 +159,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="build the warehouse from the landing directory and publish it",
-        description="Load CCW_LANDING_DIR, build every model with its tests into a private build "
-        "file, and publish it atomically to CCW_WAREHOUSE. On any failure the published file is unchanged.",
+        description="Load CCW_LANDING_DIR (only new or changed files), build the models with their tests "
+        "into a private build file (incremental: only what the new files change), and publish it atomically "
+        "to CCW_WAREHOUSE. On any failure the published file is unchanged.",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="reload every landing file and rebuild every model (default: incremental, only new or "
+        "changed files; a full refresh also happens by itself when needed, docs/decisions/performance.md)",
     )
     run.add_argument(
         "--sample-if-empty",
@@ -141,6 +190,55 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", type=Path, help="quality policy file (default: CCW_QUALITY_POLICY or quality_policy.yml)"
     )
     check.set_defaults(func=cmd_check)
+
+    from orchestration.bench import DEFAULT_SCALES
+    from orchestration.config import DEFAULT_MEMORY_LIMIT
+
+    bench = sub.add_parser(
+        "bench",
+        help="benchmark full and incremental builds at several scales; writes BENCHMARKS.md",
+        description="For each scale (interactions per year): generate a year of daily files, time one "
+        "DuckDB query reading them all (the floor), a full build (landing -> published) and a one-day "
+        "incremental build, with the peak memory of the whole process tree; at the largest scale also a "
+        "full build at a lower memory limit. Replaces the bench section of BENCHMARKS.md and "
+        "benchmarks/results.json.",
+    )
+    bench.add_argument(
+        "--scales",
+        type=_scales,
+        default=list(DEFAULT_SCALES),
+        help="comma-separated interactions per year (default 100000,1000000,10000000)",
+    )
+    bench.add_argument(
+        "--work-dir",
+        type=Path,
+        default=Path("bench_work"),
+        help="where data and warehouses go (default bench_work/)",
+    )
+    bench.add_argument(
+        "--format", choices=("parquet", "csv"), default="parquet", help="landing format (default parquet)"
+    )
+    bench.add_argument("--threads", type=int, help="CCW_THREADS of the builds (default: number of cores)")
+    bench.add_argument(
+        "--memory-limit",
+        default=DEFAULT_MEMORY_LIMIT,
+        help=f"CCW_MEMORY_LIMIT of the builds (default {DEFAULT_MEMORY_LIMIT})",
+    )
+    bench.add_argument(
+        "--low-memory-limit",
+        default="2GB",
+        help="memory limit of the extra full build at the largest scale (default 2GB; empty: skip it)",
+    )
+    bench.add_argument("--markdown", type=Path, default=Path("BENCHMARKS.md"), help="default BENCHMARKS.md")
+    bench.add_argument(
+        "--results",
+        type=Path,
+        default=Path("benchmarks/results.json"),
+        help="default benchmarks/results.json",
+    )
+    bench.add_argument("--no-write", action="store_true", help="print the figures only")
+    bench.add_argument("--keep", action="store_true", help="keep the generated data and warehouses")
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

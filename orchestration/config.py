@@ -1,11 +1,15 @@
 """Configuration from the environment, in one place.
 
-CCW_LANDING_DIR  landing directory (default data/landing)
-CCW_WAREHOUSE    published DuckDB file (default warehouse/contact_cost.duckdb)
+CCW_LANDING_DIR   landing directory (default data/landing)
+CCW_WAREHOUSE     published DuckDB file (default warehouse/contact_cost.duckdb)
+CCW_THREADS       DuckDB threads and dbt threads of the build (default: number of cores)
+CCW_MEMORY_LIMIT  DuckDB memory limit of the build (default 3GB: the whole run stays under 4GB at
+                  10M interactions; 2GB is enough, DuckDB spills to CCW_TEMP_DIR)
+CCW_TEMP_DIR      where DuckDB spills when the memory limit is reached (default <work dir>/tmp)
 
-Everything the build writes privately (build database, dbt target, logs) lives
-in a work directory derived from CCW_WAREHOUSE, so two warehouses never share
-build or incremental state.
+Everything the build writes privately (build database, raw database, dbt
+target, logs, incremental state) lives in a work directory derived from
+CCW_WAREHOUSE, so two warehouses never share build or incremental state.
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# DuckDB's memory limit for the build. The run's other processes (Python, Dagster, Great
+# Expectations) add about 0.6 GB, so 3GB keeps a 10M-interaction build under 4 GB in all
+# (3.8 GB measured; 2GB also completes, spilling: docs/decisions/performance.md P10).
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class Settings:
     business_timezone: str
     threads: int
     memory_limit: str
+    temp_directory: Path | None = None  # None: <work dir>/tmp
 
     @property
     def work_dir(self) -> Path:
@@ -32,7 +41,13 @@ class Settings:
 
     @property
     def build_db(self) -> Path:
+        """dbt's database: what is published (a file copy of it, docs/decisions/performance.md P9)."""
         return self.work_dir / "build.duckdb"
+
+    @property
+    def raw_db(self) -> Path:
+        """The raw layer and the incremental state (private, never published; attached as `raw`)."""
+        return self.work_dir / "raw.duckdb"
 
     @property
     def dbt_target_dir(self) -> Path:
@@ -44,12 +59,13 @@ class Settings:
 
     @property
     def temp_dir(self) -> Path:
-        return self.work_dir / "tmp"
+        return self.temp_directory or self.work_dir / "tmp"
 
     def dbt_env(self) -> dict[str, str]:
         """Environment variables profiles.yml and dbt_project.yml read."""
         return {
             "CCW_BUILD_DB": str(self.build_db),
+            "CCW_RAW_DB": str(self.raw_db),
             "CCW_THREADS": str(self.threads),
             "CCW_MEMORY_LIMIT": self.memory_limit,
             "CCW_TEMP_DIR": str(self.temp_dir),
@@ -71,5 +87,6 @@ def load_settings() -> Settings:
         warehouse=_path("CCW_WAREHOUSE", "warehouse/contact_cost.duckdb"),
         business_timezone=os.environ.get("CCW_BUSINESS_TIMEZONE", "America/New_York"),
         threads=int(os.environ.get("CCW_THREADS", str(os.cpu_count() or 2))),
-        memory_limit=os.environ.get("CCW_MEMORY_LIMIT", "4GB"),
+        memory_limit=os.environ.get("CCW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        temp_directory=_path("CCW_TEMP_DIR", "") if os.environ.get("CCW_TEMP_DIR") else None,
     )

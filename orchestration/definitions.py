@@ -35,8 +35,10 @@ def build_definitions(
     manifest: Path | None = None,
     states: dict[str, RunState] | None = None,
     sensor_settle_seconds: float | None = None,
+    full_refresh: bool = False,
 ) -> Definitions:
-    """Everything for one warehouse. `states` collects each in-process run's RunState by run id."""
+    """Everything for one warehouse. `states` collects each in-process run's RunState by run id.
+    full_refresh: the job reloads every landing file and rebuilds every model."""
     manifest = manifest or prepare_manifest(settings)
     job = build_job(settings)
     return Definitions(
@@ -44,7 +46,7 @@ def build_definitions(
         jobs=[job],
         schedules=[build_schedule(settings, job)],
         sensors=[build_sensor(settings, job, settle_seconds=sensor_settle_seconds)],
-        resources={RESOURCE_KEY: ccw_resource(settings, states)},
+        resources={RESOURCE_KEY: ccw_resource(settings, states, full_refresh=full_refresh)},
     )
 
 
@@ -54,15 +56,18 @@ def execute(
     manifest: Path | None = None,
     instance: DagsterInstance | None = None,
     quiet: bool = False,
+    full_refresh: bool = False,
 ) -> tuple[RunState, ExecuteInProcessResult]:
     """Run the job in this process, as the schedule does. Returns (RunState, Dagster result).
 
     Raises the PipelineError that stopped the run (a readable message; nothing published).
     quiet: dbt's log goes to <work dir>/dbt_last_output.log and Dagster's console log is off
     (the command line prints its own summary or the error).
+    full_refresh: reload every landing file and rebuild every model (otherwise the build is
+    incremental unless orchestration/incremental.py finds a reason for a full refresh).
     """
     states: dict[str, RunState] = {}
-    defs = build_definitions(settings, manifest=manifest, states=states)
+    defs = build_definitions(settings, manifest=manifest, states=states, full_refresh=full_refresh)
     job = defs.resolve_job_def(JOB_NAME)
     if quiet:
         settings.work_dir.mkdir(parents=True, exist_ok=True)

@@ -47,12 +47,16 @@ class RunSummary:
     generated_sample: bool
     quality: list[LayerResult] = field(default_factory=list)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
+    build: str = ""  # incremental.BuildPlan.describe(): incremental, or full refresh and why
 
     def render(self) -> str:
         lines = [f"Run {self.run_id} published {self.warehouse} in {self.seconds:.1f} s"]
         if self.generated_sample:
             lines.append("(the landing directory was empty: a sample dataset was generated first)")
         lines.append(f"Landing: {self.ingest.files_read} files, {sum(self.ingest.rows.values()):,} rows")
+        loaded = getattr(self.ingest, "loaded_files", None)
+        if loaded is not None:
+            lines.append(f"Build: {self.build}; {len(loaded)} file(s) read by this run")
         lines.append("Interactions per channel:")
         width = max((len(c) for c, _ in self.interactions_per_channel), default=8)
         for channel, n in self.interactions_per_channel:
@@ -121,8 +125,11 @@ def interactions_per_channel(database: Path) -> list[tuple[str, int]]:
         ).fetchall()
 
 
-def run(settings: Settings, *, sample_if_empty: bool = False) -> RunSummary:
+def run(settings: Settings, *, sample_if_empty: bool = False, full_refresh: bool = False) -> RunSummary:
     """Build the warehouse from the landing directory and publish it.
+
+    Incremental unless full_refresh (or orchestration/incremental.py finds a reason for one):
+    only new or changed landing files are read, and the dbt models process them alone.
 
     This is the Dagster job the nightly schedule and the landing sensor run
     (orchestration/definitions.py), executed in this process: one code path.
@@ -137,7 +144,7 @@ def run(settings: Settings, *, sample_if_empty: bool = False) -> RunSummary:
             if landing_is_empty(settings.landing_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
-    state, _ = execute(settings, quiet=True)
+    state, _ = execute(settings, quiet=True, full_refresh=full_refresh)
     return RunSummary(
         run_id=state.run_id,
         warehouse=settings.warehouse,
@@ -147,6 +154,7 @@ def run(settings: Settings, *, sample_if_empty: bool = False) -> RunSummary:
         generated_sample=generated,
         quality=[state.layers[layer] for layer in ("raw", "staging", "marts")],
         quarantined=state.quarantined,
+        build=state.plan.describe() if state.plan is not None else "",
     )
 
 

@@ -11,6 +11,13 @@ that hold the old file open keep reading the old file until they reconnect.
 The copy is written with DuckDB storage version 1.4 so that BI tools bundling
 the long-term-support DuckDB can read it (DuckDB 2.0's own format is not
 readable by 1.x).
+
+Two ways to copy (docs/decisions/performance.md P9). The pipeline's build file
+is created in storage version 1.4 and holds nothing but published schemas (raw
+lives in its own file), so it is copied as a file (a sequential copy of a few
+GB, not a re-encoding of every table) and the `meta` schema is added to the
+copy. Any other build file (an older layout, a file with a private schema) is
+copied table by table into a new 1.4 file, as before.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,6 +104,23 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str
     ).fetchall()
 
 
+def copyable_as_file(build_db: Path) -> bool:
+    """The build file is in the published storage version and holds only published schemas."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{build_db}' as build (read_only)")
+        tags = con.execute("select tags from duckdb_databases() where database_name = 'build'").fetchone()[0]
+        version = (tags or {}).get("storage_version", "")
+        schemas = {
+            r[0]
+            for r in con.execute(
+                "select distinct schema_name from duckdb_tables() where database_name = 'build' "
+                "union select distinct schema_name from duckdb_views() where database_name = 'build' "
+                "and not internal"
+            ).fetchall()
+        }
+    return version.startswith(PUBLISHED_STORAGE_VERSION) and schemas <= set(PUBLISHED_SCHEMAS)
+
+
 def publish(
     build_db: Path, warehouse: Path, record: RunRecord, quality_results: list[tuple] | None = None
 ) -> datetime:
@@ -108,15 +133,24 @@ def publish(
     for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
 
+    as_file = copyable_as_file(build_db)
+    if as_file:
+        shutil.copyfile(build_db, staging_file)
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{build_db}' as build (read_only)")
-        con.execute(f"attach '{staging_file}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
-        for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"create schema if not exists pub.{schema}")
-        for schema, table in _tables(con, "build"):
-            if schema in PUBLISHED_SCHEMAS:
-                con.execute(f'create table pub.{schema}."{table}" as select * from build.{schema}."{table}"')
+        if as_file:
+            con.execute(f"attach '{staging_file}' as pub")
+        else:
+            con.execute(f"attach '{build_db}' as build (read_only)")
+            con.execute(f"attach '{staging_file}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
+            for schema in PUBLISHED_SCHEMAS:
+                con.execute(f"create schema if not exists pub.{schema}")
+            for schema, table in _tables(con, "build"):
+                if schema in PUBLISHED_SCHEMAS:
+                    con.execute(
+                        f'create table pub.{schema}."{table}" as select * from build.{schema}."{table}"'
+                    )
+        con.execute("drop schema if exists pub.meta cascade")
         con.execute("create schema pub.meta")
         con.execute(RUN_LOG_DDL)
         con.execute(QUALITY_RESULTS_DDL)
@@ -155,5 +189,5 @@ def publish(
     _fsync(staging_file)
     os.replace(staging_file, warehouse)
     _fsync(warehouse.parent)
-    log.info("published %s", warehouse)
+    log.info("published %s (%s)", warehouse, "file copy" if as_file else "table copy")
     return finished_at

@@ -130,6 +130,7 @@ def bad_run(tmp_path_factory, small_landing, published):
     settings = make_settings(root, landing)
     summary = run(settings)
     con = duckdb.connect(str(settings.build_db), read_only=True)
+    con.execute(f"attach '{settings.raw_db}' as raw (read_only)")  # the raw layer's own file
     yield settings, summary, con, {"survey": survey, "updated": updated, "redelivered": redelivered}
     con.close()
 

@@ -143,6 +143,7 @@ def defective_run(tmp_path_factory):
     with open(summary.manifest_path, newline="") as handle:
         manifest = list(csv.DictReader(handle))
     con = duckdb.connect(str(settings.build_db), read_only=True)
+    con.execute(f"attach '{settings.raw_db}' as raw (read_only)")  # the raw layer's own file
     yield settings, run_summary, manifest, con
     con.close()
 

@@ -192,13 +192,14 @@ def _build_landing(landing: Path) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("staging")
-    landing, database = root / "landing", root / "build.duckdb"
+    landing, database, raw_db = root / "landing", root / "build.duckdb", root / "raw.duckdb"
     _build_landing(landing)
-    with duckdb.connect(str(database)) as con:
+    with duckdb.connect(str(raw_db)) as con:  # the raw layer is its own file, attached to dbt as `raw`
         report = ingest(con, landing)
     env = {
         **os.environ,
         "CCW_BUILD_DB": str(database),
+        "CCW_RAW_DB": str(raw_db),
         "CCW_TEMP_DIR": str(root / "tmp"),
         "CCW_PII_SALT": SALT,
         "CCW_BUSINESS_TIMEZONE": "America/New_York",
@@ -228,6 +229,7 @@ def built(tmp_path_factory):
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     con = duckdb.connect(str(database), read_only=True)
+    con.execute(f"attach '{raw_db}' as raw (read_only)")
     schemas = dict(
         con.execute(
             "select distinct case when schema_name like '%quarantine' then 'quarantine' else 'staging' end, "

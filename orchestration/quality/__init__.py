@@ -324,9 +324,9 @@ def check_layer(
 ) -> LayerResult:
     """Run one layer's suites.
 
-    With `con`, on that connection (the pipeline passes its build connection). Without:
-    raw loads the landing directory into a temporary database (the build file is not
-    touched); staging and marts open the build file read-only.
+    With `con`, on that connection (the pipeline passes its raw or build connection). Without:
+    raw loads the landing directory into a temporary database (the build is not touched);
+    staging and marts open the build file read-only, with the raw file attached.
     """
     if con is not None:
         return run_suites(layer, con, settings, run_id, policy, data_docs=data_docs)
@@ -336,11 +336,15 @@ def check_layer(
         settings.temp_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=settings.temp_dir) as tmp:
             with duckdb.connect(str(Path(tmp) / "raw_check.duckdb")) as raw_con:
-                ingest(raw_con, settings.landing_dir, on_file_issue="record")
+                ingest(
+                    raw_con, settings.landing_dir, on_file_issue="record", timezone=settings.business_timezone
+                )
                 return run_suites(layer, raw_con, settings, run_id, policy, data_docs=data_docs)
     if not settings.build_db.exists():
         raise PipelineError(f"no build file at {settings.build_db}: run `ccw run` first")
-    with duckdb.connect(str(settings.build_db), read_only=True) as build:
+    from orchestration.database import open_build
+
+    with open_build(settings) as build:
         return run_suites(layer, build, settings, run_id, policy, data_docs=data_docs)
 
 

@@ -10,6 +10,7 @@ rows. Every frame has a `key` column naming what a row is about (a file name,
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -118,6 +119,123 @@ def _row_rule_conditions(source: Source, cutoff: datetime, currency: str) -> dic
     return rules
 
 
+def file_metrics_sql(source: Source, relation: str, timezone: str, now: datetime | None = None) -> str:
+    """Per landing file of `relation` (rows of one source: contract columns as text, _file_name,
+    _row_number): rows, and per row rule the rows breaking it and the first such row."""
+    cutoff, currency = future_cutoff(now), reporting_currency()
+    fx_seed = PROJECT_DIR / "seeds" / "fx_rates.csv"
+    rules = _row_rule_conditions(source, cutoff, currency)
+    typed = ", ".join(f'{_parsed(c.name, c.type, timezone)} as "_t_{c.name}"' for c in source.columns)
+    raw_cols = ", ".join(f'"{c}"' for c in source.column_names)
+    fx_join = ""
+    if source.name == "gl_journal_lines":
+        fx_join = (
+            f"left join (select distinct cast(month as date) as fx_month, currency as fx_currency "
+            f"from read_csv({_q(str(fx_seed))}, header = true, all_varchar = true) "
+            "where nullif(rate_to_reporting, '') is not null) fx "
+            "on fx.fx_month = date_trunc('month', typed._t_posting_date) and fx.fx_currency = typed._t_currency"
+        )
+    has_fx = ", fx.fx_month is not null as _has_fx_rate" if fx_join else ""
+    flags = ", ".join(
+        f"coalesce({' or '.join(f'({c})' for c in conds)}, false) as r_{rule}"
+        if conds
+        else f"false as r_{rule}"
+        for rule, conds in rules.items()
+    )
+    any_flag = " or ".join(f"r_{rule}" for rule in rules)
+    # (expression over `flagged`, alias in `ties`): key, file, updated_at (null = 1900)
+    tie = [(f'flagged."_t_{k}"', f'"_t_{k}"') for k in source.key] + [("flagged._file_name", "_file_name")]
+    if "updated_at" in source.column_names:
+        tie.append(("coalesce(flagged.\"_t_updated_at\", timestamp '1900-01-01')", None))
+    tie = [(expr, f"_tie{i}") for i, (expr, _) in enumerate(tie)]
+    tie_select = ", ".join(f"{expr} as {alias}" for expr, alias in tie)
+    tie_join = " and ".join(f"ties.{alias} = {expr}" for expr, alias in tie)
+    sums = ", ".join(
+        f"count(*) filter (where r_{rule}) as {rule}, min(_row_number) filter (where r_{rule}) as {rule}_first_row"
+        for rule in ROW_RULES
+    )
+    return f"""
+        with typed as (
+            select _file_name, _row_number, hash({raw_cols}) as _fp, {raw_cols}, {typed}
+            from {relation}
+        ),
+        flagged as materialized (
+            select typed.*{has_fx}, {flags}
+            from typed {fx_join}
+        ),
+        ties as (
+            select {tie_select}
+            from flagged where not ({any_flag})
+            group by all having min(_fp) <> max(_fp)
+        ),
+        judged as (
+            select flagged.*, (not ({any_flag}) and ties._tie0 is not null) as r_duplicate_id
+            from flagged left join ties on {tie_join}
+        )
+        select {_q(source.name)} as source, _file_name as file_name, count(*) as rows, {sums}
+        from judged group by _file_name
+    """
+
+
+METRICS_TABLE = "raw._file_metrics"
+_METRIC_COLUMNS = ["rows"] + [c for rule in ROW_RULES for c in (rule, f"{rule}_first_row")]
+
+
+def metrics_key(timezone: str) -> str:
+    """What the per-file metrics depend on besides the file (and the clock, see raw_row_metrics)."""
+    import hashlib
+
+    digest = hashlib.sha256(timezone.encode())
+    for path in (
+        Path(__file__),
+        PROJECT_DIR / "orchestration" / "contract.py",
+        PROJECT_DIR / "seeds" / "fx_rates.csv",
+        PROJECT_DIR / "dbt_project.yml",
+    ):
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+def _metrics_ddl() -> str:
+    cols = ", ".join(f"{c} bigint" for c in _METRIC_COLUMNS)
+    return f"create table if not exists {METRICS_TABLE} (source varchar, file_name varchar, {cols}, metrics_key varchar)"
+
+
+def compute_file_metrics(
+    con: duckdb.DuckDBPyConnection, source: Source, relation: str, timezone: str, now: datetime | None = None
+) -> pd.DataFrame:
+    return con.execute(file_metrics_sql(source, relation, timezone, now)).df()
+
+
+def store_file_metrics(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | None, timezone: str, file_names: list[str]
+) -> None:
+    """Keep the per-file metrics of the files just loaded (computed in the pass that validated them).
+
+    file_names: files whose metrics the frame holds (a file with 0 rows has no row in it)."""
+    con.execute(_metrics_ddl())
+    if file_names:
+        con.execute(
+            f"delete from {METRICS_TABLE} where file_name in (select unnest(?::varchar[]))", [file_names]
+        )
+    if frame is not None and len(frame):
+        key = metrics_key(timezone)
+        rows = frame.assign(metrics_key=key)[["source", "file_name", *_METRIC_COLUMNS, "metrics_key"]]
+        con.register("_metrics_frame", rows)
+        try:
+            con.execute(f"insert into {METRICS_TABLE} select * from _metrics_frame")
+        finally:
+            con.unregister("_metrics_frame")
+
+
+def _has_metrics_table(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        con.execute(f"select 1 from {METRICS_TABLE} limit 0")
+        return True
+    except duckdb.Error:
+        return False
+
+
 def raw_row_metrics(
     con: duckdb.DuckDBPyConnection, timezone: str, now: datetime | None = None
 ) -> pd.DataFrame:
@@ -126,74 +244,50 @@ def raw_row_metrics(
     Rules are counted independently (a row may break two); staging records only the
     first one a row breaks. duplicate_id counts the rows passing every other rule that
     share key, file and updated_at with a row of different content (as staging does).
+
+    Incremental (docs/decisions/performance.md P5): the ingest computes a file's metrics in the
+    pass that validates it and keeps them in raw._file_metrics; here they are reused, except
+    for files with a future timestamp (that rule depends on the clock) or metrics computed
+    under another contract, seed or timezone, which are computed again from raw.<source>.
     """
-    cutoff, currency = future_cutoff(now), reporting_currency()
-    fx_seed = PROJECT_DIR / "seeds" / "fx_rates.csv"
-    frames = []
-    for source in SOURCES.values():
-        rules = _row_rule_conditions(source, cutoff, currency)
-        typed = ", ".join(f'{_parsed(c.name, c.type, timezone)} as "_t_{c.name}"' for c in source.columns)
-        raw_cols = ", ".join(f'"{c}"' for c in source.column_names)
-        fx_join = ""
-        if source.name == "gl_journal_lines":
-            fx_join = (
-                f"left join (select distinct cast(month as date) as fx_month, currency as fx_currency "
-                f"from read_csv({_q(str(fx_seed))}, header = true, all_varchar = true) "
-                "where nullif(rate_to_reporting, '') is not null) fx "
-                "on fx.fx_month = date_trunc('month', typed._t_posting_date) and fx.fx_currency = typed._t_currency"
-            )
-        has_fx = ", fx.fx_month is not null as _has_fx_rate" if fx_join else ""
-        flags = ", ".join(
-            f"coalesce({' or '.join(f'({c})' for c in conds)}, false) as r_{rule}"
-            if conds
-            else f"false as r_{rule}"
-            for rule, conds in rules.items()
-        )
-        any_flag = " or ".join(f"r_{rule}" for rule in rules)
-        # (expression over `flagged`, alias in `ties`): key, file, updated_at (null = 1900)
-        tie = [(f'flagged."_t_{k}"', f'"_t_{k}"') for k in source.key] + [
-            ("flagged._file_name", "_file_name")
-        ]
-        if "updated_at" in source.column_names:
-            tie.append(("coalesce(flagged.\"_t_updated_at\", timestamp '1900-01-01')", None))
-        tie = [(expr, f"_tie{i}") for i, (expr, _) in enumerate(tie)]
-        tie_select = ", ".join(f"{expr} as {alias}" for expr, alias in tie)
-        tie_join = " and ".join(f"ties.{alias} = {expr}" for expr, alias in tie)
-        sums = ", ".join(
-            f"count(*) filter (where r_{rule}) as {rule}, min(_row_number) filter (where r_{rule}) as {rule}_first_row"
-            for rule in ROW_RULES
-        )
-        sql = f"""
-            with typed as (
-                select _file_name, _row_number, hash({raw_cols}) as _fp, {raw_cols}, {typed}
-                from raw.{source.name}
-            ),
-            flagged as materialized (
-                select typed.*{has_fx}, {flags}
-                from typed {fx_join}
-            ),
-            ties as (
-                select {tie_select}
-                from flagged where not ({any_flag})
-                group by all having min(_fp) <> max(_fp)
-            ),
-            judged as (
-                select flagged.*, (not ({any_flag}) and ties._tie0 is not null) as r_duplicate_id
-                from flagged left join ties on {tie_join}
-            )
-            select {_q(source.name)} as source, _file_name as file_name, count(*) as rows, {sums}
-            from judged group by _file_name
-        """
-        frames.append(con.execute(sql).df())
-    metrics = (
-        pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else None
+    key = metrics_key(timezone)
+    cached = (
+        con.execute(
+            f"select * exclude (metrics_key) from {METRICS_TABLE} where metrics_key = ? and future_timestamp = 0",
+            [key],
+        ).df()
+        if _has_metrics_table(con)
+        else pd.DataFrame(columns=["source", "file_name", *_METRIC_COLUMNS])
     )
     files = con.execute(
         "select source, file_name, rows as loaded_rows from raw._landing_files where rule is null order by 1, 2"
     ).df()
-    if metrics is None:
-        metrics = pd.DataFrame(columns=["source", "file_name", "rows"])
-    frame = files.merge(metrics, on=["source", "file_name"], how="left")
+    known = set(cached["file_name"])
+    frames = [cached] if len(cached) else []
+    for source in SOURCES.values():
+        todo = [
+            f
+            for f, n in zip(
+                files.loc[files["source"] == source.name, "file_name"],
+                files.loc[files["source"] == source.name, "loaded_rows"],
+                strict=True,
+            )
+            if f not in known and n
+        ]
+        if not todo:
+            continue
+        names = ", ".join(_q(f) for f in todo)
+        relation = f"(select * from raw.{source.name} where _file_name in ({names}))"
+        frames.append(compute_file_metrics(con, source, relation, timezone, now))
+    frames = [f for f in frames if len(f)]
+    metrics = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["source", "file_name", "rows"])
+    )
+    frame = files.merge(
+        metrics.drop(columns=["rows"], errors="ignore"), on=["source", "file_name"], how="left"
+    )
     for rule in ROW_RULES:
         if rule not in frame:
             frame[rule] = 0

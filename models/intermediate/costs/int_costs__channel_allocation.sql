@@ -4,23 +4,35 @@
     the channels' allocated labour cost (or FTE). Cost that cannot be allocated stays
     visible on channel = 'unallocated' with its reason.
 -#}
+{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3): month-level allocation is rebuilt for whole months. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='cost_month',
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 base as (
 
     select * from {{ ref('int_costs__cost_base') }}
+    {{ incremental_months_filter('cost_month') }}
 
 ),
 
 pool_activity as (
 
     select * from {{ ref('int_costs__pool_activity') }}
+    {{ incremental_months_filter('cost_month') }}
 
 ),
 
 interaction_activity as (
 
     select * from {{ ref('int_costs__interaction_activity') }}
+    {{ incremental_months_filter('cost_month') }}
 
 ),
 

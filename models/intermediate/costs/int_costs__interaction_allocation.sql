@@ -6,18 +6,29 @@
     Overhead: by the interaction's labour cost; evenly over the channel's
     interactions when the channel has overhead but no labour cost that month.
 -#}
+{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3): month-level allocation is rebuilt for whole months. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='cost_month',
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 channel_allocation as (
 
     select * from {{ ref('int_costs__channel_allocation') }}
     where channel <> 'unallocated'
+    {{ incremental_months_filter('cost_month', 'and') }}
 
 ),
 
 pool_activity as (
 
     select * from {{ ref('int_costs__pool_activity') }}
+    {{ incremental_months_filter('cost_month') }}
 
 ),
 
@@ -25,6 +36,7 @@ interaction_activity as (
 
     select interaction_id, cost_month, channel
     from {{ ref('int_costs__interaction_activity') }}
+    {{ incremental_months_filter('cost_month') }}
 
 ),
 
@@ -172,12 +184,13 @@ all_costs as (
 
 )
 
+-- one row per interaction and pool already: direct_costs is grouped by both, and an
+-- interaction takes one share of each overhead pool of its channel (tested: unique combination)
 select
     interaction_id,
     cost_month,
     channel,
     cost_pool,
     pool_type,
-    {{ cost_from_units('sum(allocated_units)', 6) }} as allocated_cost
+    {{ cost_from_units('allocated_units', 6) }} as allocated_cost
 from all_costs
-group by interaction_id, cost_month, channel, cost_pool, pool_type

@@ -1,27 +1,40 @@
 {#- One row per customer interaction of the four event sources, conformed columns and flags (see _int_interactions__models.yml). -#}
+{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='interaction_month',
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 calls as (
 
     select * from {{ ref('stg_telephony__calls') }}
+    {{ incremental_months_filter(month_of('started_at_local')) }}
 
 ),
 
 tickets as (
 
     select * from {{ ref('stg_ticketing__tickets') }}
+    {{ incremental_months_filter(month_of('created_at_local')) }}
 
 ),
 
 chats as (
 
     select * from {{ ref('stg_chat__chats') }}
+    {{ incremental_months_filter(month_of('started_at_local')) }}
 
 ),
 
 sessions as (
 
     select * from {{ ref('stg_self_service__sessions') }}
+    {{ incremental_months_filter(month_of('started_at_local')) }}
 
 ),
 

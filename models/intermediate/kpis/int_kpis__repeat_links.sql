@@ -6,6 +6,16 @@
     only (outbound calls are neither side); contacts without customer_id never link.
     Bounded self-join: equality on customer_id plus a time range (docs/decisions/kpis.md K6).
 -#}
+{#- Incremental by the business-local month of the earlier contact (int_refresh__months already
+    widens a changed contact's day by repeat_window_days both ways; docs/decisions/performance.md P4). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='earlier_interaction_month',
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 contacts as (
@@ -20,6 +30,13 @@ contacts as (
     from {{ ref('fct_interactions') }}
     where customer_id is not null
       and channel in {{ kpi_channel_list('customer_initiated') }}
+    {%- if is_incremental() %}
+      -- earlier contacts of the months rebuilt, and the later contacts that can repeat them
+      and (
+          {{ in_refresh_months('interaction_month') }}
+          or {{ in_refresh_months(dbt.dateadd('month', -1, 'interaction_month')) }}
+      )
+    {%- endif %}
 
 ),
 
@@ -51,6 +68,9 @@ candidates as (
             or earlier.contact_reason = 'unknown'
             or later.contact_reason = 'unknown'
         )
+    {%- if is_incremental() %}
+    where {{ in_refresh_months(month_of('earlier.interaction_date')) }}
+    {%- endif %}
 
 ),
 

@@ -1,9 +1,19 @@
 {#- One row per customer interaction, every channel: the conformed fact (see _core__models.yml). -#}
+{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='interaction_month',
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 interactions as (
 
     select * from {{ ref('int_interactions__unioned') }}
+    {{ incremental_months_filter('interaction_month') }}
 
 ),
 
@@ -19,6 +29,7 @@ costs as (
 
     select interaction_id, labour_cost, platform_cost, overhead_cost, total_cost
     from {{ ref('int_interactions__costs') }}
+    {{ incremental_months_filter('cost_month') }}
 
 ),
 

@@ -1,4 +1,13 @@
 {#- Month x channel: volumes, allocated cost by type and unit costs, against the published benchmark. -#}
+{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3): month-level allocation is rebuilt for whole months. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='cost_month',
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 allocation as (
@@ -11,6 +20,7 @@ allocation as (
         sum(case when pool_type = 'overhead' then allocated_amount else 0 end) as overhead_cost
     from {{ ref('int_costs__channel_allocation') }}
     where channel <> 'unallocated'
+    {{ incremental_months_filter('cost_month', 'and') }}
     group by cost_month, channel
 
 ),
@@ -27,6 +37,7 @@ volumes as (
         sum(handle_minutes) as handle_minutes,
         sum(productive_handle_minutes) as productive_handle_minutes
     from {{ ref('int_interactions__costs') }}
+    {{ incremental_months_filter('cost_month') }}
     group by cost_month, channel
 
 ),

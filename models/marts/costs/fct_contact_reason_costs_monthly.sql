@@ -1,4 +1,13 @@
 {#- Month x contact reason x channel: volumes and allocated cost ('unknown' = no reason recorded). -#}
+{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3): month-level allocation is rebuilt for whole months. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='cost_month',
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 grouped as (
@@ -16,6 +25,7 @@ grouped as (
         sum(overhead_cost) as overhead_cost,
         sum(total_cost) as total_cost
     from {{ ref('int_interactions__costs') }}
+    {{ incremental_months_filter('cost_month') }}
     group by cost_month, contact_reason, channel
 
 )

@@ -1,10 +1,20 @@
 {#- Month x customer: what serving each known customer cost, with segment and geography (anonymous contacts are in fct_cost_to_serve_segments_monthly). -#}
+{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='cost_month',
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 interactions as (
 
     select * from {{ ref('int_interactions__costs') }}
     where customer_id is not null
+    {{ incremental_months_filter('cost_month', 'and') }}
 
 ),
 

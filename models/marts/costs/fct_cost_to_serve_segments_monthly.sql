@@ -1,9 +1,19 @@
 {#- Month x customer segment x geography: cost to serve, every interaction included (anonymous contacts as segment 'anonymous'). -#}
+{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='cost_month',
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 interactions as (
 
     select * from {{ ref('int_interactions__costs') }}
+    {{ incremental_months_filter('cost_month') }}
 
 ),
 

@@ -4,6 +4,15 @@
     WFM state seconds, occupancy, shrinkage, contacts per productive hour and CSAT, with
     the components of every ratio (docs/decisions/kpis.md K9).
 -#}
+{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression=month_of('activity_date'),
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 {%- set states = ['on_contact', 'after_contact_work', 'available', 'break', 'training', 'meeting', 'coaching', 'absence'] -%}
 {%- set assisted = ['inbound_call', 'outbound_call', 'email', 'web_form', 'social', 'chat'] -%}
 with
@@ -11,6 +20,7 @@ with
 activity as (
 
     select * from {{ ref('stg_wfm__agent_activity') }}
+    {{ incremental_months_filter(month_of('activity_date')) }}
 
 ),
 
@@ -18,6 +28,7 @@ interactions as (
 
     select * from {{ ref('fct_interactions') }}
     where agent_id is not null
+    {{ incremental_months_filter('interaction_month', 'and') }}
 
 ),
 
@@ -26,6 +37,7 @@ surveys as (
     select * from {{ ref('int_kpis__survey_responses') }}
     where is_matched
       and agent_id is not null
+    {{ incremental_months_filter(month_of('interaction_date'), 'and') }}
 
 ),
 

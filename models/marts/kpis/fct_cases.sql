@@ -2,12 +2,22 @@
     One row per case (ticket: email, web_form, social) with its service times in hours
     and reopen facts; the basis of fct_case_kpis_daily (docs/decisions/kpis.md K7).
 -#}
+{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression=month_of('created_date'),
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 cases as (
 
     select * from {{ ref('fct_interactions') }}
     where source = 'tickets'
+    {{ incremental_months_filter('interaction_month', 'and') }}
 
 ),
 

@@ -3,6 +3,15 @@
     channel (inbound_call, chat), with the components of every ratio. Only intervals
     with at least one contact of the channel have a row (no row = nothing offered).
 -#}
+{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression=month_of('interval_date'),
+    replace_partitions='refresh_months',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 interactions as (
@@ -15,6 +24,7 @@ interactions as (
         {{ kpi_half_hour_start('started_at_local') }} as interval_start_local
     from {{ ref('fct_interactions') }}
     where channel in {{ kpi_channel_list('queued') }}
+    {{ incremental_months_filter('interaction_month', 'and') }}
 
 ),
 

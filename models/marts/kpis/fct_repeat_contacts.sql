@@ -4,11 +4,25 @@
     same reason (either reason unknown matches any). Definition in int_kpis__repeat_links
     and docs/decisions/kpis.md K6.
 -#}
+{#- Incremental by the month of the earlier contact: the refresh months (new or changed links)
+    and the month before each (a repeat in a refresh month carries its re-allocated cost;
+    docs/decisions/performance.md P4). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='earlier_interaction_month',
+    replace_partitions='refresh_months_and_previous',
+    on_schema_change='fail',
+) }}
+{%- do ref('int_refresh__months') %}
 with
 
 links as (
 
     select * from {{ ref('int_kpis__repeat_links') }}
+    {%- if is_incremental() %}
+    where earlier_interaction_month in ({{ refresh_months_and_previous() }})
+    {%- endif %}
 
 ),
 

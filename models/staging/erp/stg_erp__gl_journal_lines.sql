@@ -1,9 +1,21 @@
+{#- One row per record: the winning version of each key (latest updated_at, else latest file);
+    incremental: the keys delivered in the batch are ranked again over all their versions. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('key'),
+    unique_key=['journal_id', 'line_number'],
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ ref('base_erp__gl_journal_lines') }}
     where _rejection_rule is null
+    {%- if is_incremental() %}
+      and {{ batch_keys_filter(ref('base_erp__gl_journal_lines'), ['journal_id', 'line_number']) }}
+    {%- endif %}
 
 ),
 

@@ -1,4 +1,13 @@
-{{ config(schema='quarantine', alias='rejected_rows') }}
+{#- Incremental by landing file, like the base models: the batch's files are judged again. -#}
+{{ config(
+    schema='quarantine',
+    alias='rejected_rows',
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='file_name',
+    replace_partitions='batch_files',
+    on_schema_change='fail',
+) }}
 
 {#- landing source -> its base model (the one place rejected rows are decided) -#}
 {%- set bases = [
@@ -31,6 +40,10 @@ rejected_{{ source_name }} as (
         on raw_row._file_name = base._file_name
         and raw_row._row_number = base._row_number
     where base._rejection_rule is not null
+    {%- if is_incremental() %}
+      and {{ batch_file_filter('base._file_name', source_name) }}
+      and {{ batch_file_filter('raw_row._file_name', source_name) }}
+    {%- endif %}
 
 ),
 

@@ -1,4 +1,11 @@
 {#- Typed + validated raw calls, one row per landing row (see _telephony__models.yml). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='_file_name',
+    replace_partitions='batch_files:telephony_calls',
+    on_schema_change='fail',
+) }}
 {%- set checks = landing_checks('telephony_calls') -%}
 
 with

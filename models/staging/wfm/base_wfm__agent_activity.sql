@@ -1,4 +1,11 @@
 {#- Typed + validated raw agent activity, one row per landing row (see _wfm__models.yml). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=ccw_incremental_strategy('partitions'),
+    partition_expression='_file_name',
+    replace_partitions='batch_files:agent_activity',
+    on_schema_change='fail',
+) }}
 {%- set checks = landing_checks('agent_activity') -%}
 
 with

@@ -1,0 +1,80 @@
+"""`ccw bench`: the parts that do not need a big build (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from orchestration import bench
+from orchestration.cli import build_parser
+
+
+def test_measure_reports_wall_time_and_the_memory_of_the_process_tree():
+    # a parent that starts a child holding ~60 MB: the tree's peak is at least that
+    code = (
+        "import subprocess, sys; subprocess.run([sys.executable, '-c', "
+        "'import time; b = bytearray(60 * 1024 * 1024); time.sleep(0.5)'], check=True)"
+    )
+    measured = bench.measure([sys.executable, "-c", code], env={"PATH": ""})
+    assert measured.returncode == 0
+    assert measured.seconds > 0.4
+    assert measured.peak_tree_mb >= 60
+    assert measured.peak_process_mb >= 60
+
+
+def test_floor_reads_every_landing_row(small_landing):
+    seconds, rows = bench.floor_query(small_landing, threads=2, memory_limit="1GB")
+    landing_rows = sum(sum(1 for _ in open(p, encoding="utf-8")) - 1 for p in small_landing.glob("*/*.csv"))
+    assert rows == landing_rows and seconds > 0
+
+
+def _run(scales: list[int]) -> dict:
+    result = [
+        {
+            **bench.ScaleResult(n, n // 365, 30, 365).__dict__,
+            "interactions": n,
+            "full_seconds": 10.0,
+            "incremental_seconds": 2.0,
+            "incremental_share_of_full": 0.2,
+            "slowest_models": [["int_costs__interaction_allocation", 3.2]],
+        }
+        for n in scales
+    ]
+    result[-1].update(low_memory_limit="2GB", low_memory_seconds=12.5, low_memory_peak_tree_mb=2100)
+    return {
+        "date": "2026-12-01",
+        "machine": bench.machine(),
+        "format": "parquet",
+        "threads": 2,
+        "memory_limit": "4GB",
+        "scales": result,
+    }
+
+
+def test_results_replace_the_bench_section_and_keep_the_rest(tmp_path):
+    markdown, results = tmp_path / "BENCHMARKS.md", tmp_path / "benchmarks" / "results.json"
+    markdown.write_text("# Benchmarks\n\nIntro.\n\n## Older figures\n\nkept\n")
+    bench.write_results(_run([100_000, 1_000_000]), markdown, results)
+    bench.write_results(_run([1_000, 10_000, 100_000]), markdown, results)
+    text = markdown.read_text()
+    assert text.count(bench.BEGIN_MARK) == 1 and text.count(bench.END_MARK) == 1
+    assert "| 1,000 | 10,000 | 100,000 |" in text and "1,000,000" not in text
+    assert "12.5 s at 2GB" in text
+    assert "int_costs__interaction_allocation 3.2" in text
+    assert text.startswith("# Benchmarks") and "## Older figures\n\nkept" in text
+    assert "cores" in text and "GB RAM" in text
+    assert [s["interactions_target"] for s in json.loads(results.read_text())["scales"]] == [
+        1_000,
+        10_000,
+        100_000,
+    ]
+
+
+def test_bench_command_line():
+    args = build_parser().parse_args(["bench", "--scales", "100_000,1e6", "--no-write"])
+    assert args.scales == [100_000, 1_000_000] and args.no_write and args.format == "parquet"
+    assert build_parser().parse_args(["bench"]).scales == list(bench.DEFAULT_SCALES)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "--scales", "ten"])
