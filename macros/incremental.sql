@@ -13,8 +13,34 @@
     A full refresh (`ccw run --full-refresh`, or whenever orchestration/incremental.py
     decides one) ignores all of this: is_incremental() is false.
 
-    Only portable SQL here; the strategies are chosen per adapter (ccw_incremental_strategy).
+    Only portable SQL here; the strategies are chosen per adapter (ccw_incremental_strategy),
+    and so is whether a model is built incrementally at all (ccw_incremental_materialization).
 -#}
+
+{#- The materialization of every incremental model (`materialized=ccw_incremental_materialization()`):
+      'incremental'  where the adapter has the strategies of ccw_incremental_strategy (DuckDB)
+      'table'        on Spark (docs/decisions/spark.md S4): Parquet tables have neither MERGE nor
+                     delete, so the model is rebuilt whole on every run; is_incremental() is then
+                     false, the full-history branch runs and nothing reads the ccw_state sources.
+    With Delta or Iceberg on Spark, spark__ would return 'incremental' (and the strategies
+    'merge' / 'insert_overwrite' of default__ccw_incremental_strategy apply). -#}
+{% macro ccw_incremental_materialization() -%}
+    {{ return(adapter.dispatch('ccw_incremental_materialization')()) }}
+{%- endmacro %}
+
+{% macro default__ccw_incremental_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__ccw_incremental_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{#- Whether this dbt invocation builds incrementally: not a full refresh, on an adapter whose
+    incremental models are incremental. int_refresh__months is empty otherwise. -#}
+{% macro ccw_builds_incrementally() -%}
+    {{ return(not flags.FULL_REFRESH and ccw_incremental_materialization() == 'incremental') }}
+{%- endmacro %}
 
 {#- The files of the batch (one column, file_name), optionally of one landing source. -#}
 {% macro batch_files(source_name=none) -%}

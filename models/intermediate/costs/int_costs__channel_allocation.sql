@@ -6,7 +6,7 @@
 -#}
 {#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3): month-level allocation is rebuilt for whole months. -#}
 {{ config(
-    materialized='incremental',
+    materialized=ccw_incremental_materialization(),
     incremental_strategy=ccw_incremental_strategy('partitions'),
     partition_expression='cost_month',
     replace_partitions='refresh_months',

@@ -1,7 +1,7 @@
 {#- One row per customer interaction of the four event sources, conformed columns and flags (see _int_interactions__models.yml). -#}
 {#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
 {{ config(
-    materialized='incremental',
+    materialized=ccw_incremental_materialization(),
     incremental_strategy=ccw_incremental_strategy('partitions'),
     partition_expression='interaction_month',
     replace_partitions='refresh_months',

@@ -9,7 +9,7 @@
 {#- Incremental by the business-local month of the earlier contact (int_refresh__months already
     widens a changed contact's day by repeat_window_days both ways; docs/decisions/performance.md P4). -#}
 {{ config(
-    materialized='incremental',
+    materialized=ccw_incremental_materialization(),
     incremental_strategy=ccw_incremental_strategy('partitions'),
     partition_expression='earlier_interaction_month',
     replace_partitions='refresh_months',

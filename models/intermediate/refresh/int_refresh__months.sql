@@ -14,7 +14,8 @@
       agents         an agent new in the batch, or whose team, cost center or FTE differs
                      between versions: the months of that agent's interactions
       customers      likewise for segment, geography and country
-    A full refresh (`--full-refresh`) does not read this model: it is left empty then.
+    A full refresh (`--full-refresh`) does not read this model: it is left empty then, and so
+    on an adapter whose incremental models are tables (Spark, ccw_incremental_materialization).
 -#}
 {%- set window = kpi_repeat_window_days() | int -%}
 {%- set events = [
@@ -39,7 +40,7 @@
                   'base_hr__agents', 'base_crm__customers'] -%}
     {%- do ref(model) -%}
 {%- endfor %}
-{%- if flags.FULL_REFRESH %}
+{%- if not ccw_builds_incrementally() %}
 
 select cast(null as date) as refresh_month
 where 1 = 0

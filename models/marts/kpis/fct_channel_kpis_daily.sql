@@ -10,7 +10,7 @@
     its channels change every month is rebuilt; the days whose repeat window completes as the
     data grows (the last repeat_window_days days of the previous build) are rebuilt too. -#}
 {{ config(
-    materialized='incremental',
+    materialized=ccw_incremental_materialization(),
     incremental_strategy=ccw_incremental_strategy('partitions'),
     partition_expression=month_of('kpi_date'),
     replace_partitions='refresh_months',

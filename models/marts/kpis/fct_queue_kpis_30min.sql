@@ -5,7 +5,7 @@
 -#}
 {#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
 {{ config(
-    materialized='incremental',
+    materialized=ccw_incremental_materialization(),
     incremental_strategy=ccw_incremental_strategy('partitions'),
     partition_expression=month_of('interval_date'),
     replace_partitions='refresh_months',

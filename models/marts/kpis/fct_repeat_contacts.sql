@@ -8,7 +8,7 @@
     and the month before each (a repeat in a refresh month carries its re-allocated cost;
     docs/decisions/performance.md P4). -#}
 {{ config(
-    materialized='incremental',
+    materialized=ccw_incremental_materialization(),
     incremental_strategy=ccw_incremental_strategy('partitions'),
     partition_expression='earlier_interaction_month',
     replace_partitions='refresh_months_and_previous',

@@ -1,7 +1,7 @@
 {#- One row per record: the winning version of each key (latest updated_at, else latest file);
     incremental: the keys delivered in the batch are ranked again over all their versions. -#}
 {{ config(
-    materialized='incremental',
+    materialized=ccw_incremental_materialization(),
     incremental_strategy=ccw_incremental_strategy('key'),
     unique_key='chat_id',
     on_schema_change='fail',

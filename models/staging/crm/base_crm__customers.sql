@@ -1,6 +1,6 @@
 {#- Typed + validated raw customers, one row per landing row (see _crm__models.yml). -#}
 {{ config(
-    materialized='incremental',
+    materialized=ccw_incremental_materialization(),
     incremental_strategy=ccw_incremental_strategy('partitions'),
     partition_expression='_file_name',
     replace_partitions='batch_files:customers',

@@ -2,7 +2,7 @@
 {{ config(
     schema='quarantine',
     alias='rejected_rows',
-    materialized='incremental',
+    materialized=ccw_incremental_materialization(),
     incremental_strategy=ccw_incremental_strategy('partitions'),
     partition_expression='file_name',
     replace_partitions='batch_files',
