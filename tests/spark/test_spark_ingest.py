@@ -89,7 +89,7 @@ def loaded(tmp_path_factory, landing):
     root = tmp_path_factory.mktemp("awkward_build")
     settings = Settings(landing, root / "contact_cost.duckdb", "America/New_York", 2, "2GB")
     settings.work_dir.mkdir(parents=True)
-    with duckdb.connect(str(settings.build_db)) as con:
+    with duckdb.connect(str(settings.raw_db)) as con:  # the DuckDB raw layer's own file, as in ccw run
         duckdb_ingest(con, landing, on_file_issue="record")
     proc = subprocess.run(
         [
@@ -106,7 +106,7 @@ def loaded(tmp_path_factory, landing):
         text=True,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    con = duckdb.connect(str(settings.build_db), read_only=True)
+    con = duckdb.connect(str(settings.raw_db), read_only=True)
     yield con, spark_dir(settings) / "warehouse" / "raw.db"
     con.close()
 
