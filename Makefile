@@ -20,8 +20,11 @@ run: $(STAMP)
 	$(BIN)/ccw run --sample-if-empty
 
 ## make test: the whole test suite (pytest; it runs dbt build with data and unit tests)
+# Two pytest workers, a test module per worker at a time (--dist loadfile keeps a
+# module's fixtures in one process): most of a test's time is dbt's single-threaded
+# Python, so two workers use both cores (9 min 26 s -> 6 min 56 s on 2 cores).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## make dagster: the Dagster UI (asset graph, checks, schedule, sensor) on the same settings as ccw run
 dagster: $(STAMP)
