@@ -7,6 +7,9 @@ literally (e.g. ASA only over answered calls; service level = answered with wait
 <= T / (answered + abandoned with wait > T)). They also check the roll-ups, the
 completeness of surveys, the repeat-contact links, and the portability rules of
 the KPI SQL (no DuckDB-only syntax: these models must run on Spark too).
+A telephony day written by hand in the landing contract (not by the generator) goes
+through the whole pipeline, from the CSV file to the marts, and its KPIs must equal
+the figures computed by hand in the tests' docstrings.
 """
 
 from __future__ import annotations
@@ -272,3 +275,111 @@ def test_kpi_sql_is_portable(path):
     }
     for name, pattern in forbidden.items():
         assert not re.search(pattern, sql, flags=re.I), f"{path.name}: DuckDB-only construct {name}"
+
+
+# ---------------------------------------------------------------- a hand-written telephony day
+# An ACD export written by hand in the landing contract, not by our generator: mixed
+# timestamp forms (local, Z, offset), a re-delivered call, empty booleans, a call that
+# starts before local midnight in UTC terms, every outcome. Only this source is
+# delivered (the others are absent). Business timezone America/New_York (EST, UTC-5).
+HAND_WRITTEN_CALLS = """\
+call_id,updated_at,direction,started_at,customer_id,customer_phone,queue,contact_reason,ivr_seconds,queue_seconds,agent_id,talk_seconds,hold_seconds,acw_seconds,outcome,transferred
+C1,2026-11-20T09:10:00,inbound,2026-11-20T09:00:00,CU1,+15550000001,billing,billing_question,30,10,A1,300,20,60,answered,false
+C2,2026-11-20T09:20:00,inbound,2026-11-20T09:05:00,CU2,+15550000002,billing,billing_question,25,20,A2,200,0,40,answered,true
+C3,,inbound,2026-11-20T14:00:00Z,,,tech,technical_issue,40,45,A1,500,60,100,answered,false
+C4,,inbound,2026-11-20T10:00:00-05:00,CU4,,tech,technical_issue,20,3,,0,0,0,abandoned,
+C5,,inbound,2026-11-20T10:01:00,CU5,,tech,technical_issue,20,5,,0,0,0,abandoned,false
+C6,,inbound,2026-11-20T10:02:00,,,tech,technical_issue,20,30,,0,0,0,abandoned,false
+C7,,inbound,2026-11-20T10:03:00,CU7,,billing,billing_question,20,21,,0,0,0,abandoned,false
+C8,,inbound,2026-11-20T11:00:00,CU8,,,billing_question,90,0,,0,0,0,ivr_self_served,false
+C9,,inbound,2026-11-20T12:00:00,CU9,,billing,billing_question,15,60,,0,0,0,voicemail,false
+C10,,inbound,2026-11-21T03:30:00Z,CU10,,billing,billing_question,10,0,A2,100,0,0,answered,
+C11,,inbound,2026-11-20T04:30:00Z,CU11,,billing,billing_question,10,15,A2,50,0,0,answered,false
+C1,2026-11-20T18:00:00,inbound,2026-11-20T09:00:00,CU1,+15550000001,billing,billing_question,30,10,A1,300,20,80,answered,false
+O1,,outbound,2026-11-20T15:00:00,CU1,+15550000001,,billing_question,0,0,A1,120,0,30,answered,false
+"""
+
+
+@pytest.fixture(scope="module")
+def hand_written_day(tmp_path_factory):
+    from conftest import make_settings
+
+    from orchestration.pipeline import run
+
+    root = tmp_path_factory.mktemp("hand_written_day")
+    calls = root / "landing" / "telephony_calls"
+    calls.mkdir(parents=True)
+    (calls / "2026-11-20.csv").write_text(HAND_WRITTEN_CALLS)
+    settings = make_settings(root, root / "landing")
+    run(settings)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+        yield connection
+
+
+def test_a_hand_written_telephony_day_gives_the_hand_computed_kpis(hand_written_day):
+    """By hand, local day 2026-11-20, channel inbound_call (C8 is ivr, O1 outbound_call,
+    C11 = 2026-11-19 23:30 EST belongs to the 19th, C10 = 22:30 EST to the 20th):
+    C1 re-delivered, the later updated_at wins: acw 80, handle 300+20+80 = 400.
+    offered = C1 C2 C3 C4 C5 C6 C7 C9 C10 = 9 (the voicemail counts in offered only);
+    answered = C1 C2 C3 C10 = 4, abandoned = C4 C5 C6 C7 = 4;
+    ASA = (10 + 20 + 45 + 0) / 4 = 18.75 s; AHT = (400 + 240 + 660 + 100) / 4 = 350 s;
+    abandonment = 4 / (4 + 4) = 0.5; short abandons (wait <= 5 s) C4 C5 = 2,
+    without them 2 / (8 - 2) = 1/3;
+    service level 20 s: answered within 20 s (C1 10, C2 20, C10 0) = 3 over answered 4 +
+    abandoned after 20 s (C6 30, C7 21) 2 = 3 / 6 = 0.5 (C4, C5 abandoned within T: neither side);
+    transfer rate = C2 / 4 answered = 0.25 (C10's empty flag is not a transfer);
+    IVR containment = C8 / all 10 inbound calls of the day (9 + C8) = 0.1.
+    2026-11-19: C11 alone: ASA 15, AHT 50, service level 1/1.
+    Outbound O1: AHT 120 + 0 + 30 = 150 s, transfer rate 0 / 1."""
+    got = {
+        (str(r[0]), r[1]): r[2:]
+        for r in hand_written_day.execute(
+            """
+            select kpi_date, channel, offered, answered, abandoned, short_abandoned, asa_seconds,
+                   aht_seconds, abandonment_rate, abandonment_rate_excl_short, service_level,
+                   transfer_rate, containment_rate
+            from marts.fct_channel_kpis_daily
+            where offered > 0
+            """
+        ).fetchall()
+    }
+    expected = {
+        ("2026-11-20", "inbound_call"): (9, 4, 4, 2, 18.75, 350.0, 0.5, 1 / 3, 0.5, 0.25, None),
+        ("2026-11-20", "ivr"): (1, None, None, None, None, None, None, None, None, None, 0.1),
+        ("2026-11-20", "outbound_call"): (1, None, None, None, None, 150.0, None, None, None, 0.0, None),
+        ("2026-11-19", "inbound_call"): (1, 1, 0, 0, 15.0, 50.0, 0.0, 0.0, 1.0, 0.0, None),
+    }
+    assert set(got) == set(expected)
+    for key, values in expected.items():
+        for actual, value in zip(got[key], values, strict=True):
+            assert_close(actual, value, f"{key}")
+
+
+def test_a_hand_written_telephony_day_gives_the_hand_computed_30_minute_intervals(hand_written_day):
+    """By hand, inbound_call by local arrival interval: 09:00 = C1 (wait 10), C2 (20), C3
+    (14:00Z = 09:00 EST, 45): offered 3, ASA 75 / 3 = 25, service level 2 / 3; 10:00 = C4-C7
+    abandoned (3, 5, 30, 21 s): offered 4, ASA null, abandonment 1, service level
+    0 / (0 + 2) = 0; 12:00 = the voicemail: offered 1, every ratio null; 22:30 = C10
+    (wait 0): service level 1; 2026-11-19 23:30 = C11 (wait 15): service level 1."""
+    got = {
+        str(r[0]): r[1:]
+        for r in hand_written_day.execute(
+            """
+            select interval_start_local, offered, handled, abandoned, asa_seconds,
+                   abandonment_rate, service_level
+            from marts.fct_queue_kpis_30min
+            where channel = 'inbound_call'
+            """
+        ).fetchall()
+    }
+    expected = {
+        "2026-11-19 23:30:00": (1, 1, 0, 15.0, 0.0, 1.0),
+        "2026-11-20 09:00:00": (3, 3, 0, 25.0, 0.0, 2 / 3),
+        "2026-11-20 10:00:00": (4, 0, 4, None, 1.0, 0.0),
+        "2026-11-20 12:00:00": (1, 0, 0, None, None, None),
+        "2026-11-20 22:30:00": (1, 1, 0, 0.0, 0.0, 1.0),
+    }
+    assert set(got) == set(expected)
+    for key, values in expected.items():
+        for actual, value in zip(got[key], values, strict=True):
+            assert_close(actual, value, key)
