@@ -36,6 +36,47 @@
     {{ return('table') }}
 {%- endmacro %}
 
+{#- The config of the three kinds of incremental model (the module comment above), called at
+    the top of a model as `{{ incremental_by_file('chats') }}` and so on; one place for what
+    every model of a kind shares.
+      incremental_by_file(source)   base_*: a row's partition is its landing file, the batch's
+                                    files of `source` are replaced (source none: every batch file)
+      incremental_by_key(key)       stg_*: merge by record key (a column or a list)
+      incremental_by_month(expr, replace)
+                                    month-partitioned models downstream: `expr` is a row's
+                                    business-local month; the refresh months (`replace`, see
+                                    replace_partitions_sql) are rebuilt whole. Also makes the
+                                    model depend on int_refresh__months, which its filters read. -#}
+{% macro incremental_by_file(source_name, partition_expression='_file_name') -%}
+    {{ config(
+        materialized=ccw_incremental_materialization(),
+        incremental_strategy=ccw_incremental_strategy('partitions'),
+        partition_expression=partition_expression,
+        replace_partitions='batch_files' ~ (':' ~ source_name if source_name else ''),
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}
+
+{% macro incremental_by_key(unique_key) -%}
+    {{ config(
+        materialized=ccw_incremental_materialization(),
+        incremental_strategy=ccw_incremental_strategy('key'),
+        unique_key=unique_key,
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}
+
+{% macro incremental_by_month(partition_expression, replace_partitions='refresh_months') -%}
+    {{ config(
+        materialized=ccw_incremental_materialization(),
+        incremental_strategy=ccw_incremental_strategy('partitions'),
+        partition_expression=partition_expression,
+        replace_partitions=replace_partitions,
+        on_schema_change='fail',
+    ) }}
+    {%- do ref('int_refresh__months') -%}
+{%- endmacro %}
+
 {#- Whether this dbt invocation builds incrementally: not a full refresh, on an adapter whose
     incremental models are incremental. int_refresh__months is empty otherwise. -#}
 {% macro ccw_builds_incrementally() -%}

@@ -4,15 +4,7 @@
     the channels' allocated labour cost (or FTE). Cost that cannot be allocated stays
     visible on channel = 'unallocated' with its reason.
 -#}
-{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3): month-level allocation is rebuilt for whole months. -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='cost_month',
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month('cost_month') }}
 with
 
 base as (

@@ -1,13 +1,5 @@
 {#- One row per interaction: its allocated labour, platform and overhead cost (reporting currency, 6 decimals) and the attributes the cost marts group by. -#}
-{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3): month-level allocation is rebuilt for whole months. -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='cost_month',
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month('cost_month') }}
 with
 
 activity as (

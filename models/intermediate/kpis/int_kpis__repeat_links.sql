@@ -8,14 +8,7 @@
 -#}
 {#- Incremental by the business-local month of the earlier contact (int_refresh__months already
     widens a changed contact's day by repeat_window_days both ways; docs/decisions/performance.md P4). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='earlier_interaction_month',
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month('earlier_interaction_month') }}
 with
 
 contacts as (

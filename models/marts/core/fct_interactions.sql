@@ -1,13 +1,5 @@
 {#- One row per customer interaction, every channel: the conformed fact (see _core__models.yml). -#}
-{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='interaction_month',
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month('interaction_month') }}
 with
 
 interactions as (

@@ -1,13 +1,5 @@
 {#- Month x contact reason x channel: volumes and allocated cost ('unknown' = no reason recorded). -#}
-{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3): month-level allocation is rebuilt for whole months. -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='cost_month',
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month('cost_month') }}
 with
 
 grouped as (

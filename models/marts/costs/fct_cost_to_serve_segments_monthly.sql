@@ -1,13 +1,5 @@
 {#- Month x customer segment x geography: cost to serve, every interaction included (anonymous contacts as segment 'anonymous'). -#}
-{#- Incremental by cost month (int_refresh__months; docs/decisions/performance.md P3). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='cost_month',
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month('cost_month') }}
 with
 
 interactions as (

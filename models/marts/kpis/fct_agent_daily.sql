@@ -4,15 +4,7 @@
     WFM state seconds, occupancy, shrinkage, contacts per productive hour and CSAT, with
     the components of every ratio (docs/decisions/kpis.md K9).
 -#}
-{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression=month_of('activity_date'),
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month(month_of('activity_date')) }}
 {%- set states = ['on_contact', 'after_contact_work', 'available', 'break', 'training', 'meeting', 'coaching', 'absence'] -%}
 {%- set assisted = ['inbound_call', 'outbound_call', 'email', 'web_form', 'social', 'chat'] -%}
 with

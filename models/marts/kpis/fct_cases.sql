@@ -2,15 +2,7 @@
     One row per case (ticket: email, web_form, social) with its service times in hours
     and reopen facts; the basis of fct_case_kpis_daily (docs/decisions/kpis.md K7).
 -#}
-{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression=month_of('created_date'),
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month(month_of('created_date')) }}
 with
 
 cases as (

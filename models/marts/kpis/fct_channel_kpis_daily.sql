@@ -9,14 +9,7 @@
     The grid is global (first to last day x every channel seen): when it grows at its start or
     its channels change every month is rebuilt; the days whose repeat window completes as the
     data grows (the last repeat_window_days days of the previous build) are rebuilt too. -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression=month_of('kpi_date'),
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month(month_of('kpi_date')) }}
 with
 
 all_interactions as (

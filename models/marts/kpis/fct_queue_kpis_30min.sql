@@ -3,15 +3,7 @@
     channel (inbound_call, chat), with the components of every ratio. Only intervals
     with at least one contact of the channel have a row (no row = nothing offered).
 -#}
-{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression=month_of('interval_date'),
-    replace_partitions='refresh_months',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month(month_of('interval_date')) }}
 with
 
 interactions as (

@@ -7,14 +7,7 @@
 {#- Incremental by the month of the earlier contact: the refresh months (new or changed links)
     and the month before each (a repeat in a refresh month carries its re-allocated cost;
     docs/decisions/performance.md P4). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='earlier_interaction_month',
-    replace_partitions='refresh_months_and_previous',
-    on_schema_change='fail',
-) }}
-{%- do ref('int_refresh__months') %}
+{{ incremental_by_month('earlier_interaction_month', 'refresh_months_and_previous') }}
 with
 
 links as (

@@ -1,11 +1,5 @@
 {#- Typed + validated raw chats, one row per landing row (see _chat__models.yml). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='_file_name',
-    replace_partitions='batch_files:chats',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_file('chats') }}
 {%- set checks = landing_checks('chats', extra=[
     end_before_start_check('ended_at', 'started_at'),
     range_check('concurrency', 1),

@@ -1,11 +1,5 @@
 {#- Typed + validated raw customers, one row per landing row (see _crm__models.yml). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='_file_name',
-    replace_partitions='batch_files:customers',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_file('customers') }}
 {%- set checks = landing_checks('customers') -%}
 
 with

@@ -1,11 +1,5 @@
 {#- Typed + validated raw gl journal lines, one row per landing row (see _erp__models.yml). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='_file_name',
-    replace_partitions='batch_files:gl_journal_lines',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_file('gl_journal_lines') }}
 {%- set checks = landing_checks('gl_journal_lines', extra=[unknown_currency_check('currency', 'posting_date')]) -%}
 
 with

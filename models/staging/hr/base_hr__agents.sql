@@ -1,11 +1,5 @@
 {#- Typed + validated raw agents, one row per landing row (see _hr__models.yml). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='_file_name',
-    replace_partitions='batch_files:agents',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_file('agents') }}
 {%- set checks = landing_checks('agents', extra=[range_check('fte', 0, exclusive_min=true)], future_exempt=['hired_on', 'left_on']) -%}
 
 with

@@ -1,13 +1,6 @@
 {#- Incremental by landing file, like the base models: the batch's files are judged again. -#}
-{{ config(
-    schema='quarantine',
-    alias='rejected_rows',
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='file_name',
-    replace_partitions='batch_files',
-    on_schema_change='fail',
-) }}
+{{ config(schema='quarantine', alias='rejected_rows') }}
+{{ incremental_by_file(none, partition_expression='file_name') }}
 
 {#- landing source -> its base model (the one place rejected rows are decided) -#}
 {%- set bases = [

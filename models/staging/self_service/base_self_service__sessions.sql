@@ -1,11 +1,5 @@
 {#- Typed + validated raw self service sessions, one row per landing row (see _self_service__models.yml). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='_file_name',
-    replace_partitions='batch_files:self_service_sessions',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_file('self_service_sessions') }}
 {%- set checks = landing_checks('self_service_sessions') -%}
 
 with

@@ -1,11 +1,5 @@
 {#- Typed + validated raw surveys, one row per landing row (see _surveys__models.yml). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='_file_name',
-    replace_partitions='batch_files:surveys',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_file('surveys') }}
 {%- set checks = landing_checks('surveys', extra=[
     range_check('csat', 1, 5),
     range_check('nps', 0, 10),

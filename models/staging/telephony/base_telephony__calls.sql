@@ -1,11 +1,5 @@
 {#- Typed + validated raw calls, one row per landing row (see _telephony__models.yml). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='_file_name',
-    replace_partitions='batch_files:telephony_calls',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_file('telephony_calls') }}
 {%- set checks = landing_checks('telephony_calls') -%}
 
 with

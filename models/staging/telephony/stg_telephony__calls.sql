@@ -1,11 +1,6 @@
 {#- One row per record: the winning version of each key (latest updated_at, else latest file);
     incremental: the keys delivered in the batch are ranked again over all their versions. -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('key'),
-    unique_key='call_id',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_key('call_id') }}
 
 with
 

@@ -1,11 +1,5 @@
 {#- Typed + validated raw tickets, one row per landing row (see _ticketing__models.yml). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='_file_name',
-    replace_partitions='batch_files:tickets',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_file('tickets') }}
 {%- set checks = landing_checks('tickets', extra=[
     end_before_start_check('first_response_at', 'created_at'),
     end_before_start_check('solved_at', 'created_at'),

@@ -1,11 +1,5 @@
 {#- Typed + validated raw agent activity, one row per landing row (see _wfm__models.yml). -#}
-{{ config(
-    materialized=ccw_incremental_materialization(),
-    incremental_strategy=ccw_incremental_strategy('partitions'),
-    partition_expression='_file_name',
-    replace_partitions='batch_files:agent_activity',
-    on_schema_change='fail',
-) }}
+{{ incremental_by_file('agent_activity') }}
 {%- set checks = landing_checks('agent_activity') -%}
 
 with
