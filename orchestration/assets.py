@@ -76,11 +76,13 @@ _PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds
 
 
 # ---------------------------------------------------------------- landing fingerprint
-def landing_fingerprint(landing_dir: Path) -> str:
-    """sha256 of (relative path, size, mtime) of every landing file: changes when a file is added or changed."""
+def landing_fingerprint(landing_dir: Path, config_dir: Path | None = None) -> str:
+    """sha256 of (path, size, mtime) of every landing file, mapped vendor export and mapping file:
+    changes when a file is added or changed."""
     import hashlib
 
     from orchestration.ingest import landing_files
+    from orchestration.landing.mappings import mapped_inputs
 
     digest = hashlib.sha256()
     for source in SOURCES:
@@ -89,6 +91,9 @@ def landing_fingerprint(landing_dir: Path) -> str:
             digest.update(
                 f"{path.relative_to(landing_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
             )
+    for path in mapped_inputs(landing_dir, config_dir):
+        st = path.stat()
+        digest.update(f"{path.as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -354,7 +359,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         "(relative path, size, mtime) of every file.",
     )
     def landing_files() -> DataVersion:
-        return DataVersion(landing_fingerprint(settings.landing_dir))
+        return DataVersion(landing_fingerprint(settings.landing_dir, settings.config_dir))
 
     @asset(
         key=RAW_KEY,
@@ -382,6 +387,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
                     on_file_issue="record",
                     full_refresh=reload,
                     timezone=settings.business_timezone,
+                    config_dir=settings.config_dir,
                 )
                 state.plan = plan_build(settings, con, state.ingest, force_full=reload)
         except PipelineError as exc:
@@ -395,7 +401,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
                 "rows_per_source": MetadataValue.json(report.rows),
                 "file_issues": len(getattr(report, "issues", [])),
                 "build": plan.describe(),
-                "landing_fingerprint": landing_fingerprint(settings.landing_dir),
+                "landing_fingerprint": landing_fingerprint(settings.landing_dir, settings.config_dir),
             },
         )
 

@@ -6,6 +6,9 @@ CCW_THREADS       DuckDB threads and dbt threads of the build (default: number o
 CCW_MEMORY_LIMIT  DuckDB memory limit of the build (default 3GB: the whole run stays under 4GB at
                   10M interactions; 2GB is enough, DuckDB spills to CCW_TEMP_DIR)
 CCW_TEMP_DIR      where DuckDB spills when the memory limit is reached (default <work dir>/tmp)
+CCW_CONFIG_DIR    the company's configuration folder, outside the checkout (default: none); its
+                  mappings/<folder>.yml say how to read a vendor export landed in <landing>/<folder>/
+                  (docs/MAPPINGS.md)
 
 Everything the build writes privately (build database, raw database, dbt
 target, logs, incremental state) lives in a work directory derived from
@@ -33,6 +36,7 @@ class Settings:
     threads: int
     memory_limit: str
     temp_directory: Path | None = None  # None: <work dir>/tmp
+    config_dir: Path | None = None  # the company's configuration folder (CCW_CONFIG_DIR)
 
     @property
     def work_dir(self) -> Path:
@@ -89,4 +93,5 @@ def load_settings() -> Settings:
         threads=int(os.environ.get("CCW_THREADS", str(os.cpu_count() or 2))),
         memory_limit=os.environ.get("CCW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         temp_directory=_path("CCW_TEMP_DIR", "") if os.environ.get("CCW_TEMP_DIR") else None,
+        config_dir=_path("CCW_CONFIG_DIR", "") if os.environ.get("CCW_CONFIG_DIR") else None,
     )

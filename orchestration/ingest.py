@@ -71,6 +71,8 @@ import pandas as pd
 from orchestration.contract import SOURCES, Source
 from orchestration.errors import PipelineError
 
+MAPPED_FORMAT = "mapped"  # raw._landing_files.format of a vendor file read through a mapping
+
 log = logging.getLogger(__name__)
 
 LANDING_EXTENSIONS = (".csv", ".parquet")
@@ -521,6 +523,7 @@ def ingest(
     on_file_issue: str = "raise",
     full_refresh: bool = False,
     timezone: str = "America/New_York",
+    config_dir: Path | None = None,
 ) -> IngestReport:
     """Bring the raw layer up to date with the landing directory (only new or changed files are read).
 
@@ -528,17 +531,25 @@ def ingest(
     "record" (skip it, list it in report.issues and raw._landing_files).
     full_refresh: forget every file loaded before and load them all again.
     timezone: the business timezone (the raw suite's metrics type local timestamps in it).
+    config_dir: the company's configuration folder (CCW_CONFIG_DIR): its mappings/*.yml, and the
+    landing folders named after a preset, are read through their mapping (orchestration/landing/).
     """
     if on_file_issue not in ("raise", "record"):
         raise ValueError("on_file_issue must be 'raise' or 'record'")
-    return _ingest(con, landing_dir, on_file_issue, full_refresh, timezone)
+    return _ingest(con, landing_dir, on_file_issue, full_refresh, timezone, config_dir)
 
 
 def _ingest(
-    con: duckdb.DuckDBPyConnection, landing_dir: Path, on_file_issue: str, full_refresh: bool, timezone: str
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    on_file_issue: str,
+    full_refresh: bool,
+    timezone: str,
+    config_dir: Path | None = None,
 ) -> IngestReport:
     """Read what changed (temporary tables only: a file that fails to read is set aside), then
     apply everything to the raw layer in one transaction."""
+    from orchestration.landing.mapped_ingest import stage_mapped
     from orchestration.quality.metrics import store_file_metrics
 
     ensure_state(con)
@@ -549,7 +560,7 @@ def _ingest(
             r[1]: r
             for r in con.execute(
                 f"select source, file_name, format, bytes, rows, rule, row_number, detail, mtime_ns, sha256, "
-                f"columns, load_id from {FILES_TABLE}"
+                f"columns, load_id from {FILES_TABLE} where format <> '{MAPPED_FORMAT}'"
             ).fetchall()
         }
     )
@@ -634,6 +645,18 @@ def _ingest(
         outcomes.update(checked)
         metric_frames += frames
 
+    # ---- mapped vendor folders (orchestration/landing/mapped_ingest.py): read now, written below
+    mapped = stage_mapped(
+        con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, timezone=timezone
+    )
+    if mapped.issues and on_file_issue == "raise":
+        mapped.drop(con)
+        raise mapped.issues[0].error()
+    report.loaded_files += mapped.loaded_files
+    report.changed_files += mapped.changed_files
+    report.removed_files += mapped.removed_files
+    report.bytes_read += mapped.bytes_read
+
     # ---- list them, in file order; the first issue raises unless recorded
     listing = []
     for item in sorted(to_load, key=lambda i: (list(SOURCES).index(i.source.name), i.path.name)):
@@ -682,6 +705,7 @@ def _ingest(
             con.executemany(f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", listing)
         if report.changed_files or report.removed_files:
             con.execute(f"update {STATE_TABLE} set full_refresh_required = true")
+        mapped.apply(con)
         create_raw_views(con, landing_dir)
         frames = [f for f in metric_frames if len(f)]
         store_file_metrics(
@@ -697,6 +721,7 @@ def _ingest(
     finally:
         for source_name in by_source:
             con.execute(f"drop table if exists {_stage_table(SOURCES[source_name])}")
+        mapped.drop(con)
 
     # ---- the report: the whole raw layer
     report.load_id = int(con.execute(f"select coalesce(max(load_id), 0) from {FILES_TABLE}").fetchone()[0])

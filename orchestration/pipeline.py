@@ -94,8 +94,12 @@ def build_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def landing_is_empty(landing_dir: Path) -> bool:
-    return not any(landing_files(landing_dir, s) for s in SOURCES)
+def landing_is_empty(landing_dir: Path, config_dir: Path | None = None) -> bool:
+    """No contract file and no mapped vendor export (orchestration/landing/mappings.py)."""
+    from orchestration.landing.mappings import mapped_inputs
+
+    exports = [p for p in mapped_inputs(landing_dir, config_dir) if landing_dir in p.parents]
+    return not any(landing_files(landing_dir, s) for s in SOURCES) and not exports
 
 
 def generate_sample(landing_dir: Path, today: date | None = None) -> None:
@@ -141,7 +145,7 @@ def run(settings: Settings, *, sample_if_empty: bool = False, full_refresh: bool
     generated = False
     if sample_if_empty:
         with build_lock(settings):  # two first runs must not both write the sample
-            if landing_is_empty(settings.landing_dir):
+            if landing_is_empty(settings.landing_dir, settings.config_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
     state, _ = execute(settings, quiet=True, full_refresh=full_refresh)

@@ -57,10 +57,11 @@ def run_in_progress(instance) -> bool:
 
 def newest_landing_mtime(settings: Settings) -> float:
     from orchestration.ingest import landing_files
+    from orchestration.landing.mappings import mapped_inputs
 
-    return max(
-        (p.stat().st_mtime for s in SOURCES for p in landing_files(settings.landing_dir, s)), default=0.0
-    )
+    paths = [p for s in SOURCES for p in landing_files(settings.landing_dir, s)]
+    paths += mapped_inputs(settings.landing_dir, settings.config_dir)
+    return max((p.stat().st_mtime for p in paths), default=0.0)
 
 
 def build_schedule(settings: Settings, job):
@@ -96,7 +97,7 @@ def build_sensor(settings: Settings, job, *, settle_seconds: float | None = None
         "(cursor: fingerprint of relative path, size and mtime of every landing file).",
     )
     def ccw_landing_sensor(context: SensorEvaluationContext):
-        fingerprint = landing_fingerprint(settings.landing_dir)
+        fingerprint = landing_fingerprint(settings.landing_dir, settings.config_dir)
         if fingerprint == context.cursor:
             return SkipReason("no new or changed landing files")
         if newest_landing_mtime(settings) == 0.0:
