@@ -86,6 +86,48 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mappings_check(args: argparse.Namespace) -> int:
+    from orchestration.landing.check import check_mappings, unread_folders
+
+    settings = load_settings()
+    results = check_mappings(settings.landing_dir, settings.config_dir, settings.business_timezone)
+    config = settings.config_dir / "mappings" if settings.config_dir else "(CCW_CONFIG_DIR not set)"
+    print(f"Landing {settings.landing_dir}; mappings {config}")
+    if not results:
+        print("No mapped folder: name a landing folder after a preset (ccw mappings show) or add a mapping.")
+    for result in results:
+        print(result.render())
+    for folder in unread_folders(settings.landing_dir, {r.folder for r in results}):
+        print(
+            f"{folder}/  NOT READ: neither a contract source nor mapped (name it after a preset, or add "
+            f"{config}/{folder}.yml)"
+        )
+    failed = [r.folder for r in results if not r.ok]
+    if failed:
+        print(
+            f"ccw mappings check: {len(failed)} folder(s) cannot be read as they are: {', '.join(failed)}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def cmd_mappings_show(args: argparse.Namespace) -> int:
+    from orchestration.landing.mappings import MappingError, preset_names, render_preset
+
+    if not args.preset:
+        print("Presets (ccw mappings show NAME prints one as a mapping file):")
+        for name in preset_names():
+            print(f"  {name}")
+        return 0
+    try:
+        print(render_preset(args.preset), end="")
+    except MappingError as exc:
+        print(f"ccw mappings show: {exc.problem}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _scales(value: str) -> list[int]:
     try:
         scales = [int(float(v.replace("_", ""))) for v in value.split(",") if v.strip()]
@@ -190,6 +232,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", type=Path, help="quality policy file (default: CCW_QUALITY_POLICY or quality_policy.yml)"
     )
     check.set_defaults(func=cmd_check)
+
+    mappings = sub.add_parser(
+        "mappings",
+        help="vendor exports read through mappings: check them, or print a preset to start from",
+        description="A landing folder that is not a contract source is read through a mapping: "
+        "CCW_CONFIG_DIR/mappings/<folder>.yml, or the shipped preset named like the folder "
+        "(docs/MAPPINGS.md).",
+    )
+    mappings_sub = mappings.add_subparsers(dest="mappings_command", required=True)
+    mappings_check = mappings_sub.add_parser(
+        "check",
+        help="read every mapped folder through its mapping (nothing is written) and report per folder",
+        description="Per mapped folder of CCW_LANDING_DIR: the mapping, the contract sources it feeds, the "
+        "rows each would get, the records no source reads and the first problems (mapping errors with file "
+        "and line, unreadable files, rows staging would quarantine). Exit 1 when a mapping or a file cannot "
+        "be read.",
+    )
+    mappings_check.set_defaults(func=cmd_mappings_check)
+    mappings_show = mappings_sub.add_parser(
+        "show",
+        help="print a preset as a mapping file to start from (no name: list the presets)",
+        description="Print a shipped preset: copy it to CCW_CONFIG_DIR/mappings/<folder>.yml and edit it, "
+        "or write `preset: NAME` there and override single columns.",
+    )
+    mappings_show.add_argument("preset", nargs="?", help="preset name")
+    mappings_show.set_defaults(func=cmd_mappings_show)
 
     from orchestration.bench import DEFAULT_SCALES
     from orchestration.config import DEFAULT_MEMORY_LIMIT

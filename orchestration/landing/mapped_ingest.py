@@ -47,6 +47,7 @@ from orchestration.landing.mappings import (
     landing_mappings,
     mapped_files,
     read_export,
+    set_variables,
     target_select,
 )
 
@@ -137,6 +138,7 @@ def stage_mapped(
     from orchestration.quality.metrics import compute_file_metrics
 
     mappings = landing_mappings(landing_dir, config_dir)
+    set_variables(con, timezone)
     previous = {} if full_refresh else _previous(con)
     batch = MappedBatch(timezone=timezone)
     seen: set[str] = set()

@@ -225,7 +225,17 @@ def _parser() -> duckdb.DuckDBPyConnection:
     global _PARSER
     if _PARSER is None:
         _PARSER = duckdb.connect()
+        set_variables(_PARSER, "UTC")
     return _PARSER
+
+
+def set_variables(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
+    """The settings a mapping expression may read: getvariable('reporting_currency') and
+    getvariable('business_timezone')."""
+    from orchestration.quality.metrics import reporting_currency
+
+    con.execute("set variable reporting_currency = ?", [reporting_currency()])
+    con.execute("set variable business_timezone = ?", [timezone])
 
 
 def _expression_refs(expr: str, origin: Origin, what: str) -> list[tuple[str, ...]]:
@@ -759,11 +769,13 @@ def _column_sql(spec: ColumnSpec) -> str:
     return v
 
 
-def target_select(mapping: FolderMapping, source: str, table: str = _EXPORT_TABLE) -> str:
+def target_select(
+    mapping: FolderMapping, source: str, table: str = _EXPORT_TABLE, *, record: bool = False
+) -> str:
     """SQL of the rows a folder feeds into `source`, from the export's records in `table` (its
     fields, `_file_name` and `_record_number`): the contract's columns as text, `_file_name` and
     `_row_number` (the record's position in the file; with unnest, the element's position among
-    all elements of the file, in reading order)."""
+    all elements of the file, in reading order); `_record_number` too when `record`."""
     spec = mapping.sources[source]
     relation = f"select * from {table}"
     order = "_record_number"
@@ -784,7 +796,8 @@ def target_select(mapping: FolderMapping, source: str, table: str = _EXPORT_TABL
         for c in spec.source.columns
     )
     where = f"\nwhere (\n{spec.where[0]}\n)" if spec.where else ""
-    return f"select\n    {columns},\n    _file_name,\n    _row_number\nfrom ({relation}) as _rows{where}"
+    lineage = "_file_name,\n    _row_number" + (",\n    _record_number" if record else "")
+    return f"select\n    {columns},\n    {lineage}\nfrom ({relation}) as _rows{where}"
 
 
 def _empty_export(mapping: FolderMapping) -> str:
@@ -832,7 +845,7 @@ def _bind_or_raise(
 
 
 # ---------------------------------------------------------------- which folders are mapped
-def _mapping_files(landing_dir: Path, config_dir: Path | None) -> dict[str, Path]:
+def mapping_files(landing_dir: Path, config_dir: Path | None) -> dict[str, Path]:
     """Mapped folder -> its mapping file: the company's mappings (CCW_CONFIG_DIR/mappings/<folder>.yml)
     and, for a landing folder named after a preset without a company mapping, the preset."""
     found: dict[str, Path] = {}
@@ -855,7 +868,7 @@ def _mapping_files(landing_dir: Path, config_dir: Path | None) -> dict[str, Path
 def landing_mappings(landing_dir: Path, config_dir: Path | None) -> dict[str, FolderMapping]:
     """Every mapped landing folder, checked. Raises MappingError on the first mapping that cannot be used."""
     mappings = {}
-    for name, path in _mapping_files(landing_dir, config_dir).items():
+    for name, path in mapping_files(landing_dir, config_dir).items():
         if name in SOURCES:
             raise MappingError(
                 path,
@@ -891,7 +904,7 @@ def mapped_inputs(landing_dir: Path, config_dir: Path | None) -> list[Path]:
     """The files a run's mapped folders depend on (mapping files and export files), without checking
     the mappings: what the landing sensor and fingerprint watch."""
     try:
-        found = _mapping_files(landing_dir, config_dir)
+        found = mapping_files(landing_dir, config_dir)
     except MappingError:
         found = {}
     inputs = []
