@@ -135,8 +135,6 @@ def stage_mapped(
 ) -> MappedBatch:
     """Read the mapped files that are new or changed (content or mapping) into temporary stage
     tables, one per contract source. Raises MappingError when a mapping cannot be used."""
-    from orchestration.quality.metrics import compute_file_metrics
-
     mappings = landing_mappings(landing_dir, config_dir)
     set_variables(con, timezone)
     previous = {} if full_refresh else _previous(con)
@@ -160,7 +158,7 @@ def stage_mapped(
             if same_version and old[0][1] == st.st_size and old[0][3] == sha:
                 batch.touched.append((st.st_mtime_ns, name))
                 continue
-            _load_file(con, batch, mapping, path, name, st, sha, version, load_id, old, compute_file_metrics)
+            _load_file(con, batch, mapping, path, name, st, sha, version, load_id, old)
     for name, rows in previous.items():
         if name not in seen:
             batch.unlisted.append(name)
@@ -173,7 +171,7 @@ def stage_mapped(
 
 
 def _load_file(
-    con,
+    con: duckdb.DuckDBPyConnection,
     batch: MappedBatch,
     mapping: FolderMapping,
     path: Path,
@@ -183,8 +181,10 @@ def _load_file(
     version: str,
     load_id: int,
     old: list[tuple] | None,
-    compute_file_metrics,
 ) -> None:
+    """Read one vendor file through its mapping into the stage tables, or record its file issue."""
+    from orchestration.quality.metrics import compute_file_metrics
+
     tail = (st.st_mtime_ns, sha, version, load_id)
     if old is not None:
         batch.unlisted.append(name)

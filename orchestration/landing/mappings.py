@@ -93,6 +93,7 @@ class _Map(dict):
         super().__init__()
         self.path, self.line = path, line
         self.key_lines: dict[str, int] = {}
+        self.origins: dict[str, Path] = {}  # the file of each key, when merged from a preset
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -201,20 +202,10 @@ class FolderMapping:
     csv_encoding: str = "utf-8"
     records: tuple[str, ...] = ()
     field_types: dict[tuple[str, ...], str] = field(default_factory=dict)
-    referenced: set[tuple[str, ...]] = field(default_factory=set)  # record-level export fields used
+    # record-level export fields read -> where the mapping first reads it (for messages)
+    referenced: dict[tuple[str, ...], Origin] = field(default_factory=dict)
     record_fields: dict[str, str] = field(default_factory=dict)  # a record's fields read -> DuckDB type
     schema: dict[str, str] = field(default_factory=dict)  # JSON: read_json columns (field -> DuckDB type)
-
-    def field_origin(self, path: tuple[str, ...]) -> Origin | None:
-        """Where a referenced export field is first used (for messages about a missing column)."""
-        for spec in self.sources.values():
-            for col in spec.columns.values():
-                if col.column_path == path or path in col.join:
-                    return col.origin
-        for spec in self.sources.values():
-            if spec.where:
-                return spec.where[1]
-        return None
 
 
 # ---------------------------------------------------------------- SQL expressions
@@ -324,13 +315,12 @@ def _merge(base: _Map, override: _Map) -> _Map:
 
     def overlay(old: _Map, new: _Map, nested: tuple[str, ...]) -> _Map:
         out = _Map(new.path, new.line)
-        out.origins = {}
         for doc in (old, new):
             for key, value in doc.items():
                 if key in nested and isinstance(out.get(key), _Map) and isinstance(value, _Map):
                     value = overlay(out[key], value, ())
                 out[key], out.key_lines[key] = value, doc.line_of(key)
-                out.origins[key] = getattr(doc, "origins", {}).get(key, doc.path)
+                out.origins[key] = doc.origins.get(key, doc.path)
         return out
 
     merged = overlay(base, override, ())
@@ -343,7 +333,6 @@ def _merge(base: _Map, override: _Map) -> _Map:
     if not isinstance(base_sources, _Map) or over_sources is None:
         return merged
     sources = _Map(over_sources.path, over_sources.line)
-    sources.origins = {}
     for name in list(base_sources) + [n for n in over_sources if n not in base_sources]:
         old, new = base_sources.get(name), over_sources.get(name)
         if name in over_sources and new is None:
@@ -360,8 +349,7 @@ def _merge(base: _Map, override: _Map) -> _Map:
 
 
 def _origin(doc: _Map, key: str) -> Origin:
-    path = getattr(doc, "origins", {}).get(key, doc.path)
-    return Origin(path, doc.line_of(key))
+    return Origin(doc.origins.get(key, doc.path), doc.line_of(key))
 
 
 def _dotted(value, origin: Origin, what: str) -> tuple[str, ...]:
@@ -609,24 +597,24 @@ class _Field:
         return inner + "[]" if self.is_list else inner
 
 
-def _source_refs(spec: SourceSpec) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
-    """(record-level field paths, unnested-element field paths) a source mapping reads."""
+def _source_refs(spec: SourceSpec) -> tuple[list[tuple[tuple[str, ...], Origin]], list[tuple[str, ...]]]:
+    """([(record-level field path, where it is read)], [unnested-element field paths]) of a source mapping."""
     derived = {name.lower() for name, _, _ in spec.derived}
     alias = spec.unnest[1].lower() if spec.unnest else None
-    refs: list[tuple[str, ...]] = []
+    refs: list[tuple[tuple[str, ...], Origin]] = []
     for col in spec.columns.values():
         if col.kind == "column":
-            refs.append(col.column_path)
+            refs.append((col.column_path, col.origin))
         elif col.kind == "join":
-            refs += col.join
+            refs += [(path, col.origin) for path in col.join]
         elif col.kind == "sql":
-            refs += _expression_refs(col.sql, col.origin, col.column.name)
-    for _, expr, o in spec.derived:
-        refs += _expression_refs(expr, o, "derived")
+            refs += [(r, col.origin) for r in _expression_refs(col.sql, col.origin, col.column.name)]
+    for _, expr, origin in spec.derived:
+        refs += [(r, origin) for r in _expression_refs(expr, origin, "derived")]
     if spec.where:
-        refs += _expression_refs(spec.where[0], spec.where[1], "where")
+        refs += [(r, spec.where[1]) for r in _expression_refs(spec.where[0], spec.where[1], "where")]
     record, element = [], []
-    for ref in refs:
+    for ref, origin in refs:
         head = ref[0].lower()
         if head in derived or (alias and head == f"{alias}_position"):
             continue
@@ -634,9 +622,9 @@ def _source_refs(spec: SourceSpec) -> tuple[list[tuple[str, ...]], list[tuple[st
             if len(ref) > 1:
                 element.append(ref[1:])
             continue
-        record.append(ref)
+        record.append((ref, origin))
     if spec.unnest:
-        record.append(spec.unnest[0])
+        record.append((spec.unnest[0], spec.unnest[2]))
     return record, element
 
 
@@ -647,8 +635,8 @@ def _infer_schema(mapping: FolderMapping) -> None:
     record = _Field()
     for spec in mapping.sources.values():
         paths, element = _source_refs(spec)
-        for ref in paths:
-            mapping.referenced.add(ref)
+        for ref, origin in paths:
+            mapping.referenced.setdefault(ref, origin)
             record.add(ref)
         if spec.unnest:
             array = record.add(spec.unnest[0])
@@ -953,8 +941,8 @@ def read_export(con: duckdb.DuckDBPyConnection, mapping: FolderMapping, path: Pa
         present = {h.lower() for h in header}
         missing = sorted({ref[0] for ref in mapping.referenced if ref[0].lower() not in present})
         if missing:
-            origin = mapping.field_origin(next(r for r in mapping.referenced if r[0] == missing[0]))
-            used = f" (used by {origin.path}, line {origin.line})" if origin else ""
+            origin = next(o for r, o in mapping.referenced.items() if r[0] == missing[0])
+            used = f" (used by {origin.path}, line {origin.line})"
             raise ExportIssue(
                 "missing_required_column",
                 f"column(s) {missing} not in the header{used}; the header has: {', '.join(header)}",

@@ -337,7 +337,11 @@ def check_layer(
         with tempfile.TemporaryDirectory(dir=settings.temp_dir) as tmp:
             with duckdb.connect(str(Path(tmp) / "raw_check.duckdb")) as raw_con:
                 ingest(
-                    raw_con, settings.landing_dir, on_file_issue="record", timezone=settings.business_timezone
+                    raw_con,
+                    settings.landing_dir,
+                    on_file_issue="record",
+                    timezone=settings.business_timezone,
+                    config_dir=settings.config_dir,
                 )
                 return run_suites(layer, raw_con, settings, run_id, policy, data_docs=data_docs)
     if not settings.build_db.exists():
