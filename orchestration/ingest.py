@@ -19,6 +19,9 @@ published by copying it, and raw holds personal data in clear
   CSV files are parsed strictly once and their rows copied into
       `raw._csv_<source>` (a CSV reader has no row numbers and a cut or
       malformed file must be found while loading); the view unions them in.
+  Mapped vendor folders (a landing folder read through a mapping,
+      orchestration/landing/) are read by their own pass, whose rows join the
+      CSV rows in `raw._csv_<source>`, listed with format `mapped`.
 
 Incremental (P2): `raw._landing_files` lists every file with its size,
 modification time and content hash. A run loads only files that are new or
