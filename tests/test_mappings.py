@@ -2,7 +2,7 @@
 
 No dbt here: each test reads hand-written exports through a mapping into a private raw DuckDB
 (`ingest`) or through `ccw mappings check`, and compares the contract text with values
-computed by hand. The presets' whole-pipeline runs are in test_mapping_presets.py.
+computed by hand. The presets' whole-pipeline runs are in test_presets_*.py.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from presets import FIXTURES
 
 from orchestration.cli import main
 from orchestration.ingest import LandingError, ingest
@@ -25,8 +26,6 @@ from orchestration.landing.mappings import (
     preset_names,
     preset_path,
 )
-
-FIXTURES = Path(__file__).parent / "fixtures" / "vendor_exports"
 
 # A call-centre export as many ACD reports write it: DD/MM/YYYY dates and a separate time,
 # H:MM:SS durations, Y/N answered, a semicolon-free CSV with spaces and brackets in the header.
