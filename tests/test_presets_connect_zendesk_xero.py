@@ -59,17 +59,31 @@ def run_a(tmp_path_factory):
     landing, config = settings.landing_dir, settings.config_dir
     for name in ("amazon_connect_ctr", "zendesk_tickets", "xero_journals", "xero_uk"):
         copy_fixture(name, landing)
-    # Firehose's compressed delivery: gzip, no extension
-    plain = next((landing / "amazon_connect_ctr").rglob("*.jsonl"))
-    plain.with_suffix("").write_bytes(gzip.compress(plain.read_bytes()))
-    plain.unlink()
     (landing / "agents").mkdir()
     (landing / "agents" / "agents.csv").write_text(AGENTS_A)
     (config / "mappings").mkdir(parents=True)
     (config / "mappings" / "xero_uk.yml").write_text(XERO_UK)
+    # The evening's Firehose delivery (gzip, no extension) arrives after a first nightly run:
+    # the second run is incremental and its re-delivered contacts supersede the first ones.
+    evening = next((landing / "amazon_connect_ctr").rglob("*.jsonl"))
+    text = evening.read_bytes()
+    evening.unlink()
+    first = run(settings)
+    evening.with_suffix("").write_bytes(gzip.compress(text))
     summary = run(settings)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        yield con, summary
+        yield con, summary, first
+
+
+def test_the_second_delivery_is_read_incrementally(run_a):
+    """Night 1 reads every file (a full refresh: no previous build); night 2 reads only the new
+    gzip delivery and builds incrementally."""
+    _, summary, first = run_a
+    assert first.build.startswith("full refresh")
+    assert summary.build.startswith("incremental")
+    assert summary.ingest.loaded_files == [
+        "amazon_connect_ctr/2026/11/20/23/ccw-ctr-stream-1-2026-11-20-23-40-00-9d8e7f6a"
+    ]
 
 
 def test_amazon_connect_calls_give_the_hand_computed_kpis(run_a):
@@ -91,7 +105,7 @@ def test_amazon_connect_calls_give_the_hand_computed_kpis(run_a):
     Chats: C1 answered after 30 s, 600 + 60 ACW = 660; C2 abandoned after 90 s; C3 ended by
     the flow (bot_resolved). chat: offered 2, ASA 30, AHT 660, abandonment 0.5, service level
     60 s = 1 / (1 + C2) = 0.5; chatbot containment 1 / 3."""
-    con, _ = run_a
+    con, *_ = run_a
     assert_kpis(
         daily_kpis(con, ("inbound_call", "outbound_call", "ivr", "chat", "chatbot")),
         {
@@ -108,7 +122,7 @@ def test_amazon_connect_lineage_and_personal_data(run_a):
     """Each call keeps its vendor file and record position: V1's winning version is record 1 of
     the gzip file (the later delivery), V3 record 3 of the first file. The caller's number is
     hashed, never kept."""
-    con, _ = run_a
+    con, *_ = run_a
     lineage = dict(
         (r[0], (r[1], r[2]))
         for r in con.execute(
@@ -135,7 +149,7 @@ def test_zendesk_tickets_give_the_hand_computed_case_kpis(run_a):
     and 5006 (open; its later, deleted version is quarantined): created 2, first response 0.5
     h over 1 case, none resolved. social: 5003 (twitter, on hold -> pending, no metric set):
     created 1, nothing else. The voice ticket and the sample ticket are no case."""
-    con, _ = run_a
+    con, *_ = run_a
     got = {
         (str(r[0]), r[1]): r[2:]
         for r in con.execute(
@@ -163,7 +177,7 @@ def test_vendor_codes_without_a_contract_code_reach_quarantine_with_file_and_row
     opened from a call and for deleted tickets, the preset maps them and this test changes.)
     The Xero line without a cost centre (journal 104, the 4th line of page 2, an
     out-of-scope account) is quarantined as missing_required: see the xfail below."""
-    con, summary = run_a
+    con, summary, _ = run_a
     page1 = "zendesk_tickets/incremental-tickets-2026-11-20T18-45.json"
     page2 = "zendesk_tickets/incremental-tickets-2026-11-21T15-30.json"
     assert quarantined(con) == {
@@ -194,7 +208,7 @@ def test_xero_journals_cost_every_channel_to_the_cent(run_a):
     by interaction over 2 chats and 5 cases: 10.00 each; the chatbot licence to C3.
     inbound_call 780 + 898 = 1678.00, outbound_call 140 + 175 = 315.00, ivr 90.00, chat 660 +
     20 = 680.00, chatbot 12.71, email 2 x 10 = 20.00, web_form 20.00, social 10.00."""
-    con, _ = run_a
+    con, *_ = run_a
     assert channel_costs(con, "2026-11-01") == {
         "inbound_call": Decimal("1678.00"),
         "outbound_call": Decimal("315.00"),
@@ -215,5 +229,5 @@ def test_xero_journals_cost_every_channel_to_the_cent(run_a):
 def test_a_xero_line_without_tracking_is_never_rejected(run_a):
     """Xero journals carry no cost centre on lines without tracking; such a line must reach the
     cost base (allocated by its account's default pool, or reported unallocated), not quarantine."""
-    con, _ = run_a
+    con, *_ = run_a
     assert not [q for q in quarantined(con) if q[0] == "gl_journal_lines"]
