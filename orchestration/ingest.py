@@ -569,6 +569,20 @@ def _ingest(
     )
     report = IngestReport()
     load_id = int(con.execute(f"select coalesce(max(load_id), 0) from {FILES_TABLE}").fetchone()[0]) + 1
+
+    # ---- mapped vendor folders (orchestration/landing/mapped_ingest.py): their mappings checked
+    # before any file is read; read into temporary tables now, written in the transaction below
+    mapped = stage_mapped(
+        con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, timezone=timezone
+    )
+    if mapped.issues and on_file_issue == "raise":
+        mapped.drop(con)
+        raise mapped.issues[0].error()
+    report.loaded_files += mapped.loaded_files
+    report.changed_files += mapped.changed_files
+    report.removed_files += mapped.removed_files
+    report.bytes_read += mapped.bytes_read
+
     to_load: list[_Landed] = []
     touched: list[tuple[int, str]] = []  # (mtime_ns, file): same content, new modification time
     seen: set[str] = set()
@@ -647,18 +661,6 @@ def _ingest(
         checked, frames = _validate_parquet(con, items, timezone)
         outcomes.update(checked)
         metric_frames += frames
-
-    # ---- mapped vendor folders (orchestration/landing/mapped_ingest.py): read now, written below
-    mapped = stage_mapped(
-        con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, timezone=timezone
-    )
-    if mapped.issues and on_file_issue == "raise":
-        mapped.drop(con)
-        raise mapped.issues[0].error()
-    report.loaded_files += mapped.loaded_files
-    report.changed_files += mapped.changed_files
-    report.removed_files += mapped.removed_files
-    report.bytes_read += mapped.bytes_read
 
     # ---- list them, in file order; the first issue raises unless recorded
     listing = []

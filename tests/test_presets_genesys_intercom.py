@@ -130,6 +130,17 @@ def test_genesys_and_intercom_cost_every_channel_to_the_cent(run_b):
     }
 
 
+def test_every_row_of_the_call_centre_csv_reaches_quarantine_with_its_file_and_row(run_b):
+    """Today every row of the call log lacks the required IVR time (mapped to null: the export
+    has none), so all five rows are quarantined as missing_required, each with the vendor file
+    and its row; nothing is dropped."""
+    rows = run_b.execute(
+        "select row_number, rule, column_name from quarantine.rejected_rows "
+        "where file_name = 'callcentre_log/calls-2026-10.csv' order by row_number"
+    ).fetchall()
+    assert rows == [(n, "missing_required", "ivr_seconds") for n in range(1, 6)]
+
+
 @pytest.mark.xfail(strict=True, reason=CONTRACT_DEPENDENT)
 def test_the_call_centre_csv_gives_the_hand_computed_kpis(run_b):
     """The call log of test_mappings.py (DD/MM/YYYY, H:MM:SS, Y/N) has no IVR, hold or
