@@ -28,7 +28,7 @@ test: $(STAMP)
 
 ## make dagster: the Dagster UI (asset graph, checks, schedule, sensor) on the same settings as ccw run
 dagster: $(STAMP)
-	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -m orchestration.definitions
+	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -m orchestration.dagster.definitions
 
 # The optional `spark` extra (pyspark, dbt-spark), on top of the default install.
 $(SPARK_STAMP): $(STAMP)

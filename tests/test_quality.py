@@ -19,7 +19,7 @@ from conftest import SMALL, make_settings
 from orchestration.cli import main
 from orchestration.contract import SOURCES
 from orchestration.pipeline import run
-from orchestration.quality import check_layer
+from orchestration.quality.checks import check_layer
 from orchestration.quality.metrics import INTERACTION_KEYS, MODELS
 from orchestration.quality.policy import PolicyError, load_policy
 
@@ -133,7 +133,7 @@ def test_policy_file_is_validated(tmp_path):
 # ---------------------------------------------------------------- a defective delivery
 @pytest.fixture(scope="module")
 def defective_run(tmp_path_factory):
-    from orchestration.generator import generate
+    from orchestration.tools.generator import generate
 
     root = tmp_path_factory.mktemp("defective")
     landing = root / "landing"

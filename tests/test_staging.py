@@ -2,7 +2,7 @@
 
 One module-scoped build: hand-written CSV rows (one good and one bad row per
 rule, a record re-delivered in a later file, a Parquet file among the CSVs, an
-absent source folder) -> orchestration.ingest -> `dbt build --select +staging`
+absent source folder) -> orchestration.landing.ingest -> `dbt build --select +staging`
 -> assertions on the staging and quarantine tables.
 """
 
@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from orchestration.contract import SOURCES
-from orchestration.ingest import ingest
+from orchestration.landing.ingest import ingest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SALT = "staging-test-salt"

@@ -9,6 +9,7 @@ rows. Every frame has a `key` column naming what a row is about (a file name,
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -183,8 +184,6 @@ _METRIC_COLUMNS = ["rows"] + [c for rule in ROW_RULES for c in (rule, f"{rule}_f
 
 def metrics_key(timezone: str) -> str:
     """What the per-file metrics depend on besides the file (and the clock, see raw_row_metrics)."""
-    import hashlib
-
     digest = hashlib.sha256(timezone.encode())
     for path in (
         Path(__file__),

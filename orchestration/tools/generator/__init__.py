@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from orchestration.contract import SOURCES, TICKET_STATUSES
 
@@ -541,9 +543,6 @@ class _Run:
 
 def _same_journals(path: Path, table: pa.Table, fmt: str) -> bool:
     """True when the existing month file holds this call's own journals (a re-run), so it may be replaced."""
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
     try:
         old = (
             pq.read_table(path)
