@@ -17,6 +17,7 @@ from pathlib import Path
 from orchestration.config import DEFAULT_MEMORY_LIMIT, load_settings
 from orchestration.errors import PipelineError
 from orchestration.tools import bench as benchmark
+from orchestration.tools import contract as contract_files
 from orchestration.tools.generator import generate
 
 
@@ -129,6 +130,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contract(args: argparse.Namespace) -> int:
+    if args.action == "generate":
+        written = contract_files.write()
+        print("\n".join(f"wrote {p}" for p in written) or "the generated files are up to date")
+        return 0
+    stale = contract_files.stale()
+    if stale:
+        print(
+            "out of date with landing_contract.yml (run `ccw contract generate`): "
+            + ", ".join(map(str, stale)),
+            file=sys.stderr,
+        )
+        return 1
+    print("the files generated from landing_contract.yml are up to date")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccw",
@@ -192,6 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", type=Path, help="quality policy file (default: CCW_QUALITY_POLICY or quality_policy.yml)"
     )
     check.set_defaults(func=cmd_check)
+
+    contract = sub.add_parser(
+        "contract",
+        help="write or check the dbt files generated from landing_contract.yml",
+        description="The landing contract is defined once, in landing_contract.yml. `generate` writes the dbt "
+        "files derived from it (macros/landing_contract.sql, models/staging/_landing__sources.yml); `check` "
+        "exits 1 when they are out of date (the tests and CI run it).",
+    )
+    contract.add_argument("action", choices=("generate", "check"))
+    contract.set_defaults(func=cmd_contract)
 
     bench = sub.add_parser(
         "bench",
