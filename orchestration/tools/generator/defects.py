@@ -10,29 +10,14 @@ one) but different content right after the original; both rows are listed.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
-from orchestration.contract import SOURCES
+from orchestration.contract import SOURCES, Source
 
-RULES = (
-    "missing_required",
-    "unparseable_type",
-    "unknown_code",
-    "negative_duration",
-    "end_before_start",
-    "duplicate_id",
-    "unknown_currency",
-    "future_timestamp",
-)
-DURATIONS = {
-    "telephony_calls": ("ivr_seconds", "queue_seconds", "talk_seconds", "hold_seconds", "acw_seconds"),
-    "tickets": ("handle_seconds",),
-    "chats": ("wait_seconds", "handle_seconds"),
-    "agent_activity": ("seconds",),
-}
-END_START = {"tickets": ("solved_at", "created_at"), "chats": ("ended_at", "started_at")}
+# the column a future_timestamp defect moves to 2099 (sources without one do not get that defect)
 FUTURE = {
     "telephony_calls": "started_at",
     "tickets": "created_at",
@@ -62,27 +47,42 @@ DUP_CHANGE = {
 }
 
 
+def _durations(src: Source) -> list[str]:
+    return [c.name for c in src.columns if c.is_duration]
+
+
 def applicable(source: str) -> list[str]:
+    """The rules a row of this source can be made to break, in the order a rule is drawn from."""
     src = SOURCES[source]
     rules = ["missing_required", "unparseable_type"]
     if any(c.codes for c in src.columns):
         rules.append("unknown_code")
-    if source in DURATIONS:
+    if _durations(src):
         rules.append("negative_duration")
-    if source in END_START:
+    if src.end_before_start:
         rules.append("end_before_start")
     rules.append("duplicate_id")
-    if source == "gl_journal_lines":
+    if src.unknown_currency:
         rules.append("unknown_currency")
     rules.append("future_timestamp")
     return rules
+
+
+@dataclass(frozen=True)
+class Defect:
+    """A broken row: its 1-based data row in the file (0-based in the table before rebuilding),
+    the rule it breaks and the column."""
+
+    row: int
+    rule: str
+    column: str
 
 
 class Injector:
     def __init__(self, rate: float):
         self.rate = rate
         self.carry = 0.0
-        self.entries: list[tuple[str, str, int, str, str]] = []
+        self.entries: list[tuple[str, str, int, str, str]] = []  # (source, file, row, rule, column)
 
     def how_many(self, n: int) -> int:
         want = self.rate * n + self.carry
@@ -95,10 +95,9 @@ class Injector:
         k = self.how_many(n)
         if k == 0 or self.rate <= 0:
             return table
-        table, rows = inject(rng, source, table, k)
-        self.carry += k - len(rows)
-        for row, rule, col in rows:
-            self.entries.append((source, file_name, row, rule, col))
+        table, defects = inject(rng, source, table, k)
+        self.carry += k - len(defects)
+        self.entries += [(source, file_name, d.row, d.rule, d.column) for d in defects]
         return table
 
 
@@ -115,107 +114,154 @@ def _shift_back(end: str, start: str, rng) -> str:
     return txt + start[19:]
 
 
-def inject(rng: np.random.Generator, source: str, table: pa.Table, k: int):
-    src = SOURCES[source]
-    n = table.num_rows
-    cols = {
-        name: table.column(name).to_numpy(zero_copy_only=False).astype(object) for name in src.column_names
-    }
-    rules = applicable(source)
+@dataclass
+class _Row:
+    """Row `r` of a table being broken: the columns (object arrays, changed in place)."""
+
+    src: Source
+    cols: dict[str, np.ndarray]
+    r: int
+    rng: np.random.Generator
+
+    def value(self, column: str):
+        return self.cols[column][self.r]
+
+    def set(self, column: str, value) -> str:
+        self.cols[column][self.r] = value
+        return column
+
+    def pick(self, choices: list):
+        return choices[int(self.rng.integers(len(choices)))]
+
+
+# Each breaker breaks one rule in the row and returns the column, or None when the row
+# cannot break it (the value it needs is empty): the row then gets missing_required.
+def _end_before_start(row: _Row) -> str | None:
+    pair = row.src.end_before_start[-1]  # tickets: solved_at (an unsolved ticket has none)
+    if row.value(pair.end) is None:
+        return None
+    return row.set(pair.end, _shift_back(row.value(pair.end), row.value(pair.start), row.rng))
+
+
+def _negative_duration(row: _Row) -> str | None:
+    choices = _durations(row.src)
+    column = row.pick(choices)
+    if row.value(column) is None:
+        column = next((x for x in choices if row.value(x) is not None), None)
+    if column is None:
+        return None
+    v = int(row.value(column))
+    return row.set(column, str(-v if v > 0 else -int(row.rng.integers(1, 300))))
+
+
+def _unknown_code(row: _Row) -> str:
+    column = row.pick([c.name for c in row.src.columns if c.codes])
+    return row.set(column, BAD_CODES.get(column, "unknown"))
+
+
+def _unknown_currency(row: _Row) -> str:
+    return row.set(row.src.unknown_currency.currency, "XXX")
+
+
+def _future_timestamp(row: _Row) -> str:
+    column = FUTURE[row.src.name]
+    v = row.value(column)
+    return row.set(column, ("2099" + v[4:]).replace("2099-02-29", "2099-02-28") if v else "2099-01-01")
+
+
+_UNPARSEABLE = {
+    "integer": lambda v: f"{v}x",
+    "decimal": lambda v: f"{v}x",
+    "boolean": lambda v: "maybe",
+    "date": lambda v: "2026-13-45",
+    "timestamp": lambda v: _bad_time(v),
+}
+
+
+def _unparseable_type(row: _Row) -> str:
+    column = row.pick([c for c in row.src.columns if c.type != "string" and row.value(c.name) is not None])
+    return row.set(column.name, _UNPARSEABLE[column.type](row.value(column.name)))
+
+
+def _missing_required(row: _Row) -> str:
+    return row.set(row.pick([c for c in row.src.required_columns if row.value(c) is not None]), None)
+
+
+def _duplicate_id(row: _Row) -> str:
+    return row.src.key[0]  # the copy is added when the table is rebuilt
+
+
+BREAKERS = {
+    "end_before_start": _end_before_start,
+    "negative_duration": _negative_duration,
+    "unknown_code": _unknown_code,
+    "unknown_currency": _unknown_currency,
+    "future_timestamp": _future_timestamp,
+    "unparseable_type": _unparseable_type,
+    "missing_required": _missing_required,
+    "duplicate_id": _duplicate_id,
+}
+
+
+def _pick(rng: np.random.Generator, rules: list[str], n: int, k: int) -> tuple[list[int], list[str]]:
+    """k rows and a rule each, in row order. A duplicate lists two rows: picks are kept while the
+    manifest entries stay within the budget k."""
     picked = rng.choice(n, size=k, replace=False)
     rule_of = np.array(rules, dtype=object)[rng.integers(0, len(rules), k)]
-    # a duplicate lists two rows: keep picks while the manifest entries stay within the budget k
     cost = np.where(rule_of == "duplicate_id", 2, 1)
     keep = np.cumsum(cost) <= k
     picked, rule_of = picked[keep], rule_of[keep]
     order = np.argsort(picked)
-    rows, rule_of = picked[order], rule_of[order]
-    listed: list[
-        tuple[int, str, str]
-    ] = []  # (0-based original row, rule, column); dup rows marked with -1-row
-    dups: list[int] = []
-    typed = [c for c in src.columns if c.type != "string"]
-    for r, rule in zip(rows.tolist(), rule_of.tolist(), strict=True):
-        col = None
-        if rule == "end_before_start":
-            end_c, start_c = END_START[source]
-            if cols[end_c][r] is None:
-                rule = "missing_required"
-            else:
-                cols[end_c][r] = _shift_back(cols[end_c][r], cols[start_c][r], rng)
-                col = end_c
-        if rule == "negative_duration":
-            choices = DURATIONS[source]
-            c = choices[int(rng.integers(len(choices)))]
-            if cols[c][r] is None:
-                c = next((x for x in choices if cols[x][r] is not None), None)
-            if c is None:
-                rule = "missing_required"
-            else:
-                v = int(cols[c][r])
-                cols[c][r] = str(-v if v > 0 else -int(rng.integers(1, 300)))
-                col = c
-        if rule == "unknown_code":
-            choices = [c.name for c in src.columns if c.codes]
-            col = choices[int(rng.integers(len(choices)))]
-            cols[col][r] = BAD_CODES.get(col, "unknown")
-        if rule == "unknown_currency":
-            col = "currency"
-            cols[col][r] = "XXX"
-        if rule == "future_timestamp":
-            col = FUTURE[source]
-            v = cols[col][r]
-            cols[col][r] = ("2099" + v[4:]).replace("2099-02-29", "2099-02-28") if v else "2099-01-01"
-        if rule == "unparseable_type":
-            choices = [c for c in typed if cols[c.name][r] is not None]
-            c = choices[int(rng.integers(len(choices)))]
-            v = cols[c.name][r]
-            col = c.name
-            if c.type == "integer":
-                cols[col][r] = f"{v}x"
-            elif c.type == "decimal":
-                cols[col][r] = f"{v}x"
-            elif c.type == "boolean":
-                cols[col][r] = "maybe"
-            elif c.type == "date":
-                cols[col][r] = "2026-13-45"
-            else:
-                cols[col][r] = _bad_time(v)
-        if rule == "missing_required":
-            choices = [c for c in src.required_columns if cols[c][r] is not None]
-            col = choices[int(rng.integers(len(choices)))]
-            cols[col][r] = None
-        if rule == "duplicate_id":
-            col = src.key[0]
-            dups.append(r)
-        listed.append((r, rule, col))
+    return picked[order].tolist(), rule_of[order].tolist()
 
-    # rebuild, with the duplicates right after their originals
+
+def _rebuild(
+    src: Source, cols: dict[str, np.ndarray], n: int, broken: list[Defect]
+) -> tuple[pa.Table, list[Defect]]:
+    """The table with each duplicate's copy right after its original (one column changed), and the
+    defects with their 1-based rows in it."""
+    dups = [d.row for d in broken if d.rule == "duplicate_id"]
     order = np.arange(n)
+    is_dup = np.zeros(n, bool)
     if dups:
         order = np.sort(np.concatenate([order, np.array(dups)]), kind="stable")
-    is_dup = np.zeros(len(order), bool)
-    if dups:
+        is_dup = np.zeros(len(order), bool)
         is_dup[1:] = order[1:] == order[:-1]
     out_cols = {}
     for name in src.column_names:
         v = cols[name][order]
-        if dups and name == DUP_CHANGE[source]:
+        if dups and name == DUP_CHANGE[src.name]:
             v = v.copy()
             for i in np.nonzero(is_dup)[0]:
                 v[i] = _different(name, v[i])
         out_cols[name] = pa.array(v, type=pa.string())
-    new_pos = {}
-    for pos, (orig, d) in enumerate(zip(order.tolist(), is_dup.tolist(), strict=True)):
-        if not d:
-            new_pos[orig] = pos
+    new_pos = {
+        orig: pos for pos, (orig, d) in enumerate(zip(order.tolist(), is_dup.tolist(), strict=True)) if not d
+    }
     entries = []
-    for r, rule, col in listed:
-        entries.append((new_pos[r] + 1, rule, col))
-        if rule == "duplicate_id":
-            entries.append((new_pos[r] + 2, rule, col))
-    entries.sort()
+    for d in broken:
+        entries.append(Defect(new_pos[d.row] + 1, d.rule, d.column))
+        if d.rule == "duplicate_id":
+            entries.append(Defect(new_pos[d.row] + 2, d.rule, d.column))
+    entries.sort(key=lambda e: (e.row, e.rule, e.column))
     return pa.table(out_cols), entries
+
+
+def inject(rng: np.random.Generator, source: str, table: pa.Table, k: int) -> tuple[pa.Table, list[Defect]]:
+    """Break k rows of the table (a duplicate counts twice), one rule each."""
+    src = SOURCES[source]
+    cols = {
+        name: table.column(name).to_numpy(zero_copy_only=False).astype(object) for name in src.column_names
+    }
+    rows, rules = _pick(rng, applicable(source), table.num_rows, k)
+    broken = []
+    for r, rule in zip(rows, rules, strict=True):
+        row = _Row(src, cols, r, rng)
+        column = BREAKERS[rule](row)
+        if column is None:
+            rule, column = "missing_required", _missing_required(row)
+        broken.append(Defect(r, rule, column))
+    return _rebuild(src, cols, table.num_rows, broken)
 
 
 def _different(column: str, value):
