@@ -33,6 +33,17 @@ CHANNELS = [
 SMALL = dict(start=date(2026, 10, 27), days=10, contacts_per_day=600, agents=30, seed=7)
 
 
+# Fixtures that build a warehouse with dbt: a test that uses one (directly or through
+# another fixture) is marked `build`, which `make test-fast` leaves out.
+BUILD_FIXTURES = {"published", "fresh_settings", "built", "hand_written_day"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.build)
+
+
 def make_settings(root: Path, landing: Path) -> Settings:
     return Settings(
         landing_dir=landing,
