@@ -3,7 +3,7 @@
     docs/decisions/kpis.md). Portable SQL only: dbt cross-database macros, no
     engine-specific syntax; anything engine-specific is dispatched.
 
-    Vars read here (defaults in brackets; the lead adds them to dbt_project.yml):
+    Vars read here (defaults in brackets; set in dbt_project.yml):
       service_level_seconds_call [20]  T of the service level of inbound calls
       service_level_seconds_chat [60]  T of the service level of agent chats
       short_abandon_seconds      [5]   an abandon with wait <= this is a short abandon

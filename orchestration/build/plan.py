@@ -43,6 +43,7 @@ PROJECT_INPUTS = (
     "models",
     "macros",
     "seeds",
+    "landing_contract.yml",
     "orchestration/contract.py",
     "orchestration/landing",
 )
