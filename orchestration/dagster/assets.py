@@ -170,37 +170,23 @@ def raw_quality(ccw: WarehouseRun) -> dg.AssetCheckResult:
         return _layer_check(ccw.state, "raw", con)
 
 
-def _staging_quality(dbt_keys: list[dg.AssetKey]) -> dg.AssetChecksDefinition:
+def _layer_quality(layer: str, guard: dg.AssetKey, layer_keys: list[dg.AssetKey], description: str):
+    """The blocking check of a dbt layer: on the model that closes the layer, after all of its models."""
+
     @dg.asset_check(
-        asset=STAGING_GUARD,
-        name="staging_quality",
+        asset=guard,
+        name=f"{layer}_quality",
         blocking=True,
-        additional_deps=[k for k in dbt_keys if k != STAGING_GUARD],
-        description="Great Expectations staging suite on the staging layer (keys, ranges, every landing "
-        "row accounted for as staged, superseded or quarantined).",
+        additional_deps=[k for k in layer_keys if k != guard],
+        description=description,
     )
-    def staging_quality(ccw: WarehouseRun) -> dg.AssetCheckResult:
+    def layer_quality(ccw: WarehouseRun) -> dg.AssetCheckResult:
         with open_build(ccw.settings) as con:
-            return _layer_check(ccw.state, "staging", con)
+            if layer == "marts":  # the run summary's quarantine counts, read once the build is whole
+                ccw.state.quarantined = quarantine_counts(con)
+            return _layer_check(ccw.state, layer, con)
 
-    return staging_quality
-
-
-def _marts_quality(dbt_keys: list[dg.AssetKey]) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=MARTS_GUARD,
-        name="marts_quality",
-        blocking=True,
-        additional_deps=[k for k in dbt_keys if k != MARTS_GUARD],
-        description="Great Expectations marts suite on the marts layer (cost reconciliation, totals, "
-        "rates within bounds).",
-    )
-    def marts_quality(ccw: WarehouseRun) -> dg.AssetCheckResult:
-        with open_build(ccw.settings) as con:
-            ccw.state.quarantined = quarantine_counts(con)
-            return _layer_check(ccw.state, "marts", con)
-
-    return marts_quality
+    return layer_quality
 
 
 # ---------------------------------------------------------------- dbt
@@ -294,7 +280,19 @@ def build_assets(project: DbtProject) -> list:
         raw,
         raw_quality,
         dbt_models,
-        _staging_quality(staging_keys),
-        _marts_quality(marts_keys),
+        _layer_quality(
+            "staging",
+            STAGING_GUARD,
+            staging_keys,
+            "Great Expectations staging suite on the staging layer (keys, ranges, every landing "
+            "row accounted for as staged, superseded or quarantined).",
+        ),
+        _layer_quality(
+            "marts",
+            MARTS_GUARD,
+            marts_keys,
+            "Great Expectations marts suite on the marts layer (cost reconciliation, totals, "
+            "rates within bounds).",
+        ),
         _warehouse(dbt_keys),
     ]

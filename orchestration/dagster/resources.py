@@ -8,7 +8,7 @@ reads the RunState afterwards from the `RunStates` it passed in.
 """
 
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,6 +57,9 @@ class RunStates:
         self.by_run_id: dict[str, RunState] = {}
 
 
+_PATHS = ("landing_dir", "warehouse", "temp_directory")  # Settings fields that are paths (config: text)
+
+
 def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
     return started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + dagster_run_id[:8]
 
@@ -77,26 +80,15 @@ class WarehouseRun(dg.ConfigurableResource):
 
     @classmethod
     def of(cls, settings: Settings, runs: RunStates | None = None) -> "WarehouseRun":
+        values = {f.name: getattr(settings, f.name) for f in fields(Settings)}
         return cls(
-            landing_dir=str(settings.landing_dir),
-            warehouse=str(settings.warehouse),
-            business_timezone=settings.business_timezone,
-            threads=settings.threads,
-            memory_limit=settings.memory_limit,
-            temp_directory=str(settings.temp_directory) if settings.temp_directory else None,
-            runs=runs or RunStates(),
+            **{k: str(v) if k in _PATHS and v else v for k, v in values.items()}, runs=runs or RunStates()
         )
 
     @property
     def settings(self) -> Settings:
-        return Settings(
-            landing_dir=Path(self.landing_dir),
-            warehouse=Path(self.warehouse),
-            business_timezone=self.business_timezone,
-            threads=self.threads,
-            memory_limit=self.memory_limit,
-            temp_directory=Path(self.temp_directory) if self.temp_directory else None,
-        )
+        values = {f.name: getattr(self, f.name) for f in fields(Settings)}
+        return Settings(**{k: Path(v) if k in _PATHS and v else v for k, v in values.items()})
 
     @property
     def state(self) -> RunState:
