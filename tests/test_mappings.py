@@ -17,8 +17,9 @@ import pytest
 from presets import FIXTURES
 
 from orchestration.cli import main
-from orchestration.ingest import LandingError, ingest
 from orchestration.landing.check import check_mappings
+from orchestration.landing.files import LandingError
+from orchestration.landing.ingest import ingest
 from orchestration.landing.mappings import (
     MappingError,
     landing_mappings,

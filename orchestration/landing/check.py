@@ -15,8 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import SOURCES
-from orchestration.ingest import csv_table, ensure_state
+from orchestration.contract import ROW_RULES, SOURCES
 from orchestration.landing.mappings import (
     ExportIssue,
     MappingError,
@@ -28,6 +27,8 @@ from orchestration.landing.mappings import (
     set_variables,
     target_select,
 )
+from orchestration.landing.registry import csv_table, ensure_state
+from orchestration.quality.metrics import compute_file_metrics
 
 MAX_PROBLEMS = 5
 
@@ -82,8 +83,6 @@ def unread_folders(landing_dir: Path, mapped: set[str]) -> list[str]:
 
 
 def check_mappings(landing_dir: Path, config_dir: Path | None, timezone: str) -> list[FolderCheck]:
-    from orchestration.quality.metrics import ROW_RULES, compute_file_metrics
-
     try:
         found = mapping_files(landing_dir, config_dir)
     except MappingError as exc:

@@ -1,4 +1,4 @@
-"""Mapped vendor exports -> the raw layer, incrementally (the mapped counterpart of orchestration/ingest.py).
+"""Mapped vendor exports -> the raw layer, incrementally (the mapped counterpart of ingest.py).
 
 A mapped folder's files (orchestration/landing/mappings.py) are read through their mapping,
 and the rows each file feeds into a contract source go to the same raw table as that
@@ -14,7 +14,7 @@ replaced and, as for any changed or removed file, the next dbt build is a full r
 the mapping cannot read is listed once, under the first source the folder feeds, with its file
 rule (empty_file, unreadable_file, missing_required_column) and never loaded in part.
 
-Interface (called by orchestration/ingest.py, in its two phases):
+Interface (called by ingest.py, in its two phases):
     batch = stage_mapped(con, landing_dir, config_dir, load_id=..., full_refresh=..., timezone=...)
         reads what changed into temporary tables (nothing persistent is written)
     batch.apply(con)   inside the ingest's transaction: replaces rows and listings, stores metrics
@@ -31,15 +31,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.contract import SOURCES
-from orchestration.ingest import (
-    FILES_TABLE,
-    MAPPED_FORMAT,
-    STATE_TABLE,
-    FileIssue,
-    _sha256,
-    _sql_string,
-    csv_table,
-)
+from orchestration.landing.files import FileIssue, sha256_of
 from orchestration.landing.mappings import (
     ExportIssue,
     FolderMapping,
@@ -50,6 +42,17 @@ from orchestration.landing.mappings import (
     set_variables,
     target_select,
 )
+from orchestration.landing.registry import (
+    FILES_TABLE,
+    MAPPED_FORMAT,
+    RegisteredFile,
+    csv_table,
+    listed_files,
+    register_files,
+    require_full_refresh,
+)
+from orchestration.quality.metrics import compute_file_metrics, store_file_metrics
+from orchestration.sql import sql_string
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +65,7 @@ def _stage(source: str) -> str:
 class MappedBatch:
     """What an ingest changes in the raw layer for the mapped folders."""
 
-    listing: list[tuple] = field(default_factory=list)  # new rows of raw._landing_files
+    listing: list[RegisteredFile] = field(default_factory=list)  # new rows of raw._landing_files
     delete: dict[str, list[str]] = field(default_factory=dict)  # source -> files whose rows go
     unlisted: list[str] = field(default_factory=list)  # files whose listing rows go
     touched: list[tuple[int, str]] = field(default_factory=list)  # (mtime_ns, file): same content
@@ -77,8 +80,6 @@ class MappedBatch:
 
     def apply(self, con: duckdb.DuckDBPyConnection) -> None:
         """Write the batch (call inside the ingest's transaction)."""
-        from orchestration.quality.metrics import store_file_metrics
-
         for source, names in self.delete.items():
             con.execute(
                 f"delete from {csv_table(source)} where _file_name in (select unnest(?::varchar[]))", [names]
@@ -93,12 +94,9 @@ class MappedBatch:
             con.execute(f"update {FILES_TABLE} set mtime_ns = ? where file_name = ?", [mtime_ns, name])
         for source in self.staged:
             con.execute(f"insert into {csv_table(source)} select * from {_stage(source)}")
-        if self.listing:
-            con.executemany(
-                f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.listing
-            )
+        register_files(con, self.listing)
         if self.changed_files or self.removed_files:
-            con.execute(f"update {STATE_TABLE} set full_refresh_required = true")
+            require_full_refresh(con)
         frames = [f for f in self.metric_frames if len(f)]
         store_file_metrics(
             con,
@@ -112,15 +110,12 @@ class MappedBatch:
             con.execute(f"drop table if exists {_stage(source)}")
 
 
-def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    """Listed mapped files: file -> its rows (source, bytes, mtime_ns, sha256, columns, rule)."""
-    rows = con.execute(
-        f"select file_name, source, bytes, mtime_ns, sha256, columns, rule from {FILES_TABLE} "
-        f"where format = '{MAPPED_FORMAT}'"
-    ).fetchall()
-    out: dict[str, list[tuple]] = {}
-    for name, *rest in rows:
-        out.setdefault(name, []).append(tuple(rest))
+def _previous(con: duckdb.DuckDBPyConnection) -> dict[str, list[RegisteredFile]]:
+    """Listed mapped files: file -> its rows of raw._landing_files (one per source it feeds)."""
+    out: dict[str, list[RegisteredFile]] = {}
+    for listed in listed_files(con):
+        if listed.format == MAPPED_FORMAT:
+            out.setdefault(listed.file_name, []).append(listed)
     return out
 
 
@@ -151,21 +146,21 @@ def stage_mapped(
             seen.add(name)
             st = path.stat()
             old = previous.get(name)
-            same_version = old is not None and all(r[4] == version for r in old)
-            if same_version and old[0][1] == st.st_size and old[0][2] == st.st_mtime_ns:
+            same_version = old is not None and all(r.columns == version for r in old)
+            if same_version and old[0].bytes == st.st_size and old[0].mtime_ns == st.st_mtime_ns:
                 continue
-            sha = _sha256(path)
-            if same_version and old[0][1] == st.st_size and old[0][3] == sha:
+            sha = sha256_of(path)
+            if same_version and old[0].bytes == st.st_size and old[0].sha256 == sha:
                 batch.touched.append((st.st_mtime_ns, name))
                 continue
             _load_file(con, batch, mapping, path, name, st, sha, version, load_id, old)
     for name, rows in previous.items():
         if name not in seen:
             batch.unlisted.append(name)
-            for source, *_rest, rule in rows:
-                if rule is None:
-                    batch.delete.setdefault(source, []).append(name)
-            if any(r[5] is None for r in rows):
+            for listed in rows:
+                if listed.loaded:
+                    batch.delete.setdefault(listed.source, []).append(name)
+            if any(r.loaded for r in rows):
                 batch.removed_files.append(name)
     return batch
 
@@ -180,18 +175,16 @@ def _load_file(
     sha: str,
     version: str,
     load_id: int,
-    old: list[tuple] | None,
+    old: list[RegisteredFile] | None,
 ) -> None:
     """Read one vendor file through its mapping into the stage tables, or record its file issue."""
-    from orchestration.quality.metrics import compute_file_metrics
-
     tail = (st.st_mtime_ns, sha, version, load_id)
     if old is not None:
         batch.unlisted.append(name)
-        for source, *_rest, rule in old:
-            if rule is None:
-                batch.delete.setdefault(source, []).append(name)
-    loaded_before = old is not None and any(r[5] is None for r in old)
+        for listed in old:
+            if listed.loaded:
+                batch.delete.setdefault(listed.source, []).append(name)
+    loaded_before = old is not None and any(r.loaded for r in old)
     first = next(iter(mapping.sources))
     try:
         read_export(con, mapping, path, name)
@@ -205,7 +198,17 @@ def _load_file(
         found = FileIssue(first, name, issue.rule, issue.detail, issue.row_number)
         batch.issues.append(found)
         batch.listing.append(
-            (first, name, MAPPED_FORMAT, st.st_size, None, issue.rule, issue.row_number, issue.detail, *tail)
+            RegisteredFile(
+                first,
+                name,
+                MAPPED_FORMAT,
+                st.st_size,
+                None,
+                issue.rule,
+                issue.row_number,
+                issue.detail,
+                *tail,
+            )
         )
         if loaded_before:
             batch.removed_files.append(name)
@@ -216,7 +219,9 @@ def _load_file(
         detail = f"the mapping {mapping.path} fails on this file: {str(exc).splitlines()[0]}"
         batch.issues.append(FileIssue(first, name, "unreadable_file", detail))
         batch.listing.append(
-            (first, name, MAPPED_FORMAT, st.st_size, None, "unreadable_file", None, detail, *tail)
+            RegisteredFile(
+                first, name, MAPPED_FORMAT, st.st_size, None, "unreadable_file", None, detail, *tail
+            )
         )
         if loaded_before:
             batch.removed_files.append(name)
@@ -225,13 +230,15 @@ def _load_file(
         drop_export(con)
     for source, rows in counts.items():
         batch.staged.add(source)
-        batch.listing.append((source, name, MAPPED_FORMAT, st.st_size, rows, None, None, None, *tail))
+        batch.listing.append(
+            RegisteredFile(source, name, MAPPED_FORMAT, st.st_size, rows, None, None, None, *tail)
+        )
         if rows:
             batch.metric_frames.append(
                 compute_file_metrics(
                     con,
                     SOURCES[source],
-                    f"(select * from {_stage(source)} where _file_name = {_sql_string(name)})",
+                    f"(select * from {_stage(source)} where _file_name = {sql_string(name)})",
                     batch.timezone,
                 )
             )

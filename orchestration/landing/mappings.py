@@ -50,7 +50,8 @@ import yaml
 
 from orchestration.contract import SOURCES, Column, Source
 from orchestration.errors import PipelineError
-from orchestration.ingest import _csv_columns, _ident, _sql_string
+from orchestration.quality.metrics import reporting_currency
+from orchestration.sql import ident, sql_string, varchar_columns
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 MAPPINGS_SUBDIR = "mappings"
@@ -223,8 +224,6 @@ def _parser() -> duckdb.DuckDBPyConnection:
 def set_variables(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
     """The settings a mapping expression may read: getvariable('reporting_currency') and
     getvariable('business_timezone')."""
-    from orchestration.quality.metrics import reporting_currency
-
     con.execute("set variable reporting_currency = ?", [reporting_currency()])
     con.execute("set variable business_timezone = ?", [timezone])
 
@@ -286,7 +285,7 @@ def _all_refs(item) -> list[tuple[str, ...]]:
 
 
 def _path_sql(path: tuple[str, ...]) -> str:
-    return ".".join(_ident(p) for p in path)
+    return ".".join(ident(p) for p in path)
 
 
 def _check_duckdb(sql: str, origin: Origin, problem: str) -> None:
@@ -547,14 +546,14 @@ def _build_column(column: Column, value, origin: Origin) -> ColumnSpec:
                 f"{what}: format: a strptime pattern or one of {', '.join(NAMED_TIME_FORMATS)}"
             )
         if fmt not in NAMED_TIME_FORMATS:
-            _check_duckdb(f"select try_strptime('x', {_sql_string(fmt)})", origin, f"{what}: format {fmt!r}")
+            _check_duckdb(f"select try_strptime('x', {sql_string(fmt)})", origin, f"{what}: format {fmt!r}")
         spec.time_format = fmt
     if "timezone" in value:
         if column.type == "date":
             raise origin.error(f"{what}: a date has no time zone (timezone applies to timestamps)")
         zone = value["timezone"]
         _check_duckdb(
-            f"select timezone({_sql_string(str(zone))}, timestamp '2000-01-01')",
+            f"select timezone({sql_string(str(zone))}, timestamp '2000-01-01')",
             origin,
             f"{what}: timezone {zone!r} is not an IANA zone name",
         )
@@ -590,7 +589,7 @@ class _Field:
         if self.explicit:
             return self.explicit
         inner = (
-            "STRUCT(" + ", ".join(f"{_ident(k)} {v.type()}" for k, v in self.children.items()) + ")"
+            "STRUCT(" + ", ".join(f"{ident(k)} {v.type()}" for k, v in self.children.items()) + ")"
             if self.children
             else "VARCHAR"
         )
@@ -667,7 +666,7 @@ def _unconvertible(value: str, converted: str, what: str) -> str:
     staging rejects as unparseable_type quoting the value."""
     return (
         f"case when {value} is null then null "
-        f"else coalesce({converted}, {value} || {_sql_string(f' (not {what})')}) end"
+        f"else coalesce({converted}, {value} || {sql_string(f' (not {what})')}) end"
     )
 
 
@@ -694,17 +693,17 @@ def _time_sql(v: str, spec: ColumnSpec) -> str:
         ms = f"try_cast(regexp_extract({v}, '^/Date\\((-?[0-9]+)([+-][0-9]{{4}})?\\)/$', 1) as bigint)"
         return _unconvertible(v, utc(f"to_timestamp({ms} / 1000)"), "/Date(milliseconds)/")
     if fmt is not None:
-        parsed = f"try_strptime({v}, {_sql_string(fmt)})"
+        parsed = f"try_strptime({v}, {sql_string(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
             return _unconvertible(v, utc(parsed), fmt)
         if zone:
-            return _unconvertible(v, utc(f"timezone({_sql_string(zone)}, {parsed})"), fmt)
+            return _unconvertible(v, utc(f"timezone({sql_string(zone)}, {parsed})"), fmt)
         return _unconvertible(v, f"strftime({parsed}, {out_naive})", fmt)
     if zone:
         # ISO text: a value naming its own offset is already absolute; any other is read in `zone`
-        local = utc(f"timezone({_sql_string(zone)}, try_cast({v} as timestamp))")
+        local = utc(f"timezone({sql_string(zone)}, try_cast({v} as timestamp))")
         return _unconvertible(
-            v, f"case when regexp_matches({v}, {_sql_string(_OFFSET)}) then {v} else {local} end", "ISO-8601"
+            v, f"case when regexp_matches({v}, {sql_string(_OFFSET)}) then {v} else {local} end", "ISO-8601"
         )
     return v
 
@@ -729,10 +728,10 @@ def _duration_sql(v: str, duration: str) -> str:
 
 def _map_sql(v: str, spec: ColumnSpec) -> str:
     whens = " ".join(
-        f"when {_sql_string(k)} then {'null' if val is None else _sql_string(val)}"
+        f"when {sql_string(k)} then {'null' if val is None else sql_string(val)}"
         for k, val in (spec.value_map or {}).items()
     )
-    other = v if not spec.has_default else ("null" if spec.default is None else _sql_string(spec.default))
+    other = v if not spec.has_default else ("null" if spec.default is None else sql_string(spec.default))
     return f"case {v} {whens} else {other} end"
 
 
@@ -741,13 +740,13 @@ def _column_sql(spec: ColumnSpec) -> str:
     if spec.kind == "null":
         return "cast(null as varchar)"
     if spec.kind == "value":
-        return "cast(null as varchar)" if spec.value is None else _sql_string(spec.value)
+        return "cast(null as varchar)" if spec.value is None else sql_string(spec.value)
     if spec.kind == "column":
         v = _null_if_empty(_path_sql(spec.column_path))
     elif spec.kind == "sql":
         v = _null_if_empty(f"(\n{spec.sql}\n)")
     else:
-        v = f" || {_sql_string(spec.separator)} || ".join(_null_if_empty(_path_sql(p)) for p in spec.join)
+        v = f" || {sql_string(spec.separator)} || ".join(_null_if_empty(_path_sql(p)) for p in spec.join)
     if spec.value_map is not None:
         v = f"({_map_sql(v, spec)})"
     if spec.column.type in ("timestamp", "date"):
@@ -770,17 +769,17 @@ def target_select(
     if spec.unnest:
         path, alias, _ = spec.unnest
         relation = (
-            f"select *, unnest({_path_sql(path)}) as {_ident(alias)}, "
-            f"generate_subscripts({_path_sql(path)}, 1) as {_ident(alias + '_position')} from ({relation})"
+            f"select *, unnest({_path_sql(path)}) as {ident(alias)}, "
+            f"generate_subscripts({_path_sql(path)}, 1) as {ident(alias + '_position')} from ({relation})"
         )
-        order = f"_record_number, {_ident(alias + '_position')}"
+        order = f"_record_number, {ident(alias + '_position')}"
     relation = f"select *, row_number() over (order by {order}) as _row_number from ({relation})"
     for name, expr, _ in spec.derived:
-        relation = f"select *, (\n{expr}\n) as {_ident(name)} from ({relation})"
+        relation = f"select *, (\n{expr}\n) as {ident(name)} from ({relation})"
     columns = ",\n    ".join(
-        f"{_column_sql(spec.columns[c.name])} as {_ident(c.name)}"
+        f"{_column_sql(spec.columns[c.name])} as {ident(c.name)}"
         if c.name in spec.columns
-        else f"cast(null as varchar) as {_ident(c.name)}"
+        else f"cast(null as varchar) as {ident(c.name)}"
         for c in spec.source.columns
     )
     where = f"\nwhere (\n{spec.where[0]}\n)" if spec.where else ""
@@ -790,7 +789,7 @@ def target_select(
 
 def _empty_export(mapping: FolderMapping) -> str:
     """A zero-row relation with the export's fields, to bind a mapping's SQL before reading any file."""
-    select = "".join(f"cast(null as {t}) as {_ident(n)}, " for n, t in mapping.record_fields.items())
+    select = "".join(f"cast(null as {t}) as {ident(n)}, " for n, t in mapping.record_fields.items())
     return f"(select {select}cast(null as varchar) as _file_name, 0::bigint as _record_number from range(0))"
 
 
@@ -948,18 +947,18 @@ def read_export(con: duckdb.DuckDBPyConnection, mapping: FolderMapping, path: Pa
                 f"column(s) {missing} not in the header{used}; the header has: {', '.join(header)}",
             )
         reader = (
-            f"read_csv({_sql_string(str(path))}, header = true, auto_detect = false, "
-            f"columns = {_csv_columns(header)}, delim = {_sql_string(mapping.csv_delimiter)}, "
-            f"quote = {_sql_string(mapping.csv_quote)}, escape = {_sql_string(mapping.csv_quote)}, "
-            f"encoding = {_sql_string(mapping.csv_encoding)}, compression = '{compression}')"
+            f"read_csv({sql_string(str(path))}, header = true, auto_detect = false, "
+            f"columns = {varchar_columns(header)}, delim = {sql_string(mapping.csv_delimiter)}, "
+            f"quote = {sql_string(mapping.csv_quote)}, escape = {sql_string(mapping.csv_quote)}, "
+            f"encoding = {sql_string(mapping.csv_encoding)}, compression = '{compression}')"
         )
         records = f"select *, row_number() over () as _record_number from {reader}"
     else:
         columns = (
-            "{" + ", ".join(f"{_sql_string(k)}: {_sql_string(v)}" for k, v in mapping.schema.items()) + "}"
+            "{" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in mapping.schema.items()) + "}"
         )
         reader = (
-            f"read_json({_sql_string(str(path))}, format = 'auto', records = true, columns = {columns}, "
+            f"read_json({sql_string(str(path))}, format = 'auto', records = true, columns = {columns}, "
             f"compression = '{compression}', maximum_object_size = 268435456)"
         )
         records = f"select *, row_number() over () as _record_number from {reader}"
@@ -973,7 +972,7 @@ def read_export(con: duckdb.DuckDBPyConnection, mapping: FolderMapping, path: Pa
     try:
         con.execute(
             f"create or replace temp table {_EXPORT_TABLE} as "
-            f"select *, {_sql_string(file_name)} as _file_name from ({records})"
+            f"select *, {sql_string(file_name)} as _file_name from ({records})"
         )
     except duckdb.Error as exc:
         raise ExportIssue(
