@@ -385,42 +385,20 @@ def load_mapping(path: Path, folder: str | None = None) -> FolderMapping:
     return mapping
 
 
-def _build(doc: _Map, folder: str, path: Path, preset: str | None) -> FolderMapping:
+def _check_keys(doc: _Map, allowed: tuple[str, ...], what: str = "") -> None:
     for key in doc:
-        if key not in _TOP_KEYS:
-            raise _origin(doc, key).error(f"unknown key '{key}' (expected one of {', '.join(_TOP_KEYS)})")
+        if key not in allowed:
+            raise _origin(doc, key).error(f"{what}unknown key '{key}' (expected one of {', '.join(allowed)})")
+
+
+def _build(doc: _Map, folder: str, path: Path, preset: str | None) -> FolderMapping:
+    _check_keys(doc, _TOP_KEYS)
     fmt = doc.get("format")
     if fmt not in FORMATS:
         raise _origin(doc, "format").error(f"format: one of {', '.join(FORMATS)} is required, got {fmt!r}")
     mapping = FolderMapping(folder, path, preset, fmt, {}, "", description=str(doc.get("description") or ""))
-    csv_options = doc.get("csv")
-    if csv_options is not None:
-        if fmt != "csv" or not isinstance(csv_options, _Map):
-            raise _origin(doc, "csv").error("csv: options (delimiter, quote, encoding) of a csv export")
-        for key, value in csv_options.items():
-            origin = _origin(csv_options, key)
-            if key in ("delimiter", "quote"):
-                if not isinstance(value, str) or len(value.encode()) != 1:
-                    raise origin.error(f"csv.{key}: one character, got {value!r}")
-                setattr(mapping, f"csv_{key}", value)
-            elif key == "encoding":
-                if value not in CSV_ENCODINGS:
-                    raise origin.error(f"csv.encoding: one of {', '.join(CSV_ENCODINGS)}, got {value!r}")
-                mapping.csv_encoding = value
-            else:
-                raise origin.error(f"unknown csv option '{key}' (delimiter, quote, encoding)")
-    if doc.get("records") is not None:
-        if fmt != "json":
-            raise _origin(doc, "records").error("records: only a json export has records inside a document")
-        mapping.records = _dotted(doc["records"], _origin(doc, "records"), "records")
-    fields = doc.get("fields")
-    if fields is not None:
-        if fmt != "json" or not isinstance(fields, _Map):
-            raise _origin(doc, "fields").error("fields: DuckDB types of JSON fields (field: TYPE)")
-        for key, value in fields.items():
-            origin = _origin(fields, key)
-            _check_duckdb(f"select cast(null as {value})", origin, f"fields.{key}: not a DuckDB type")
-            mapping.field_types[_dotted(key, origin, "fields")] = str(value)
+    _csv_options(mapping, doc)
+    _json_options(mapping, doc)
     sources = doc.get("sources")
     if not isinstance(sources, _Map) or not sources:
         raise _origin(doc, "sources").error(
@@ -438,35 +416,53 @@ def _build(doc: _Map, folder: str, path: Path, preset: str | None) -> FolderMapp
     return mapping
 
 
+def _csv_options(mapping: FolderMapping, doc: _Map) -> None:
+    """`csv`: the delimiter, quote and encoding of a csv export."""
+    csv_options = doc.get("csv")
+    if csv_options is None:
+        return
+    if mapping.format != "csv" or not isinstance(csv_options, _Map):
+        raise _origin(doc, "csv").error("csv: options (delimiter, quote, encoding) of a csv export")
+    for key, value in csv_options.items():
+        origin = _origin(csv_options, key)
+        if key in ("delimiter", "quote"):
+            if not isinstance(value, str) or len(value.encode()) != 1:
+                raise origin.error(f"csv.{key}: one character, got {value!r}")
+            setattr(mapping, f"csv_{key}", value)
+        elif key == "encoding":
+            if value not in CSV_ENCODINGS:
+                raise origin.error(f"csv.encoding: one of {', '.join(CSV_ENCODINGS)}, got {value!r}")
+            mapping.csv_encoding = value
+        else:
+            raise origin.error(f"unknown csv option '{key}' (delimiter, quote, encoding)")
+
+
+def _json_options(mapping: FolderMapping, doc: _Map) -> None:
+    """`records` (the array of a document that holds the records) and `fields` (explicit DuckDB
+    types) of a json export."""
+    if doc.get("records") is not None:
+        if mapping.format != "json":
+            raise _origin(doc, "records").error("records: only a json export has records inside a document")
+        mapping.records = _dotted(doc["records"], _origin(doc, "records"), "records")
+    fields = doc.get("fields")
+    if fields is None:
+        return
+    if mapping.format != "json" or not isinstance(fields, _Map):
+        raise _origin(doc, "fields").error("fields: DuckDB types of JSON fields (field: TYPE)")
+    for key, value in fields.items():
+        origin = _origin(fields, key)
+        _check_duckdb(f"select cast(null as {value})", origin, f"fields.{key}: not a DuckDB type")
+        mapping.field_types[_dotted(key, origin, "fields")] = str(value)
+
+
 def _build_source(source: Source, doc: _Map, origin: Origin, fmt: str) -> SourceSpec:
-    for key in doc:
-        if key not in _SOURCE_KEYS:
-            raise _origin(doc, key).error(f"unknown key '{key}' (expected one of {', '.join(_SOURCE_KEYS)})")
+    _check_keys(doc, _SOURCE_KEYS)
     spec = SourceSpec(source, origin)
     if doc.get("where") is not None:
         spec.where = (doc["where"], _origin(doc, "where"))
         _expression_refs(doc["where"], spec.where[1], "where")
-    unnest = doc.get("unnest")
-    if unnest is not None:
-        o = _origin(doc, "unnest")
-        if fmt != "json":
-            raise o.error("unnest: only a json export has arrays")
-        if not isinstance(unnest, _Map) or set(unnest) != {"path", "as"}:
-            raise o.error("unnest: {path: <array field>, as: <name of one element>}")
-        alias = unnest["as"]
-        if not isinstance(alias, str) or not alias.isidentifier():
-            raise o.error(f"unnest.as: a plain name, got {alias!r}")
-        spec.unnest = (_dotted(unnest["path"], o, "unnest.path"), alias, o)
-    derived = doc.get("derived")
-    if derived is not None:
-        if not isinstance(derived, _Map):
-            raise _origin(doc, "derived").error("derived: named SQL expressions (name: expression)")
-        for name, expr in derived.items():
-            o = _origin(derived, name)
-            if not name.isidentifier():
-                raise o.error(f"derived: '{name}' is not a plain name")
-            _expression_refs(expr, o, f"derived {name}")
-            spec.derived.append((name, expr, o))
+    spec.unnest = _unnest(doc, fmt)
+    spec.derived = _derived(doc)
     columns = doc.get("columns")
     if not isinstance(columns, _Map):
         raise _origin(doc, "columns").error(f"{source.name}.columns: how each contract column is computed")
@@ -486,6 +482,39 @@ def _build_source(source: Source, doc: _Map, origin: Origin, fmt: str) -> Source
     return spec
 
 
+def _unnest(doc: _Map, fmt: str) -> tuple[tuple[str, ...], str, Origin] | None:
+    """`unnest: {path, as}`: one row per element of a JSON array."""
+    unnest = doc.get("unnest")
+    if unnest is None:
+        return None
+    o = _origin(doc, "unnest")
+    if fmt != "json":
+        raise o.error("unnest: only a json export has arrays")
+    if not isinstance(unnest, _Map) or set(unnest) != {"path", "as"}:
+        raise o.error("unnest: {path: <array field>, as: <name of one element>}")
+    alias = unnest["as"]
+    if not isinstance(alias, str) or not alias.isidentifier():
+        raise o.error(f"unnest.as: a plain name, got {alias!r}")
+    return (_dotted(unnest["path"], o, "unnest.path"), alias, o)
+
+
+def _derived(doc: _Map) -> list[tuple[str, str, Origin]]:
+    """`derived`: named SQL expressions the columns may read."""
+    derived = doc.get("derived")
+    if derived is None:
+        return []
+    if not isinstance(derived, _Map):
+        raise _origin(doc, "derived").error("derived: named SQL expressions (name: expression)")
+    out = []
+    for name, expr in derived.items():
+        o = _origin(derived, name)
+        if not name.isidentifier():
+            raise o.error(f"derived: '{name}' is not a plain name")
+        _expression_refs(expr, o, f"derived {name}")
+        out.append((name, expr, o))
+    return out
+
+
 def _text(value) -> str | None:
     """A YAML value as export/contract text (true/false as the contract writes booleans)."""
     if value is None:
@@ -501,11 +530,23 @@ def _build_column(column: Column, value, origin: Origin) -> ColumnSpec:
         return ColumnSpec(column, origin, "column", column_path=_dotted(value, origin, what))
     if not isinstance(value, _Map):
         raise origin.error(f"{what}: a field name, null, or a mapping ({', '.join(_SPEC_KEYS)})")
-    for key in value:
-        if key not in _SPEC_KEYS:
-            raise _origin(value, key).error(
-                f"{what}: unknown key '{key}' (expected one of {', '.join(_SPEC_KEYS)})"
+    _check_keys(value, _SPEC_KEYS, f"{what}: ")
+    spec = _column_source(column, value, origin, what)
+    _value_map(spec, value, what)
+    _time_options(spec, value, what)
+    if "duration" in value:
+        if column.type != "integer":
+            raise origin.error(
+                f"{what}: duration applies to an integer (seconds) column, not to a {column.type}"
             )
+        if value["duration"] not in DURATIONS:
+            raise origin.error(f"{what}: duration: one of {', '.join(DURATIONS)}, got {value['duration']!r}")
+        spec.duration = value["duration"]
+    return spec
+
+
+def _column_source(column: Column, value: _Map, origin: Origin, what: str) -> ColumnSpec:
+    """What a column is computed from: exactly one of column, sql, value, join."""
     kinds = [k for k in ("column", "sql", "value", "join") if k in value]
     if len(kinds) != 1:
         raise origin.error(
@@ -527,15 +568,27 @@ def _build_column(column: Column, value, origin: Origin) -> ColumnSpec:
         spec.separator = str(value.get("separator") or "")
     if "separator" in value and spec.kind != "join":
         raise origin.error(f"{what}: separator goes with join")
+    return spec
+
+
+def _value_map(spec: ColumnSpec, value: _Map, what: str) -> None:
+    """`map` (export value -> contract value) and its `default`."""
     if "map" in value:
         table = value["map"]
         if not isinstance(table, _Map) or not table:
-            raise origin.error(f"{what}: map: export value -> contract value")
+            raise spec.origin.error(f"{what}: map: export value -> contract value")
         spec.value_map = {str(k): _text(v) for k, v in table.items()}
     if "default" in value:
         if spec.value_map is None:
-            raise origin.error(f"{what}: default goes with map (the value of an export value not in the map)")
+            raise spec.origin.error(
+                f"{what}: default goes with map (the value of an export value not in the map)"
+            )
         spec.has_default, spec.default = True, _text(value["default"])
+
+
+def _time_options(spec: ColumnSpec, value: _Map, what: str) -> None:
+    """`format` and `timezone` of a timestamp or date column."""
+    origin, column = spec.origin, spec.column
     for key in ("format", "timezone"):
         if key in value and column.type not in ("timestamp", "date"):
             raise origin.error(f"{what}: {key} applies to a timestamp or date column, not to a {column.type}")
@@ -558,15 +611,6 @@ def _build_column(column: Column, value, origin: Origin) -> ColumnSpec:
             f"{what}: timezone {zone!r} is not an IANA zone name",
         )
         spec.timezone = str(zone)
-    if "duration" in value:
-        if column.type != "integer":
-            raise origin.error(
-                f"{what}: duration applies to an integer (seconds) column, not to a {column.type}"
-            )
-        if value["duration"] not in DURATIONS:
-            raise origin.error(f"{what}: duration: one of {', '.join(DURATIONS)}, got {value['duration']!r}")
-        spec.duration = value["duration"]
-    return spec
 
 
 # ---------------------------------------------------------------- the export's fields
