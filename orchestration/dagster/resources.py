@@ -57,7 +57,8 @@ class RunStates:
         self.by_run_id: dict[str, RunState] = {}
 
 
-_PATHS = ("landing_dir", "warehouse", "temp_directory")  # Settings fields that are paths (config: text)
+# Settings fields that are paths (config: text)
+_PATHS = ("landing_dir", "warehouse", "temp_directory", "config_dir")
 
 
 def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
@@ -73,6 +74,7 @@ class WarehouseRun(dg.ConfigurableResource):
     threads: int
     memory_limit: str
     temp_directory: str | None = None
+    config_dir: str | None = None
     runs: dg.ResourceDependency[RunStates]
 
     _state: RunState | None = PrivateAttr(default=None)

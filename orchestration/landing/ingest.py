@@ -151,16 +151,10 @@ def ingest(
     load_id = registry.latest_load_id(con) + 1
     # ---- mapped vendor folders (mapped_ingest.py): their mappings checked before any file is
     # read; read into temporary tables now, written in the transaction of _apply
-    mapped = _stage_mapped(
-        con,
-        landing_dir,
-        config_dir,
-        load_id,
-        full_refresh=full_refresh,
-        timezone=timezone,
-        on_file_issue=on_file_issue,
-        report=report,
+    mapped = stage_mapped(
+        con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, timezone=timezone
     )
+    _count_mapped(con, mapped, on_file_issue, report)
     scan = _scan(con, landing_dir, {} if full_refresh else registry.registered_files(con), report)
     reads = _read(con, scan.to_load, timezone, report)
     listing = _listing(scan.to_load, reads.outcomes, load_id, on_file_issue, report)
@@ -179,22 +173,10 @@ def ingest(
     return report
 
 
-def _stage_mapped(
-    con: duckdb.DuckDBPyConnection,
-    landing_dir: Path,
-    config_dir: Path | None,
-    load_id: int,
-    *,
-    full_refresh: bool,
-    timezone: str,
-    on_file_issue: str,
-    report: IngestReport,
-) -> MappedBatch:
-    """The mapped vendor files that are new or changed, read into temporary tables; a file the
-    mapping cannot read raises unless recorded."""
-    mapped = stage_mapped(
-        con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, timezone=timezone
-    )
+def _count_mapped(
+    con: duckdb.DuckDBPyConnection, mapped: MappedBatch, on_file_issue: str, report: IngestReport
+) -> None:
+    """The mapped files read, in the report; the first one the mapping cannot read raises unless recorded."""
     if mapped.issues and on_file_issue == "raise":
         mapped.drop(con)
         raise mapped.issues[0].error()
@@ -202,7 +184,6 @@ def _stage_mapped(
     report.changed_files += mapped.changed_files
     report.removed_files += mapped.removed_files
     report.bytes_read += mapped.bytes_read
-    return mapped
 
 
 def _scan(
