@@ -512,6 +512,9 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         state.published_at = publish(
             state.settings.build_db, state.settings.warehouse, record, quality_results=rows
         )
+        from orchestration.report import write_after_publish
+
+        report = write_after_publish(state.settings.warehouse)  # logs, never fails the published run
         return MaterializeResult(
             metadata={
                 "path": MetadataValue.path(str(state.settings.warehouse)),
@@ -520,6 +523,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
                 "rows_quarantined": record.rows_quarantined,
                 "checks_passed": record.checks_passed,
                 "checks_failed": record.checks_failed,
+                "report": MetadataValue.path(str(report)) if report else "not written (see the log)",
             }
         )
 

@@ -55,6 +55,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
     print(summary.render())
+    from orchestration.report import report_dir
+
+    print(f"Report (open in a browser): {report_dir(settings.warehouse) / 'index.html'}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from orchestration.report import write_report
+
+    warehouse = args.warehouse or load_settings().warehouse
+    try:
+        result = write_report(warehouse, args.out)
+    except FileNotFoundError as exc:
+        print(f"ccw report: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Wrote {result.path} ({result.bytes / 1024:,.0f} KB in {result.seconds:.1f} s); open it in a browser"
+    )
     return 0
 
 
@@ -190,6 +208,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", type=Path, help="quality policy file (default: CCW_QUALITY_POLICY or quality_policy.yml)"
     )
     check.set_defaults(func=cmd_check)
+
+    report = sub.add_parser(
+        "report",
+        help="write the report (charts of cost and service) of the published warehouse",
+        description="Read the published warehouse read-only and write <warehouse>.report/index.html: one file "
+        "with every chart, table and the charting library inline, that opens from the file system with no "
+        "network. `ccw run` writes it after every publish.",
+    )
+    report.add_argument("--warehouse", type=Path, help="published DuckDB file (default: CCW_WAREHOUSE)")
+    report.add_argument(
+        "--out", type=Path, help="folder to write index.html into (default: <warehouse>.report/)"
+    )
+    report.set_defaults(func=cmd_report)
 
     from orchestration.bench import DEFAULT_SCALES
     from orchestration.config import DEFAULT_MEMORY_LIMIT

@@ -38,8 +38,10 @@
       });
     }
     if (spec.kind === "line") {
+      // A line of one or two points is mostly its points: draw them large enough to see.
       return Object.assign(ds, {
-        borderWidth: total ? 3 : 2, borderDash: total ? [6, 4] : [], pointRadius: 2, spanGaps: false, tension: 0
+        borderWidth: total ? 3 : 2, borderDash: total ? [6, 4] : [],
+        pointRadius: spec.labels.length < 3 ? 6 : 2, spanGaps: false, tension: 0
       });
     }
     return ds;
@@ -54,7 +56,8 @@
       title: { display: true, text: spec.unit },
       ticks: { callback: function (v) { return format(v); } }
     };
-    var labelAxis = { stacked: stacked, ticks: { autoSkip: !horizontal } };
+    // offset: the first and last label sit half a step in from the edges, also on line charts.
+    var labelAxis = { stacked: stacked, offset: true, ticks: { autoSkip: !horizontal } };
     return {
       type: spec.kind === "line" ? "line" : "bar",
       data: { labels: spec.labels, datasets: spec.series.map(function (s, i) { return dataset(spec, s, i); }) },

@@ -92,6 +92,14 @@ class Period:
             return True
         return self.first_day <= month and month_end(month) <= self.last_day
 
+    def no_cost_text(self, month: date | None) -> str:
+        """Why a cost chart of `month` has nothing to show; '' when the month has ledger cost."""
+        if month is None:
+            return "No data."
+        if month not in self.cost_months:
+            return f"No in-scope ledger cost in {month:%B %Y}: nothing was allocated (no ledger lines delivered)."
+        return ""
+
     @property
     def months(self) -> list[date]:
         """Months with contacts or ledger cost, in order."""

@@ -56,6 +56,7 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
     reasons, reasons_missing = month_rows(REASONS, REASONS_SQL)
     segments, segments_missing = month_rows(SEGMENTS, SEGMENTS_SQL)
     pairs, pairs_missing = month_rows(REPEAT_PAIRS, REPEAT_PAIRS_SQL)
+    no_cost = period.no_cost_text(month)
     # One bar per channel of the first contact (the costliest first), split by the repeat's channel.
     first_cost: dict[str, float] = {}
     for r in pairs:
@@ -106,7 +107,7 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
                 definition="fct_contact_reason_costs_monthly summed over channels; per interaction = sum of "
                 "cost / sum of interactions; per resolved contact = sum of cost / sum of resolved contacts. "
                 "'unknown': no reason recorded.",
-                empty=reasons_missing,
+                empty=reasons_missing or no_cost,
             ),
             Chart(
                 "cost_by_segment",
@@ -140,7 +141,7 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
                 definition="fct_cost_to_serve_segments_monthly summed over geographies; 'anonymous': contacts "
                 "without a customer, 'unknown': customers not in the CRM export. Per customer = sum of cost / "
                 "customers with a contact in the month.",
-                empty=segments_missing,
+                empty=segments_missing or no_cost,
             ),
             chart(
                 "repeat_cost_by_channel_pair",
@@ -156,7 +157,7 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
                 "any channel within the repeat window (default 7 days) about the same reason; its cost is the "
                 "repeat's allocated cost, the cost of duplicated effort. Each bar: the first contact's channel; "
                 "its parts: the channel of the repeat.",
-                empty=pairs_missing or ("" if pairs else "No repeat contacts in this month."),
+                empty=pairs_missing or ("" if pairs else "No repeat contacts in this month.") or no_cost,
             ),
             TableBlock(
                 "repeat_channel_pairs",

@@ -62,8 +62,9 @@ COST_PARTS = ("labour", "platform", "overhead", "unallocated")
 def cost_page(source: ReportSource, period: Period) -> Page:
     missing = absent(source, CHANNEL_COSTS, ALLOCATION)
     rows = [] if missing else source.rows(SQL)
-    months = [r for r in rows if r["row_kind"] == "month"]
-    channels = [r for r in rows if r["row_kind"] == "channel"]
+    # Months without ledger cost have interactions but nothing allocated: left out.
+    months = [r for r in rows if r["row_kind"] == "month" and r["cost_month"] in period.cost_months]
+    channels = [r for r in rows if r["row_kind"] == "channel" and r["cost_month"] in period.cost_months]
     report_month = period.report_month
     month_text = period.report_month_text()
     money = period.currency or "reporting currency"
@@ -140,7 +141,7 @@ def cost_page(source: ReportSource, period: Period) -> Page:
                 ),
                 definition="total_cost / interactions of the channel in the month (fct_channel_costs_monthly); "
                 "benchmark: seed channel_benchmarks (published 2016, USD), its low and high end.",
-                empty=missing,
+                empty=missing or period.no_cost_text(report_month),
             ),
             chart(
                 "unit_cost_trend",
@@ -155,7 +156,7 @@ def cost_page(source: ReportSource, period: Period) -> Page:
                 definition="total_cost / interactions per channel; all channels: sum of allocated cost / sum "
                 "of interactions. A partial month carries a whole month of ledger cost over part of its "
                 "contacts: compare complete months.",
-                empty=missing,
+                empty=missing or ("" if months else period.no_cost_text(report_month)),
             ),
             Chart(
                 "in_scope_cost_by_month",
@@ -180,7 +181,7 @@ def cost_page(source: ReportSource, period: Period) -> Page:
                 definition="labour, platform and overhead cost allocated to the channels "
                 "(fct_channel_costs_monthly) plus the cost that could not be allocated (fct_cost_allocation, "
                 "channel 'unallocated') = the in-scope ledger total of the month, to the cent.",
-                empty=missing,
+                empty=missing or ("" if months else period.no_cost_text(report_month)),
             ),
             TableBlock(
                 "unallocated_by_reason",

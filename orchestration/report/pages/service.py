@@ -96,7 +96,10 @@ def service_page(source: ReportSource, period: Period) -> Page:
     page = Page("service", "Service")
     missing = absent(source, DAILY)
     weekly = [] if missing else source.rows(WEEKLY_SQL)
-    weeks_text = f"{period.span_text()}, by week (Monday to Sunday)" if weekly else "no data"
+    weeks_text = f"{period.span_text()}, by week (Monday to Sunday)"
+    no_contacts = (
+        "" if weekly else "No contacts in this warehouse (no call, ticket, chat or session delivered)."
+    )
     thresholds = ", ".join(
         sorted(
             {
@@ -121,7 +124,7 @@ def service_page(source: ReportSource, period: Period) -> Page:
                 label_header="week starting",
                 definition=definition.format(thresholds=thresholds or "none")
                 + " Sum of the daily numerators / sum of the daily denominators (fct_channel_kpis_daily).",
-                empty=missing,
+                empty=missing or no_contacts,
             )
         )
 
