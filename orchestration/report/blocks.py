@@ -10,9 +10,11 @@ says why (`empty`), so a landing with a single source still gives a whole report
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 # How a value is shown in a table cell or a headline figure. The raw value travels
@@ -137,13 +139,6 @@ class Figure:
 
 
 @dataclass
-class Note:
-    """A paragraph of plain text (a caveat, what a period means)."""
-
-    text: str
-
-
-@dataclass
 class TableBlock:
     """A table that stands alone (no chart), with a title and period like a chart."""
 
@@ -155,7 +150,7 @@ class TableBlock:
     empty: str = ""
 
 
-Block = Chart | Figure | Note | TableBlock
+Block = Chart | Figure | TableBlock
 
 
 @dataclass
@@ -165,9 +160,11 @@ class Page:
     blocks: list[Block] = field(default_factory=list)
 
 
-def chart_table(label_header: str, labels: list[Any], series: list[Series], fmt: str) -> Table:
-    """The table of exactly what a chart draws: one row per label, one column per series."""
+def table_of(
+    rows: list[dict[str, Any]], columns: list[tuple[str, str, str | Callable[[dict], Any]]]
+) -> Table:
+    """A table from query rows: per column (header, format, the row's key or a function of the row)."""
+    getters = [key if callable(key) else itemgetter(key) for _, _, key in columns]
     return Table(
-        [Column(label_header), *(Column(s.name, fmt) for s in series)],
-        [[x, *(s.values[i] for s in series)] for i, x in enumerate(labels)],
+        [Column(header, fmt) for header, fmt, _ in columns], [[get(r) for get in getters] for r in rows]
     )

@@ -18,7 +18,6 @@ from typing import Any
 from orchestration.report.blocks import (
     Chart,
     Figure,
-    Note,
     Page,
     Table,
     TableBlock,
@@ -144,8 +143,6 @@ def _page(page: Page, currency: str) -> str:
             parts.append(_chart(block, currency))
         elif isinstance(block, TableBlock):
             parts.append(_table_block(block, currency))
-        elif isinstance(block, Note):
-            parts.append(f'<p class="note">{escape(block.text)}</p>')
     return f'<section id="{_attr(page.id)}" aria-labelledby="{_attr(page.id)}-title"><h2 id="{_attr(page.id)}-title">{escape(page.title)}</h2>{"".join(parts)}</section>'
 
 

@@ -4,8 +4,8 @@ fct_cost_to_serve_segments_monthly, rpt_repeat_channel_pairs_monthly)."""
 
 from __future__ import annotations
 
-from orchestration.report.blocks import Chart, Column, Page, Series, Table, TableBlock
-from orchestration.report.pages.common import absent, chart, pivot
+from orchestration.report.blocks import Page, TableBlock, table_of
+from orchestration.report.pages.common import absent, chart, pivot, table_chart
 from orchestration.report.source import Period, ReportSource
 
 REASONS = "marts.fct_contact_reason_costs_monthly"
@@ -48,6 +48,7 @@ order by repeat_total_cost desc, earlier_channel, repeat_channel
 def breakdown_page(source: ReportSource, period: Period) -> Page:
     month, month_text = period.report_month, period.report_month_text()
     money = period.currency or "reporting currency"
+    no_cost = period.no_cost_text(month)
 
     def month_rows(table: str, sql: str) -> tuple[list[dict], str]:
         missing = absent(source, table)
@@ -56,7 +57,8 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
     reasons, reasons_missing = month_rows(REASONS, REASONS_SQL)
     segments, segments_missing = month_rows(SEGMENTS, SEGMENTS_SQL)
     pairs, pairs_missing = month_rows(REPEAT_PAIRS, REPEAT_PAIRS_SQL)
-    no_cost = period.no_cost_text(month)
+    no_pairs = pairs_missing or ("" if pairs else "No repeat contacts in this month.")
+
     # One bar per channel of the first contact (the costliest first), split by the repeat's channel.
     first_cost: dict[str, float] = {}
     for r in pairs:
@@ -65,8 +67,8 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
         )
     first_channels = sorted(first_cost, key=lambda c: (-first_cost[c], source.channel_rank(c)))
     _, pair_series = pivot(
-        [{**r, "first": r["earlier_channel"]} for r in pairs],
-        "first",
+        pairs,
+        "earlier_channel",
         "repeat_channel",
         "repeat_total_cost",
         sorted({r["repeat_channel"] for r in pairs}, key=source.channel_rank),
@@ -77,67 +79,46 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
         "breakdown",
         "Where the cost goes",
         [
-            Chart(
+            table_chart(
                 "cost_by_reason",
                 "Cost by contact reason",
                 month_text,
                 money,
                 "hbar",
-                [r["contact_reason"] for r in reasons],
-                [Series("total cost", [r["total_cost"] for r in reasons])],
-                Table(
+                table_of(
+                    reasons,
                     [
-                        Column("contact reason"),
-                        Column("total cost", "money"),
-                        Column("interactions", "int"),
-                        Column("cost per interaction", "unit_cost"),
-                        Column("cost per resolved contact", "unit_cost"),
-                    ],
-                    [
-                        [
-                            r["contact_reason"],
-                            r["total_cost"],
-                            r["interactions"],
-                            r["cost_per_interaction"],
-                            r["cost_per_resolved_contact"],
-                        ]
-                        for r in reasons
+                        ("contact reason", "text", "contact_reason"),
+                        ("total cost", "money", "total_cost"),
+                        ("interactions", "int", "interactions"),
+                        ("cost per interaction", "unit_cost", "cost_per_interaction"),
+                        ("cost per resolved contact", "unit_cost", "cost_per_resolved_contact"),
                     ],
                 ),
+                ["total cost"],
                 definition="fct_contact_reason_costs_monthly summed over channels; per interaction = sum of "
                 "cost / sum of interactions; per resolved contact = sum of cost / sum of resolved contacts. "
                 "'unknown': no reason recorded.",
                 empty=reasons_missing or no_cost,
             ),
-            Chart(
+            table_chart(
                 "cost_by_segment",
                 "Cost to serve by customer segment",
                 month_text,
                 money,
                 "hbar",
-                [r["segment"] for r in segments],
-                [Series("total cost", [r["total_cost"] for r in segments])],
-                Table(
+                table_of(
+                    segments,
                     [
-                        Column("segment"),
-                        Column("total cost", "money"),
-                        Column("customers", "int"),
-                        Column("interactions", "int"),
-                        Column("cost per interaction", "unit_cost"),
-                        Column("cost per customer", "unit_cost"),
-                    ],
-                    [
-                        [
-                            r["segment"],
-                            r["total_cost"],
-                            r["customers"],
-                            r["interactions"],
-                            r["cost_per_interaction"],
-                            r["cost_per_customer"],
-                        ]
-                        for r in segments
+                        ("segment", "text", "segment"),
+                        ("total cost", "money", "total_cost"),
+                        ("customers", "int", "customers"),
+                        ("interactions", "int", "interactions"),
+                        ("cost per interaction", "unit_cost", "cost_per_interaction"),
+                        ("cost per customer", "unit_cost", "cost_per_customer"),
                     ],
                 ),
+                ["total cost"],
                 definition="fct_cost_to_serve_segments_monthly summed over geographies; 'anonymous': contacts "
                 "without a customer, 'unknown': customers not in the CRM export. Per customer = sum of cost / "
                 "customers with a contact in the month.",
@@ -157,34 +138,32 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
                 "any channel within the repeat window (default 7 days) about the same reason; its cost is the "
                 "repeat's allocated cost, the cost of duplicated effort. Each bar: the first contact's channel; "
                 "its parts: the channel of the repeat.",
-                empty=pairs_missing or ("" if pairs else "No repeat contacts in this month.") or no_cost,
+                empty=no_pairs or no_cost,
             ),
             TableBlock(
                 "repeat_channel_pairs",
                 "Repeat contacts by channel pair",
                 month_text + "; month of the first contact",
-                Table(
+                table_of(
+                    pairs,
                     [
-                        Column("first contact → repeat"),
-                        Column("repeat cost", "money"),
-                        Column("repeats", "int"),
-                        Column("average hours between", "hours"),
-                        Column("share of the month's repeats", "share"),
-                    ],
-                    [
-                        [
-                            f"{source.channel_name(r['earlier_channel'])} → {source.channel_name(r['repeat_channel'])}",
-                            r["repeat_total_cost"],
-                            r["repeats"],
-                            r["avg_hours_between"],
-                            r["share_of_month_repeats"],
-                        ]
-                        for r in pairs
+                        (
+                            "first contact → repeat",
+                            "text",
+                            lambda r: (
+                                f"{source.channel_name(r['earlier_channel'])} → "
+                                f"{source.channel_name(r['repeat_channel'])}"
+                            ),
+                        ),
+                        ("repeat cost", "money", "repeat_total_cost"),
+                        ("repeats", "int", "repeats"),
+                        ("average hours between", "hours", "avg_hours_between"),
+                        ("share of the month's repeats", "share", "share_of_month_repeats"),
                     ],
                 ),
                 definition="Average hours between = sum of hours between the two contacts / repeats; share = "
                 "repeats of the pair / all repeats of the month.",
-                empty=pairs_missing or ("" if pairs else "No repeat contacts in this month."),
+                empty=no_pairs,
             ),
         ],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from orchestration.report.blocks import Chart, Series, chart_table
+from orchestration.report.blocks import Chart, Column, Series, Table
 from orchestration.report.source import ReportSource
 
 
@@ -29,16 +29,44 @@ def chart(
     definition: str = "",
     empty: str = "",
 ) -> Chart:
-    """A chart whose table is exactly what it draws (one row per label, one column per series)."""
+    """A chart of series over labels; its table: one row per label, one column per series."""
+    table = Table(
+        [Column(label_header), *(Column(s.name, fmt) for s in series)],
+        [[x, *(s.values[i] for s in series)] for i, x in enumerate(labels)],
+    )
+    return table_chart(
+        id, title, period, unit, kind, table, [s.name for s in series], definition=definition, empty=empty
+    )
+
+
+def table_chart(
+    id: str,
+    title: str,
+    period: str,
+    unit: str,
+    kind: str,
+    table: Table,
+    series: list[str],
+    *,
+    markers: tuple[str, ...] = (),
+    definition: str = "",
+    empty: str = "",
+) -> Chart:
+    """A chart of some columns of a table: one label per row (its first cell), one series per
+    column named in `series` (bars or lines) or `markers` (a dash per label)."""
+    index = {c.header: i for i, c in enumerate(table.columns)}
     return Chart(
         id,
         title,
         period,
         unit,
         kind,
-        labels,
-        series,
-        chart_table(label_header, labels, series, fmt),
+        [row[0] for row in table.rows],
+        [
+            Series(name, [row[index[name]] for row in table.rows], "marker" if name in markers else "")
+            for name in [*series, *markers]
+        ],
+        table,
         definition=definition,
         empty=empty,
     )

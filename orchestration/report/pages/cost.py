@@ -3,8 +3,8 @@ the in-scope cost with its unallocated share (fct_channel_costs_monthly, fct_cos
 
 from __future__ import annotations
 
-from orchestration.report.blocks import Chart, Column, Figure, Page, Series, Table, TableBlock
-from orchestration.report.pages.common import absent, by_channel, chart, months_text
+from orchestration.report.blocks import Figure, Page, TableBlock, table_of
+from orchestration.report.pages.common import absent, by_channel, chart, months_text, table_chart
 from orchestration.report.source import Period, ReportSource
 
 CHANNEL_COSTS = "marts.fct_channel_costs_monthly"
@@ -68,13 +68,13 @@ def cost_page(source: ReportSource, period: Period) -> Page:
     report_month = period.report_month
     month_text = period.report_month_text()
     money = period.currency or "reporting currency"
+    no_cost = missing or ("" if months else period.no_cost_text(report_month))
 
     current = next((r for r in months if r["cost_month"] == report_month), {})
     in_month = sorted(
         (r for r in channels if r["cost_month"] == report_month),
         key=lambda r: source.channel_rank(r["channel"]),
     )
-    month_labels = [period.month_label(r["cost_month"]) for r in months]
     trend_labels, trend_series = by_channel(
         source,
         channels + [{**r, "channel": "all channels"} for r in months],
@@ -83,6 +83,9 @@ def cost_page(source: ReportSource, period: Period) -> Page:
     )
     unallocated = [] if missing else source.rows(UNALLOCATED_SQL)
     all_months = months_text([r["cost_month"] for r in months])
+
+    def month(r: dict) -> str:
+        return period.month_label(r["cost_month"])
 
     return Page(
         "cost",
@@ -104,41 +107,26 @@ def cost_page(source: ReportSource, period: Period) -> Page:
                 "share",
                 "unallocated / in-scope cost",
             ),
-            Chart(
+            table_chart(
                 "unit_cost_vs_benchmark",
                 "Cost per interaction by channel, against the published benchmark",
                 month_text,
                 f"{money} per interaction",
                 "bar",
-                [source.channel_name(r["channel"]) for r in in_month],
-                [
-                    Series("cost per interaction", [r["cost_per_interaction"] for r in in_month]),
-                    Series("benchmark low", [r["benchmark_cost_low"] for r in in_month], "marker"),
-                    Series("benchmark high", [r["benchmark_cost_high"] for r in in_month], "marker"),
-                ],
-                Table(
+                table_of(
+                    in_month,
                     [
-                        Column("channel"),
-                        Column("interactions", "int"),
-                        Column("total cost", "money"),
-                        Column("cost per interaction", "unit_cost"),
-                        Column("benchmark low", "unit_cost"),
-                        Column("benchmark high", "unit_cost"),
-                        Column("position"),
-                    ],
-                    [
-                        [
-                            source.channel_name(r["channel"]),
-                            r["interactions"],
-                            r["total_cost"],
-                            r["cost_per_interaction"],
-                            r["benchmark_cost_low"],
-                            r["benchmark_cost_high"],
-                            r["benchmark_position"],
-                        ]
-                        for r in in_month
+                        ("channel", "text", lambda r: source.channel_name(r["channel"])),
+                        ("interactions", "int", "interactions"),
+                        ("total cost", "money", "total_cost"),
+                        ("cost per interaction", "unit_cost", "cost_per_interaction"),
+                        ("benchmark low", "unit_cost", "benchmark_cost_low"),
+                        ("benchmark high", "unit_cost", "benchmark_cost_high"),
+                        ("position", "text", "benchmark_position"),
                     ],
                 ),
+                ["cost per interaction"],
+                markers=("benchmark low", "benchmark high"),
                 definition="total_cost / interactions of the channel in the month (fct_channel_costs_monthly); "
                 "benchmark: seed channel_benchmarks (published 2016, USD), its low and high end.",
                 empty=missing or period.no_cost_text(report_month),
@@ -156,47 +144,40 @@ def cost_page(source: ReportSource, period: Period) -> Page:
                 definition="total_cost / interactions per channel; all channels: sum of allocated cost / sum "
                 "of interactions. A partial month carries a whole month of ledger cost over part of its "
                 "contacts: compare complete months.",
-                empty=missing or ("" if months else period.no_cost_text(report_month)),
+                empty=no_cost,
             ),
-            Chart(
+            table_chart(
                 "in_scope_cost_by_month",
                 "In-scope cost by month: allocated by type, and unallocated",
                 all_months,
                 money,
                 "stacked",
-                month_labels,
-                [Series(p, [r[p] for r in months]) for p in COST_PARTS],
-                Table(
+                table_of(
+                    months,
                     [
-                        Column("month"),
-                        *(Column(p, "money") for p in COST_PARTS),
-                        Column("in-scope total", "money"),
-                        Column("unallocated share", "share"),
-                    ],
-                    [
-                        [label, *(r[p] for p in COST_PARTS), r["in_scope_total"], r["unallocated_share"]]
-                        for label, r in zip(month_labels, months, strict=True)
+                        ("month", "text", month),
+                        *((part, "money", part) for part in COST_PARTS),
+                        ("in-scope total", "money", "in_scope_total"),
+                        ("unallocated share", "share", "unallocated_share"),
                     ],
                 ),
+                list(COST_PARTS),
                 definition="labour, platform and overhead cost allocated to the channels "
                 "(fct_channel_costs_monthly) plus the cost that could not be allocated (fct_cost_allocation, "
                 "channel 'unallocated') = the in-scope ledger total of the month, to the cent.",
-                empty=missing or ("" if months else period.no_cost_text(report_month)),
+                empty=no_cost,
             ),
             TableBlock(
                 "unallocated_by_reason",
                 "Unallocated cost by reason",
                 all_months,
-                Table(
-                    [Column("month"), Column("reason"), Column("detail"), Column("amount", "money")],
+                table_of(
+                    unallocated,
                     [
-                        [
-                            period.month_label(r["cost_month"]),
-                            r["unallocated_reason"],
-                            r["unallocated_detail"],
-                            r["amount"],
-                        ]
-                        for r in unallocated
+                        ("month", "text", month),
+                        ("reason", "text", "unallocated_reason"),
+                        ("detail", "text", "unallocated_detail"),
+                        ("amount", "money", "amount"),
                     ],
                 ),
                 definition="fct_cost_allocation rows on channel 'unallocated': cost with no driver activity "

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from orchestration.report.blocks import Chart, Column, Figure, Page, Series, Table, TableBlock
-from orchestration.report.pages.common import absent, chart, pivot
+from orchestration.report.blocks import Figure, Page, TableBlock, table_of
+from orchestration.report.pages.common import absent, chart, pivot, table_chart
 from orchestration.report.source import Period, ReportSource
 
 RUN_LOG = "meta.run_log"
@@ -72,8 +72,8 @@ def quality_page(source: ReportSource, period: Period) -> Page:
     rules = sorted({r["rule"] for r in quarantined})
     rule_labels, rule_series = pivot(quarantined, "source", "rule", "rows", rules)
 
-    checks = {r["layer"]: r for r in source.rows(CHECKS_SQL, [run["run_id"]])} if run else {}
-    layers = [layer for layer in LAYERS if layer in checks] + sorted(set(checks) - set(LAYERS))
+    checks = source.rows(CHECKS_SQL, [run["run_id"]]) if run else []
+    checks.sort(key=lambda r: (LAYERS.index(r["layer"]) if r["layer"] in LAYERS else len(LAYERS), r["layer"]))
     failed = source.rows(FAILED_SQL, [run["run_id"]]) if run else []
 
     return Page(
@@ -84,23 +84,22 @@ def quality_page(source: ReportSource, period: Period) -> Page:
             Figure("rows_quarantined", "Rows quarantined", run.get("rows_quarantined"), "int"),
             Figure("checks_passed", "Checks passed", run.get("checks_passed"), "int"),
             Figure("checks_failed", "Checks failed (warn only)", run.get("checks_failed"), "int"),
-            Chart(
+            table_chart(
                 "landing_rows",
                 "Landing rows per source: accepted and quarantined",
                 f"every landing file loaded, as of {run_text}",
                 "rows",
                 "hbar" if len(landing) > 1 else "bar",
-                [r["source"] for r in landing],
-                [Series(k, [r[k] for r in landing]) for k in ("accepted", "quarantined")],
-                Table(
+                table_of(
+                    landing,
                     [
-                        Column("source"),
-                        Column("rows read", "int"),
-                        Column("accepted", "int"),
-                        Column("quarantined", "int"),
+                        ("source", "text", "source"),
+                        ("rows read", "int", "read"),
+                        ("accepted", "int", "accepted"),
+                        ("quarantined", "int", "quarantined"),
                     ],
-                    [[r["source"], r["read"], r["accepted"], r["quarantined"]] for r in landing],
                 ),
+                ["accepted", "quarantined"],
                 definition="rows read: meta.run_log.rows_per_source (the raw layer, every landing file "
                 "loaded); quarantined: rows of quarantine.rejected_rows; accepted = read - quarantined "
                 "(staged, or superseded by a later version of the same record).",
@@ -120,18 +119,17 @@ def quality_page(source: ReportSource, period: Period) -> Page:
                 "detail; query it for the rows themselves.",
                 empty=quarantine_missing or ("" if quarantined else "No row was quarantined."),
             ),
-            Chart(
+            table_chart(
                 "checks_by_layer",
                 "Data-quality checks of the run by layer",
                 run_text,
                 "checks (expectations)",
                 "stacked",
-                layers,
-                [Series(k, [checks[layer][k] for layer in layers]) for k in ("passed", "failed")],
-                Table(
-                    [Column("layer"), Column("passed", "int"), Column("failed", "int")],
-                    [[layer, checks[layer]["passed"], checks[layer]["failed"]] for layer in layers],
+                table_of(
+                    checks,
+                    [("layer", "text", "layer"), ("passed", "int", "passed"), ("failed", "int", "failed")],
                 ),
+                ["passed", "failed"],
                 definition="meta.quality_results of the run: Great Expectations suites raw, staging and marts "
                 "(quality_policy.yml). A published run has no failed check that stops; the failures "
                 "counted here only warn.",
@@ -141,17 +139,14 @@ def quality_page(source: ReportSource, period: Period) -> Page:
                 "failed_checks",
                 "Checks that failed (warnings)",
                 run_text,
-                Table(
+                table_of(
+                    failed,
                     [
-                        Column("layer"),
-                        Column("rule"),
-                        Column("action"),
-                        Column("expectation"),
-                        Column("observed"),
-                    ],
-                    [
-                        [r["layer"], r["rule"], r["action"], r["expectation"], r["observed_value"]]
-                        for r in failed
+                        ("layer", "text", "layer"),
+                        ("rule", "text", "rule"),
+                        ("action", "text", "action"),
+                        ("expectation", "text", "expectation"),
+                        ("observed", "text", "observed_value"),
                     ],
                 ),
                 empty=run_missing or ("" if failed else "Every check passed."),
@@ -160,25 +155,15 @@ def quality_page(source: ReportSource, period: Period) -> Page:
                 "recent_runs",
                 "Recent runs",
                 "the last 10 published runs",
-                Table(
+                table_of(
+                    runs,
                     [
-                        Column("run"),
-                        Column("published (UTC)"),
-                        Column("files read", "int"),
-                        Column("rows quarantined", "int"),
-                        Column("checks passed", "int"),
-                        Column("checks failed", "int"),
-                    ],
-                    [
-                        [
-                            r["run_id"],
-                            f"{r['finished_at']:%Y-%m-%d %H:%M:%S}",
-                            r["files_read"],
-                            r["rows_quarantined"],
-                            r["checks_passed"],
-                            r["checks_failed"],
-                        ]
-                        for r in runs
+                        ("run", "text", "run_id"),
+                        ("published (UTC)", "text", lambda r: f"{r['finished_at']:%Y-%m-%d %H:%M:%S}"),
+                        ("files read", "int", "files_read"),
+                        ("rows quarantined", "int", "rows_quarantined"),
+                        ("checks passed", "int", "checks_passed"),
+                        ("checks failed", "int", "checks_failed"),
                     ],
                 ),
                 definition="meta.run_log, newest first.",

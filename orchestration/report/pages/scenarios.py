@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from orchestration.report.blocks import Chart, Column, Page, Series, Table
-from orchestration.report.pages.common import absent
+from orchestration.report.blocks import Page, table_of
+from orchestration.report.pages.common import absent, table_chart
 from orchestration.report.source import Period, ReportSource
 
 SCENARIOS = "marts.rpt_channel_shift_scenarios"
@@ -24,57 +24,35 @@ def scenarios_page(source: ReportSource, period: Period) -> Page:
     currency = (
         next((r["currency"] for r in rows if r["currency"]), "") or period.currency or "reporting currency"
     )
-    ids = [r["scenario_id"] for r in rows]
     return Page(
         "scenarios",
         "Channel shift",
         [
-            Chart(
+            table_chart(
                 "channel_shift",
                 "Channel-shift scenarios: yearly cost today and after the shift",
                 "per year: the seed's annual volume, or the observed volume annualised "
                 f"(data {period.span_text()})",
                 f"{currency} per year",
                 "bar",
-                ids,
-                [
-                    Series("baseline cost", [r["baseline_cost"] for r in rows]),
-                    Series("scenario cost", [r["scenario_cost"] for r in rows]),
-                    Series("saving", [r["savings"] for r in rows]),
-                ],
-                Table(
+                table_of(
+                    rows,
                     [
-                        Column("scenario"),
-                        Column("contact reason"),
-                        Column("from"),
-                        Column("to"),
-                        Column("share moved", "share"),
-                        Column("unit costs"),
-                        Column("yearly volume", "int"),
-                        Column("from unit cost", "unit_cost"),
-                        Column("to unit cost", "unit_cost"),
-                        Column("baseline cost", "money"),
-                        Column("scenario cost", "money"),
-                        Column("saving", "money"),
-                    ],
-                    [
-                        [
-                            r["scenario_id"],
-                            r["contact_reason"],
-                            source.channel_name(r["from_channel"]),
-                            source.channel_name(r["to_channel"]),
-                            r["shift_share"],
-                            r["unit_cost_basis"],
-                            r["baseline_volume"],
-                            r["from_unit_cost"],
-                            r["to_unit_cost"],
-                            r["baseline_cost"],
-                            r["scenario_cost"],
-                            r["savings"],
-                        ]
-                        for r in rows
+                        ("scenario", "text", "scenario_id"),
+                        ("contact reason", "text", "contact_reason"),
+                        ("from", "text", lambda r: source.channel_name(r["from_channel"])),
+                        ("to", "text", lambda r: source.channel_name(r["to_channel"])),
+                        ("share moved", "share", "shift_share"),
+                        ("unit costs", "text", "unit_cost_basis"),
+                        ("yearly volume", "int", "baseline_volume"),
+                        ("from unit cost", "unit_cost", "from_unit_cost"),
+                        ("to unit cost", "unit_cost", "to_unit_cost"),
+                        ("baseline cost", "money", "baseline_cost"),
+                        ("scenario cost", "money", "scenario_cost"),
+                        ("saving", "money", "savings"),
                     ],
                 ),
+                ["baseline cost", "scenario cost", "saving"],
                 definition="rpt_channel_shift_scenarios: baseline = volume x from unit cost; scenario = (volume "
                 "- moved) x from unit cost + moved x to unit cost; saving = baseline - scenario. Unit costs "
                 "'benchmark': midpoint of the published band; 'actual': this warehouse's cost per interaction "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from orchestration.report.blocks import Column, Page, Table, TableBlock
+from orchestration.report.blocks import Page, TableBlock, table_of
 from orchestration.report.pages.common import absent, by_channel, chart
 from orchestration.report.source import Period, ReportSource, month_end
 
@@ -155,27 +155,20 @@ def service_page(source: ReportSource, period: Period) -> Page:
             "busiest_half_hours",
             "The ten busiest half-hours",
             period.report_month_text(),
-            Table(
+            table_of(
+                busiest,
                 [
-                    Column("half-hour starting (local time)"),
-                    Column("channel"),
-                    Column("offered", "int"),
-                    Column("answered", "int"),
-                    Column("abandoned", "int"),
-                    Column("ASA", "seconds"),
-                    Column("service level", "share"),
-                ],
-                [
-                    [
-                        r["interval_start_local"].strftime("%Y-%m-%d %H:%M"),
-                        source.channel_name(r["channel"]),
-                        r["offered"],
-                        r["handled"],
-                        r["abandoned"],
-                        r["asa_seconds"],
-                        r["service_level"],
-                    ]
-                    for r in busiest
+                    (
+                        "half-hour starting (local time)",
+                        "text",
+                        lambda r: f"{r['interval_start_local']:%Y-%m-%d %H:%M}",
+                    ),
+                    ("channel", "text", lambda r: source.channel_name(r["channel"])),
+                    ("offered", "int", "offered"),
+                    ("answered", "int", "handled"),
+                    ("abandoned", "int", "abandoned"),
+                    ("ASA", "seconds", "asa_seconds"),
+                    ("service level", "share", "service_level"),
                 ],
             ),
             definition="fct_queue_kpis_30min, the intervals with the most contacts offered.",
