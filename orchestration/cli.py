@@ -57,17 +57,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(summary.render())
     from orchestration.report import report_dir
 
-    print(f"Report (open in a browser): {report_dir(settings.warehouse) / 'index.html'}")
+    report = report_dir(settings.warehouse) / "index.html"
+    if report.exists():
+        print(f"Report (open in a browser): {report}")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    import duckdb
+
     from orchestration.report import write_report
 
     warehouse = args.warehouse or load_settings().warehouse
     try:
         result = write_report(warehouse, args.out)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, duckdb.Error) as exc:
         print(f"ccw report: {exc}", file=sys.stderr)
         return 1
     print(
