@@ -208,6 +208,7 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
     month = date(2026, 11, 1)
 
     charts, tables, figures = show(browser, report, tmp_path / "report-small-sample.png")
+    assert "; amounts in USD</caption>" in report.read_text()  # cells are plain numbers
     drawn = {id for id, c in charts.items() if not c["noData"]}
     assert drawn >= {*COST_CHARTS, *SERVICE_CHARTS, "channel_shift", "landing_rows", "checks_by_layer"}, drawn
     for id, c in charts.items():
@@ -225,7 +226,7 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
     assert_same(column(tables, shown, "total cost"), {names[r[0]]: r[2] for r in rows}, "total cost")
     assert_same(column(tables, shown, "cost per interaction"), {names[r[0]]: r[3] for r in rows}, "unit cost")
     assert_same(column(tables, shown, "benchmark low"), {names[r[0]]: r[4] for r in rows}, "benchmark")
-    assert column(tables, shown, "benchmark low", as_text=True)[names["inbound_call"]] == "5.8400 USD"
+    assert column(tables, shown, "benchmark low", as_text=True)[names["inbound_call"]] == "5.8400"
 
     # the month's headline: in-scope = allocated + unallocated (ledger); per interaction = sum / sum
     allocated, interactions = con.execute(
@@ -360,9 +361,9 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
     # the benchmark document's worked example, as printed: 1,000,000 calls x 5.84 = 5,840,000;
     # 800,000 x 5.84 + 200,000 x 0.10 = 4,692,000; saving 1,148,000
     example = "tv_channel_change_to_app_benchmark"
-    assert column(tables, "chart-channel_shift", "baseline cost", as_text=True)[example] == "5,840,000.00 USD"
-    assert column(tables, "chart-channel_shift", "scenario cost", as_text=True)[example] == "4,692,000.00 USD"
-    assert column(tables, "chart-channel_shift", "saving", as_text=True)[example] == "1,148,000.00 USD"
+    assert column(tables, "chart-channel_shift", "baseline cost", as_text=True)[example] == "5,840,000.00"
+    assert column(tables, "chart-channel_shift", "scenario cost", as_text=True)[example] == "4,692,000.00"
+    assert column(tables, "chart-channel_shift", "saving", as_text=True)[example] == "1,148,000.00"
     scenarios = con.execute("select scenario_id, savings from marts.rpt_channel_shift_scenarios").fetchall()
     assert_same(column(tables, "chart-channel_shift", "saving"), dict(scenarios), "savings")
 

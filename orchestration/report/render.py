@@ -48,6 +48,9 @@ def _attr(value: Any) -> str:
 
 
 def _table(table: Table, caption: str, currency: str) -> str:
+    """Cells hold plain numbers (they paste into a sheet as numbers); the caption names the currency."""
+    if currency and any(c.fmt in ("money", "unit_cost") for c in table.columns):
+        caption += f"; amounts in {currency}"
     head = "".join(
         f'<th scope="col" class="{"num" if c.fmt != "text" else "txt"}">{escape(c.header)}</th>'
         for c in table.columns
@@ -56,9 +59,7 @@ def _table(table: Table, caption: str, currency: str) -> str:
     for row in table.rows:
         cells = []
         for i, (column, value) in enumerate(zip(table.columns, row, strict=True)):
-            text = escape(
-                format_value(value, column.fmt, currency if column.fmt in ("money", "unit_cost") else "")
-            )
+            text = escape(format_value(value, column.fmt))
             if i == 0:
                 cells.append(f'<th scope="row">{text}</th>')
             else:
@@ -122,7 +123,7 @@ def _figures(figures: list[Figure], currency: str) -> str:
     cards = "".join(
         f'<div class="figure" id="figure-{_attr(f.id)}" data-value="{_attr(raw_value(f.value))}">'
         f'<span class="label">{escape(f.label)}</span>'
-        f'<span class="value">{escape(format_value(f.value, f.fmt, currency if f.fmt in ("money", "unit_cost") else ""))}</span>'
+        f'<span class="value">{escape(format_value(f.value, f.fmt, currency))}</span>'
         + (f'<span class="note">{escape(f.note)}</span>' if f.note else "")
         + "</div>"
         for f in figures
