@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import make_settings
 from report_browser import (
     chromium,
     chromium_path,
@@ -25,7 +26,9 @@ from report_browser import (
     screenshot,
 )
 
-from orchestration.report import report_dir, write_report
+from orchestration.cli import main
+from orchestration.pipeline import run
+from orchestration.report import report_dir, write_after_publish, write_report
 from orchestration.report.blocks import Chart, Column, Series, Table, format_value
 from orchestration.report.source import Period
 
@@ -91,8 +94,6 @@ def test_a_chart_cannot_draw_numbers_its_table_does_not_hold():
 def test_ccw_report_writes_beside_the_warehouse_and_a_run_did_too(published, tmp_path, capsys):
     """`ccw run` (the `published` fixture) wrote <warehouse>.report/index.html; `ccw report`
     rewrites it from the published file alone, or into --out."""
-    from orchestration.cli import main
-
     settings, _ = published
     index = report_dir(settings.warehouse) / "index.html"
     assert index.exists() and index.stat().st_size > 200_000  # the charting library is inline
@@ -117,8 +118,6 @@ def test_a_warehouse_without_the_marts_gives_a_report_that_says_so(tmp_path):
 def test_the_run_is_not_failed_by_a_report_that_cannot_be_written(tmp_path, caplog):
     """The warehouse is already published when the report is written: an error is logged, the
     run goes on (write_after_publish returns None instead of raising)."""
-    from orchestration.report import write_after_publish
-
     assert write_after_publish(tmp_path / "missing.duckdb") is None
     assert "could not be written" in caplog.text
 
@@ -413,10 +412,6 @@ J3,1,2026-10-31,6300,Outsourcing,CC4190,200.00,EUR,nearshore partner invoice
 
 
 def run_one_source(root: Path, source: str, file_name: str, text: str):
-    from conftest import make_settings
-
-    from orchestration.pipeline import run
-
     folder = root / "landing" / source
     folder.mkdir(parents=True)
     (folder / file_name).write_text(text)
