@@ -62,6 +62,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
     print(summary.render())
+    from orchestration.report import report_dir
+
+    report = report_dir(settings.warehouse) / "index.html"
+    if report.exists():
+        print(f"Report (open in a browser): {report}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.report import write_report
+
+    warehouse = args.warehouse or load_settings().warehouse
+    try:
+        result = write_report(warehouse, args.out)
+    except (FileNotFoundError, duckdb.Error) as exc:
+        print(f"ccw report: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Wrote {result.path} ({result.bytes / 1024:,.0f} KB in {result.seconds:.1f} s); open it in a browser"
+    )
     return 0
 
 
@@ -278,6 +300,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mappings_show.add_argument("preset", nargs="?", help="preset name")
     mappings_show.set_defaults(func=cmd_mappings_show)
+
+    report = sub.add_parser(
+        "report",
+        help="write the report (charts of cost and service) of the published warehouse",
+        description="Read the published warehouse read-only and write <warehouse>.report/index.html: one file "
+        "with every chart, table and the charting library inline, that opens from the file system with no "
+        "network. `ccw run` writes it after every publish.",
+    )
+    report.add_argument("--warehouse", type=Path, help="published DuckDB file (default: CCW_WAREHOUSE)")
+    report.add_argument(
+        "--out", type=Path, help="folder to write index.html into (default: <warehouse>.report/)"
+    )
+    report.set_defaults(func=cmd_report)
 
     contract = sub.add_parser(
         "contract",

@@ -11,7 +11,7 @@
       check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
       check marts_quality      BLOCKING, on fct_interactions
     warehouse      orchestration/publish.py copies the build file beside the published file and
-                   renames it over
+                   renames it over; then orchestration/report writes <warehouse>.report/index.html
 
 A blocking check that fails (ERROR severity) fails its step, so every asset
 downstream of the checked asset is skipped: dbt does not run after a raw
@@ -54,6 +54,7 @@ from orchestration.landing.files import landing_fingerprint
 from orchestration.landing.ingest import ingest
 from orchestration.publish import RunRecord, publish
 from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
+from orchestration.report import write_after_publish
 
 RAW_KEY = dg.AssetKey(["raw"])
 LANDING_KEY = dg.AssetKey(["landing_files"])
@@ -256,6 +257,7 @@ def _warehouse(dbt_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def warehouse(ccw: WarehouseRun) -> dg.MaterializeResult:
         state = ccw.state
         record = _publish(state)
+        report = write_after_publish(state.settings.warehouse)  # logs, never fails the published run
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(state.settings.warehouse)),
@@ -264,6 +266,7 @@ def _warehouse(dbt_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "rows_quarantined": record.rows_quarantined,
                 "checks_passed": record.checks_passed,
                 "checks_failed": record.checks_failed,
+                "report": dg.MetadataValue.path(str(report)) if report else "not written (see the log)",
             }
         )
 
