@@ -9,7 +9,8 @@
                    incremental models process the files loaded since the last successful build
       check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
       check marts_quality      BLOCKING, on fct_interactions
-    warehouse      publish.py copies the build file beside the published file and renames it over
+    warehouse      publish.py copies the build file beside the published file and renames it over;
+                   then the build is marked done (incremental.mark_built)
 
 A blocking check that fails (ERROR severity) fails its step, so every asset
 downstream of the checked asset is skipped: dbt does not run after a raw
@@ -419,7 +420,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         name="dbt_build",
     )
     def dbt_models(context: AssetExecutionContext):
-        from orchestration.incremental import mark_built, prepare_build_file
+        from orchestration.incremental import prepare_build_file
 
         state: RunState = getattr(context.resources, RESOURCE_KEY)
         try:
@@ -436,7 +437,6 @@ def build_assets(settings: Settings, manifest: Path) -> list:
                             yield MaterializeResult(asset_key=key)
                 else:
                     yield from events
-            mark_built(state.settings, state.plan)
         except PipelineError as exc:
             raise _fail(state, exc) from exc
 
@@ -484,6 +484,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         "atomically, only when every blocking check of this run passed (orchestration/publish.py).",
     )
     def warehouse(context: AssetExecutionContext) -> MaterializeResult:
+        from orchestration.incremental import mark_built
         from orchestration.publish import RunRecord, publish
 
         state: RunState = getattr(context.resources, RESOURCE_KEY)
@@ -512,6 +513,9 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         state.published_at = publish(
             state.settings.build_db, state.settings.warehouse, record, quality_results=rows
         )
+        # only a published build is done: after a failed check or publish the next run builds
+        # the same files again (docs/decisions/performance.md P15)
+        mark_built(state.settings, state.plan)
         return MaterializeResult(
             metadata={
                 "path": MetadataValue.path(str(state.settings.warehouse)),
