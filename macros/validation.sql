@@ -6,27 +6,33 @@
 
     A check is a dict {rule, column, condition, detail}: `condition` is true
     when the row breaks the rule, `detail` is a SQL text expression explaining
-    it. The FIRST failing check wins, in this precedence (RULE_ORDER):
+    it. The FIRST failing check wins, in this precedence (rule_order):
       1 missing_required   required column null/blank (contract column order)
       2 unparseable_type   value present but not of the contract type
-      3 unknown_code       value outside the contract's code list (survey
-                           scores outside their scale count as unknown codes)
-      4 negative_duration  an integer `seconds` / `*_seconds` column < 0
-      5 future_timestamp   a timestamp/date after run start + 1 day
-      6 end_before_start   an end timestamp before its start
-      7 unknown_currency   not the reporting currency and no fx rate that month
-      8 duplicate_id       (set rule, rejection_outcome) among rows passing 1-7:
+      3 unknown_code       value outside the contract's code list
+      4 out_of_range       a number outside its range (range_check: survey scales,
+                           chat concurrency, fte)
+      5 too_many_decimals  an amount with more decimals than its currency has
+                           (too_many_decimals_check; docs/decisions/quality.md Q9)
+      6 negative_duration  an integer `seconds` / `*_seconds` column < 0
+      7 future_timestamp   a timestamp/date after run start + 1 day
+      8 implausible_date   an event's timestamp/date before the earliest plausible
+                           date (CCW_EARLIEST_DATE, default 2000-01-01; Q8)
+      9 end_before_start   an end timestamp before its start
+     10 unknown_currency   not the reporting currency and no fx rate that month
+     11 duplicate_id       (set rule, rejection_outcome) among rows passing 1-10:
                            same key, same updated_at (or both null), same file,
                            different content -> every such tied row
-    Value rules (1-5) come before rules relating two values (6-7): a start
+    Value rules (1-8) come before rules relating two values (9-10): a start
     wrongly set in 2099 is reported as future_timestamp, not as an end before
     it; a 2099 posting date as future_timestamp, not as a month without rate.
     Within a rule, columns are checked in contract order.
 -#}
 
 {% macro rule_order() -%}
-    {{ return(['missing_required', 'unparseable_type', 'unknown_code', 'out_of_range', 'negative_duration',
-               'future_timestamp', 'end_before_start', 'unknown_currency']) }}
+    {{ return(['missing_required', 'unparseable_type', 'unknown_code', 'out_of_range', 'too_many_decimals',
+               'negative_duration', 'future_timestamp', 'implausible_date', 'end_before_start',
+               'unknown_currency']) }}
 {%- endmacro %}
 
 {#- a raw value quoted for a detail text, cut to 80 characters -#}
@@ -57,10 +63,13 @@
 {%- endmacro %}
 
 {#- The checks of one source, in precedence order: the contract's (required,
-    types, codes, negative durations, future timestamps) plus `extra` ones
-    (end_before_start_check, unknown_currency_check, range_check).
-    future_exempt: date/timestamp columns that may legitimately lie ahead. -#}
-{% macro landing_checks(source_name, extra=[], future_exempt=[]) -%}
+    types, codes, negative durations, the plausible window of dates) plus `extra`
+    ones (end_before_start_check, unknown_currency_check, range_check,
+    too_many_decimals_check).
+    future_exempt: date/timestamp columns that may legitimately lie ahead.
+    past_exempt: dates that describe a person, not an event (hired_on,
+    customer_since), which may lie before the earliest plausible date. -#}
+{% macro landing_checks(source_name, extra=[], future_exempt=[], past_exempt=[]) -%}
     {%- set generated = [] -%}
     {%- for c in landing_contract()[source_name]['columns'] -%}
         {%- set col = c['name'] -%}
@@ -97,6 +106,16 @@
                 'condition': '_t_' ~ col ~ ' > ' ~ cutoff,
                 'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is after the run start + 1 day ('
                            || " ~ as_text(cutoff) ~ " || ' UTC)'"}) -%}
+        {%- endif -%}
+        {%- if c['type'] in ('timestamp', 'date') and col not in past_exempt -%}
+            {%- set earliest = earliest_plausible_date() if c['type'] == 'date'
+                else 'cast(' ~ earliest_plausible_date() ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+            {%- do generated.append({
+                'rule': 'implausible_date', 'column': col,
+                'condition': '_t_' ~ col ~ ' < ' ~ earliest,
+                'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is before '
+                           || " ~ as_text(earliest_plausible_date()) ~ " || ', outside the plausible window ('
+                           || " ~ as_text(earliest_plausible_date()) ~ " || ' to the run start + 1 day; CCW_EARLIEST_DATE sets its start)'"}) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set all_checks = generated + extra -%}
@@ -137,6 +156,20 @@
         'condition': '_t_' ~ currency_col ~ ' <> ' ~ sql_string(var('reporting_currency')) ~ ' and not _has_fx_rate',
         'detail': "'currency ' || " ~ quoted_raw(currency_col) ~ " || ' is not " ~ var('reporting_currency')
                   ~ " and fx_rates has no rate for ' || substr(" ~ as_text('_t_' ~ date_col) ~ ", 1, 7)"}) }}
+{%- endmacro %}
+
+{#- An amount with more decimals than its currency has (trailing zeros do not count):
+    needs `_minor_units` (integer) computed by the model from ref('currency_minor_units'),
+    2 for a currency the seed does not list. Rejected, not rounded: staging keeps 4 decimals
+    and the conversion to the reporting currency rounds to the cent. -#}
+{% macro too_many_decimals_check(amount_col, currency_col) -%}
+    {{ return({
+        'rule': 'too_many_decimals', 'column': amount_col,
+        'condition': decimal_places(amount_col) ~ ' > _minor_units',
+        'detail': "'" ~ amount_col ~ " = ' || " ~ quoted_raw(amount_col) ~ " || ' carries ' || "
+                  ~ as_text(decimal_places(amount_col)) ~ " || ' decimal place(s), more than the ' || "
+                  ~ as_text('_minor_units') ~ " || ' of ' || coalesce(" ~ currency_col
+                  ~ ", '') || ' (seed currency_minor_units; 2 for a currency it does not list)'"}) }}
 {%- endmacro %}
 
 {#- index (1-based) of the first failing check, null when the row passes all -#}

@@ -49,7 +49,7 @@ FINGERPRINT_INPUTS = (
     "orchestration/ingest.py",
 )
 FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
-FINGERPRINT_ENV = ("CCW_PII_SALT",)
+FINGERPRINT_ENV = ("CCW_PII_SALT", "CCW_EARLIEST_DATE")
 BUILD_STORAGE_VERSION = "v1.4.0"  # the build file is published by copying it (P9)
 
 
