@@ -142,11 +142,21 @@ EDGE,2,2026-10-28,6999,New account,CC4110,123.4500,USD,account missing from acco
 EDGE,3,2026-10-28,6000,Salaries,CC4999,54.3200,USD,cost center missing from cost_centers
 EDGE,4,2026-10-28,6000,Salaries,CC4110,77.0000,JPY,currency without a rate
 EDGE,5,2026-10-28,6200,Software,CC4530,-0.0100,USD,credit note on the chatbot platform
+EDGE,6,2026-10-28,6000,Salaries,CC4110,9999999999999.99,USD,a line just under 10^13
+EDGE,7,2026-10-28,6010,Overtime,CC4110,10000000000000.00,EUR,10^13 in a currency with a rate
+EDGE,8,2026-10-28,6000,Salaries,CC4110,12.123456789,USD,more decimals than a dollar has
+EDGE,9,2026-10-28,6000,Salaries,CC4110,0.00004,USD,a fraction of a cent
 """
 
 
 @pytest.mark.slow
 def test_ledger_edge_cases_stay_visible_and_reconcile(fresh_settings, small_landing, tmp_path):
+    """The edge lines above on the small landing. Lines 6 and 7 are 10^13-sized: October's
+    Voice Care labour pool then holds 9,999,999,999,999.99 + 10^13 x 1.1112 (EUR rate of
+    2026-10) = 9,999,999,999,999.99 + 11,112,000,000,000.00 = 21,111,999,999,999.99 more,
+    which is 2.1 x 10^19 millionths when split over interactions: every total must still
+    reconcile to the cent, checked with Python's Decimal (assert_reconciles). Lines 8 and 9
+    carry 9 and 5 decimals where USD has 2: quarantined as too_many_decimals, never rounded."""
     landing = tmp_path / "landing"
     shutil.copytree(small_landing, landing)
     (landing / "gl_journal_lines" / "zz-edge.csv").write_text(EDGE_LINES)
@@ -165,8 +175,19 @@ def test_ledger_edge_cases_stay_visible_and_reconcile(fresh_settings, small_land
             "select rule from quarantine.rejected_rows "
             "where source = 'gl_journal_lines' and raw_record like '%JPY%'"
         ).fetchall()
+        too_precise = con.execute(
+            "select row_number, rule, detail from quarantine.rejected_rows "
+            "where file_name = 'gl_journal_lines/zz-edge.csv' and rule = 'too_many_decimals' order by 1"
+        ).fetchall()
         gl_lines = con.execute(
             "select count(*) from intermediate.int_costs__gl_lines where journal_id = 'EDGE'"
+        ).fetchone()[0]
+        huge = con.execute(
+            "select line_number, amount_reporting from intermediate.int_costs__gl_lines "
+            "where journal_id = 'EDGE' and line_number in (6, 7) order by 1"
+        ).fetchall()
+        october_labour = con.execute(
+            "select sum(total_cost) from marts.fct_cost_to_serve_segments_monthly where cost_month = '2026-10-01'"
         ).fetchone()[0]
     # a pool without activity in its month: unallocated with its reason, never dropped
     assert unallocated[("2026-09-01", "shared_overhead", "rent")][0] == "no_driver_activity"
@@ -178,4 +199,11 @@ def test_ledger_edge_cases_stay_visible_and_reconcile(fresh_settings, small_land
     assert (reason, detail, amount) == ("cost_center_not_mapped", "cost center CC4999", Decimal("54.32"))
     # a currency without a rate never reaches the cost base: staging quarantines it
     assert quarantined == [("unknown_currency",)]
-    assert gl_lines == 4
+    assert [(row, rule) for row, rule, _ in too_precise] == [
+        (8, "too_many_decimals"),
+        (9, "too_many_decimals"),
+    ]
+    assert "'12.123456789' carries 9 decimal place(s), more than the 2 of USD" in too_precise[0][2]
+    assert gl_lines == 6
+    assert huge == [(6, Decimal("9999999999999.99")), (7, Decimal("11112000000000.00"))]
+    assert october_labour > Decimal("21111999999999.99")

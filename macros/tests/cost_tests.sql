@@ -82,7 +82,7 @@ gl as (
 
     select
         lines.posting_month as cost_month,
-        round(lines.amount * case
+        round(cast(lines.amount as decimal(19, 4)) * case
             when lines.currency = '{{ var("reporting_currency") }}' then cast(1 as decimal(18, 8))
             else cast(fx.rate_to_reporting as decimal(18, 8))
         end, 2) as amount
