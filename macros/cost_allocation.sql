@@ -18,11 +18,14 @@
     double
 {%- endmacro %}
 
-{#- Money of the reporting currency at a given scale: decimal(38, scale). 38 digits, not 18: a
-    ledger line may reach 10^13 and a month's pool more, which is above 10^12 at 6 decimals
-    (docs/decisions/cost_allocation.md C9). -#}
+{#- Money of the reporting currency at a given scale: decimal(32 + scale, scale), so cents are
+    decimal(34, 2) and millionths decimal(38, 6) (docs/decisions/cost_allocation.md C9). Not 18
+    digits: a ledger line may reach 10^13 and a month's pool more, above 10^12 at 6 decimals.
+    The same 32 integer digits at every scale: where DuckDB unifies two decimals (union, case,
+    coalesce) it keeps the larger integer part first, so decimal(38, 6) with decimal(38, 2)
+    would be rounded to cents; with equal integer parts the 6 decimals stay. -#}
 {% macro cost_money(expr, scale=2) -%}
-    cast({{ expr }} as decimal(38, {{ scale }}))
+    cast({{ expr }} as decimal({{ 32 + scale }}, {{ scale }}))
 {%- endmacro %}
 
 {#- A ledger amount (decimal(18, 4), staging) times its fx rate (decimal(18, 8)), exactly: the

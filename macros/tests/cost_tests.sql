@@ -109,11 +109,12 @@ gl_months as (
 
 model_rows as (
 
-    select {{ month_column }} as cost_month, {{ amount_column }} as amount
+    -- one explicit type: a union of decimals of two scales may round the finer one (DuckDB)
+    select {{ month_column }} as cost_month, cast({{ amount_column }} as decimal(38, 6)) as amount
     from {{ model }}
     {%- if add_unallocated %}
     union all
-    select cost_month, allocated_amount as amount
+    select cost_month, cast(allocated_amount as decimal(38, 6)) as amount
     from {{ ref('int_costs__channel_allocation') }}
     where channel = 'unallocated'
     {%- endif %}
