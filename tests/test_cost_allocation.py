@@ -120,10 +120,6 @@ def test_worked_example_of_the_benchmark_document(published):
             "select baseline_volume, from_unit_cost, to_unit_cost, baseline_cost, scenario_cost, savings "
             "from marts.rpt_channel_shift_scenarios where scenario_id = 'tv_channel_change_to_app_benchmark'"
         ).fetchone()
-        actual = con.execute(
-            "select baseline_volume, baseline_cost, scenario_cost, savings, volume_basis "
-            "from marts.rpt_channel_shift_scenarios where unit_cost_basis = 'actual'"
-        ).fetchall()
     assert row == (
         Decimal("1000000.00"),
         Decimal("5.84"),
@@ -132,7 +128,48 @@ def test_worked_example_of_the_benchmark_document(published):
         Decimal("4692000.00"),
         Decimal("1148000.00"),
     )
-    assert actual and all(r[0] > 0 and r[3] == r[1] - r[2] and r[4] == "observed_annualised" for r in actual)
+
+
+def test_actual_basis_scenario_is_priced_from_the_interactions(published):
+    """billing_calls_to_chat_actual (seed: 30 % of the billing calls move to chat, volume observed
+    and annualised, this warehouse's unit costs), recomputed from fct_interactions with Python's
+    Decimal (docs/decisions/cost_allocation.md C6), not from the scenario's own columns:
+    days = first to last interaction date; volume = billing inbound calls x 365 / days; a unit
+    cost = cost / interactions of the channel over the period; 30 % of the volume moves;
+    baseline = volume x from-cost, scenario = (volume - moved) x from-cost + moved x to-cost,
+    each rounded to the cent, savings = the difference. The model rounds its ratios in double:
+    volume and unit costs are compared to their last digit, the costs exactly."""
+    settings, _ = published
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        first, last = con.execute(
+            "select min(interaction_date), max(interaction_date) from marts.fct_interactions"
+        ).fetchone()
+        calls = con.execute(
+            "select count(*) from marts.fct_interactions "
+            "where channel = 'inbound_call' and contact_reason = 'billing_question'"
+        ).fetchone()[0]
+        unit = {
+            channel: (Decimal(cost), n)
+            for channel, cost, n in con.execute(
+                "select channel, sum(total_cost), count(*) from marts.fct_interactions "
+                "where channel in ('inbound_call', 'chat') group by 1"
+            ).fetchall()
+        }
+        row = con.execute(
+            "select observed_volume, baseline_volume, shifted_volume, from_unit_cost, to_unit_cost, "
+            "baseline_cost, scenario_cost, savings from marts.rpt_channel_shift_scenarios "
+            "where scenario_id = 'billing_calls_to_chat_actual'"
+        ).fetchone()
+    observed, volume, moved, from_cost, to_cost, baseline, scenario, savings = row
+    days = (last - first).days + 1
+    assert observed == calls > 0
+    assert abs(volume - Decimal(calls * 365) / days) <= Decimal("0.005")
+    assert moved == volume * Decimal("0.30")
+    assert abs(from_cost - unit["inbound_call"][0] / unit["inbound_call"][1]) <= Decimal("0.0000005")
+    assert abs(to_cost - unit["chat"][0] / unit["chat"][1]) <= Decimal("0.0000005")
+    assert baseline == (volume * from_cost).quantize(CENT, rounding=ROUND_HALF_UP)
+    assert scenario == ((volume - moved) * from_cost + moved * to_cost).quantize(CENT, rounding=ROUND_HALF_UP)
+    assert savings == baseline - scenario > 0  # chat is the cheaper channel in the sample
 
 
 EDGE_LINES = """\
