@@ -67,6 +67,12 @@
     end
 {%- endmacro %}
 
+{#- floor of a double as decimal(38, 0). Spark's floor returns a bigint, which cannot hold 10^19;
+    a double of 2^52 or more is a whole number already. -#}
+{% macro cost_floor(x) -%}
+    cast(case when abs({{ x }}) < 4503599627370496 then floor({{ x }}) else {{ x }} end as decimal(38, 0))
+{%- endmacro %}
+
 {#-
     cost_largest_remainder(name, source, partition_by, total_units, weight, order_by)
     Emits CTEs ending in `<name>`, splitting the integer `total_units` (the same value on
@@ -99,8 +105,8 @@
 
     select
         {{ name }}_floored.*,
-        cast(floor(_exact_units) as decimal(38, 0)) as _floor_units,
-        _exact_units - floor(_exact_units) as _remainder
+        {{ cost_floor('_exact_units') }} as _floor_units,
+        _exact_units - cast({{ cost_floor('_exact_units') }} as {{ cost_type_double() }}) as _remainder
     from {{ name }}_floored
 
 ),
