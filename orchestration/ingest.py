@@ -28,7 +28,7 @@ now changed or became unreadable, has its rows removed and sets
 `raw._build_state.full_refresh_required`: dbt's incremental models cannot
 un-see a record, so the next dbt build is a full refresh (P4). Each file
 carries the `load_id` of the ingest that last loaded it; dbt's incremental
-models process the files loaded after the last successful build.
+models process the files loaded after the last published build.
 
 A missing or empty source folder gives an empty relation: the company does not
 use that channel. Columns beyond the contract are ignored; a missing optional
@@ -90,7 +90,7 @@ create table if not exists {FILES_TABLE} (
 """
 STATE_DDL = f"""
 create table if not exists {STATE_TABLE} (
-    built_load_id bigint,            -- dbt models are built from every file with load_id <= this
+    built_load_id bigint,            -- the published build holds every file with load_id <= this
     project_fingerprint varchar,     -- of the dbt project, policy and settings of that build
     full_refresh_required boolean,   -- a loaded file changed or disappeared since: rebuild everything
     landing_dir varchar,
