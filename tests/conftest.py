@@ -80,6 +80,14 @@ FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 CUTOFF = re.compile(r"\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)")
 
 
+def models_only_build_args(plan) -> list[str]:
+    """orchestration.incremental.dbt_build_args without dbt's data and unit tests, for a test that
+    builds many warehouses and compares them itself (monkeypatch it in). One --exclude value:
+    dagster-dbt passes a single one on, and dbt splits it at the spaces."""
+    args = ["build", "--exclude", "resource_type:unit_test resource_type:test"]
+    return [*args, "--full-refresh"] if plan.full_refresh else args
+
+
 def clean_build(settings: Settings) -> Path:
     """The reference of a comparison: the landing directory built from nothing, as a first run
     does (a new raw file reading every landing file, `dbt build --full-refresh`), without the

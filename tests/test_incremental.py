@@ -42,7 +42,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import clean_build, make_settings, warehouse_differences
+from conftest import clean_build, make_settings, models_only_build_args, warehouse_differences
 
 from orchestration.generator import generate
 from orchestration.pipeline import run
@@ -299,13 +299,6 @@ def failing_at(step: str) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------- the nights
-def _models_only(plan) -> list[str]:
-    """dbt_build_args without the data and unit tests (see the module docstring)."""
-    # one --exclude value (dagster-dbt passes one on); dbt splits it at the spaces
-    args = ["build", "--exclude", "resource_type:unit_test resource_type:test"]
-    return [*args, "--full-refresh"] if plan.full_refresh else args
-
-
 def _night(settings, reference, what: str) -> tuple[str, object, list[str]]:
     """Run the night; compare the published warehouse with `reference` (a build file)."""
     try:
@@ -330,7 +323,7 @@ def nights(tmp_path_factory):
     facts: dict = {}
     failed: list[tuple[int, str, str, bool]] = []  # (night, step, error, published file unchanged)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(incremental, "dbt_build_args", _models_only)
+        patch.setattr(incremental, "dbt_build_args", models_only_build_args)
         results[0] = ("first build: 3 days, one month", run(settings), [])
         first = root / "night0.duckdb"
         shutil.copyfile(settings.warehouse, first)
