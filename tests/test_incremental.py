@@ -74,23 +74,24 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _call(header: list[str], **values: str) -> dict:
-    row = dict.fromkeys(header, "")
-    row.update(
+def _deliver_calls(landing: Path, file_name: str, *calls: dict) -> None:
+    """Write telephony_calls/<file_name> by hand: one abandoned inbound billing call per dict,
+    with the dict's values over those defaults."""
+    header, _ = _rows(min((landing / "telephony_calls").glob("2026-*.csv")))
+    defaults = dict.fromkeys(header, "")
+    defaults.update(
         direction="inbound",
         queue="billing",
         contact_reason="billing_question",
         ivr_seconds="20",
         queue_seconds="15",
-        agent_id="",
         talk_seconds="0",
         hold_seconds="0",
         acw_seconds="0",
         outcome="abandoned",
         transferred="false",
     )
-    row.update(values)
-    return row
+    _write(landing / "telephony_calls" / file_name, header, [{**defaults, **call} for call in calls])
 
 
 # ---------------------------------------------------------------- the nights' deliveries
@@ -101,30 +102,14 @@ def night_2(landing: Path) -> dict:
     customer = dict.fromkeys(header, "")
     customer.update(customer_id=LOOKBACK_CUSTOMER, segment="sme", country="US", geography="local")
     _write(landing / "customers" / "zz-lookback.csv", header, [customer])
-    header, _ = _rows(min((landing / "telephony_calls").glob("*.csv")))
-    _write(
-        landing / "telephony_calls" / "zz-oct31.csv",
-        header,
-        [
-            _call(
-                header, call_id="OCT31-CALL", customer_id=LOOKBACK_CUSTOMER, started_at="2026-10-31T23:00:00"
-            )
-        ],
-    )
+    call = dict(call_id="OCT31-CALL", customer_id=LOOKBACK_CUSTOMER, started_at="2026-10-31T23:00:00")
+    _deliver_calls(landing, "zz-oct31.csv", call)
     return {}
 
 
 def night_3(landing: Path) -> dict:
-    header, _ = _rows(landing / "telephony_calls" / "zz-oct31.csv")
-    _write(
-        landing / "telephony_calls" / "zz-nov01.csv",
-        header,
-        [
-            _call(
-                header, call_id="NOV01-CALL", customer_id=LOOKBACK_CUSTOMER, started_at="2026-11-01T00:30:00"
-            )
-        ],
-    )
+    call = dict(call_id="NOV01-CALL", customer_id=LOOKBACK_CUSTOMER, started_at="2026-11-01T00:30:00")
+    _deliver_calls(landing, "zz-nov01.csv", call)
     return {}
 
 
@@ -206,15 +191,12 @@ def customer_of_september_changes_segment(landing: Path) -> dict:
 
 
 def rows_staging_quarantines(landing: Path) -> dict:
-    header, _ = _rows(landing / "telephony_calls" / "zz-oct31.csv")
-    _write(
-        landing / "telephony_calls" / "zz-defects.csv",
-        header,
-        [
-            _call(header, call_id="BAD-CODE", direction="sideways", started_at="2026-11-02T10:00:00"),
-            _call(header, call_id="FUTURE", started_at="2099-01-01T00:00:00Z"),
-            _call(header, call_id="YEAR-ONE", started_at="0001-06-01T10:00:00"),
-        ],
+    _deliver_calls(
+        landing,
+        "zz-defects.csv",
+        dict(call_id="BAD-CODE", direction="sideways", started_at="2026-11-02T10:00:00"),
+        dict(call_id="FUTURE", started_at="2099-01-01T00:00:00Z"),
+        dict(call_id="YEAR-ONE", started_at="0001-06-01T10:00:00"),
     )
     (first,) = sorted((landing / "gl_journal_lines").glob("2026-10*.csv"))[:1]
     header, lines = _rows(first)
