@@ -9,6 +9,9 @@ CCW_TEMP_DIR      where DuckDB spills when the memory limit is reached (default 
 CCW_CONFIG_DIR    the company's configuration folder, outside the checkout (default: none); its
                   mappings/<folder>.yml say how to read a vendor export landed in <landing>/<folder>/
                   (docs/MAPPINGS.md)
+CCW_EARLIEST_DATE the first day of the plausible window of landing dates and timestamps (default
+                  2000-01-01; the window ends one day after the run starts): an event dated
+                  before it is quarantined (rule implausible_date)
 
 Everything the build writes privately (build database, raw database, dbt
 target, logs, incremental state) lives in a work directory derived from
@@ -19,13 +22,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+from orchestration.errors import PipelineError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # DuckDB's memory limit for the build. The run's other processes (Python, Dagster, Great
 # Expectations) need memory too: 3GB keeps a 10M-interaction build under 4 GB in all, and
 # a lower limit still completes, spilling (docs/decisions/performance.md P10).
 DEFAULT_MEMORY_LIMIT = "3GB"
+# The first plausible day of a landing event (dbt var earliest_plausible_date reads the same
+# variable with the same default, dbt_project.yml).
+EARLIEST_DATE_VARIABLE = "CCW_EARLIEST_DATE"
+DEFAULT_EARLIEST_DATE = "2000-01-01"
 
 
 @dataclass(frozen=True)
@@ -95,3 +105,16 @@ def load_settings() -> Settings:
         temp_directory=_path("CCW_TEMP_DIR", "") if os.environ.get("CCW_TEMP_DIR") else None,
         config_dir=_path("CCW_CONFIG_DIR", "") if os.environ.get("CCW_CONFIG_DIR") else None,
     )
+
+
+def earliest_plausible_date() -> date:
+    """CCW_EARLIEST_DATE, else 2000-01-01: a landing date or timestamp of an event before this day
+    is quarantined as implausible_date (docs/decisions/quality.md Q8)."""
+    value = os.environ.get(EARLIEST_DATE_VARIABLE) or DEFAULT_EARLIEST_DATE
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise PipelineError(
+            f"{EARLIEST_DATE_VARIABLE}={value!r} is not a date: set it to the first plausible day of "
+            f"your exports as YYYY-MM-DD (default {DEFAULT_EARLIEST_DATE}), or unset it"
+        ) from exc

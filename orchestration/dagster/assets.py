@@ -7,11 +7,12 @@
       check raw_quality        BLOCKING: the raw Great Expectations suite (file rules)
     dbt models     one `dbt build` (models, seeds, dbt tests) by the `dbt` resource, grouped
                    staging / intermediate / marts; incremental models process the files loaded
-                   since the last successful build
+                   since the last published build
       check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
       check marts_quality      BLOCKING, on fct_interactions
     warehouse      orchestration/publish.py copies the build file beside the published file and
-                   renames it over; then orchestration/report writes <warehouse>.report/index.html
+                   renames it over; then the build is marked done (build/plan.py mark_built) and
+                   orchestration/report writes <warehouse>.report/index.html
 
 A blocking check that fails (ERROR severity) fails its step, so every asset
 downstream of the checked asset is skipped: dbt does not run after a raw
@@ -210,7 +211,6 @@ def _dbt_models(project: DbtProject) -> dg.AssetsDefinition:
                 yield from invocation.stream()
             if not invocation.is_successful():
                 raise build_failed(args, settings)
-            mark_built(settings, state.plan)
         except PipelineError as exc:
             raise state.fail(exc) from exc
 
@@ -243,6 +243,9 @@ def _publish(state: RunState) -> RunRecord:
     state.published_at = publish(
         state.settings.build_db, state.settings.warehouse, record, quality_results=rows
     )
+    # only a published build is done: after a failed check or publish the next run builds the
+    # same files again (docs/decisions/performance.md P16)
+    mark_built(state.settings, state.plan)
     return record
 
 

@@ -90,12 +90,15 @@ priced as (
 
 costed as (
 
+    -- volumes as decimal(16, 4) and unit costs as decimal(20, 6): products exact on both engines
+    -- (16 + 20 + 1 digits stay within Spark's 38), and no 18-digit overflow of DuckDB
     select
         priced.*,
-        cast(round(baseline_volume * from_unit_cost, 2) as decimal(18, 2)) as baseline_cost,
-        cast(round(
-            cast(baseline_volume - shifted_volume as decimal(18, 4)) * from_unit_cost
-            + shifted_volume * to_unit_cost, 2) as decimal(18, 2)) as scenario_cost
+        {{ cost_money('round(cast(baseline_volume as decimal(16, 4)) * cast(from_unit_cost as decimal(20, 6)), 2)') }}
+            as baseline_cost,
+        {{ cost_money('round(
+            cast(baseline_volume - shifted_volume as decimal(16, 4)) * cast(from_unit_cost as decimal(20, 6))
+            + cast(shifted_volume as decimal(16, 4)) * cast(to_unit_cost as decimal(20, 6)), 2)') }} as scenario_cost
     from priced
 
 )
@@ -116,6 +119,6 @@ select
     to_unit_cost,
     baseline_cost,
     scenario_cost,
-    cast(baseline_cost - scenario_cost as decimal(18, 2)) as savings,
+    {{ cost_money('baseline_cost - scenario_cost') }} as savings,
     '{{ var("reporting_currency") }}' as currency
 from costed

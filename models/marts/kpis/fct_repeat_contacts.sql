@@ -13,9 +13,7 @@ with
 links as (
 
     select * from {{ ref('int_kpis__repeat_links') }}
-    {%- if is_incremental() %}
-    where earlier_interaction_month in ({{ refresh_months_and_previous() }})
-    {%- endif %}
+    {{ incremental_months_filter('earlier_interaction_month') }}
 
 ),
 
