@@ -510,7 +510,11 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         )
         rows = [row for layer in LAYERS for row in state.layers[layer].rows()]
         state.published_at = publish(
-            state.settings.build_db, state.settings.warehouse, record, quality_results=rows
+            state.settings.build_db,
+            state.settings.warehouse,
+            record,
+            quality_results=rows,
+            manifest=manifest,
         )
         return MaterializeResult(
             metadata={

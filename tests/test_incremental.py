@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SMALL, make_settings
+from conftest import SMALL, make_settings, open_with_build
 
 from orchestration.generator import generate
 from orchestration.pipeline import run
@@ -185,8 +185,9 @@ def test_the_second_night_is_incremental(nights):
 def test_incremental_equals_full_refresh_row_for_row(nights):
     incremental, reference, *_ = nights
     con = duckdb.connect()
-    con.execute(f"attach '{incremental.warehouse}' as inc (read_only)")
-    con.execute(f"attach '{reference.warehouse}' as ref (read_only)")
+    # every layer is compared: the build files hold staging, intermediate and seeds too
+    con.execute(f"attach '{incremental.build_db}' as inc (read_only)")
+    con.execute(f"attach '{reference.build_db}' as ref (read_only)")
     tables = _tables(con, "inc")
     assert tables == _tables(con, "ref")
     assert {s for s, _ in tables} == {"staging", "intermediate", "marts", "quarantine", "seeds"}
@@ -201,7 +202,7 @@ def test_incremental_equals_full_refresh_row_for_row(nights):
 
 def test_the_hard_cases_reached_the_marts(nights):
     incremental, _, _, _, _, changed = nights
-    with duckdb.connect(str(incremental.warehouse), read_only=True) as con:
+    with open_with_build(incremental) as con:
         assert con.execute(
             "select contact_reason from marts.fct_interactions where source = 'tickets' and source_interaction_id = ?",
             [changed["ticket"]],
@@ -232,7 +233,7 @@ def test_a_removed_landing_file_forces_a_full_refresh_and_its_rows_go(nights):
     summary = run(incremental)
     assert summary.build.startswith("full refresh") and "changed or disappeared" in summary.build
     assert len(summary.ingest.loaded_files) == 0  # the other files are not read again
-    with duckdb.connect(str(incremental.warehouse), read_only=True) as con:
+    with duckdb.connect(str(incremental.build_db), read_only=True) as con:
         assert con.execute(
             "select count(*) from intermediate.int_costs__gl_lines where journal_id = 'LATE-JE-1'"
         ).fetchone() == (0,)
