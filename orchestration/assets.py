@@ -104,6 +104,7 @@ class RunState:
     layers: dict[str, Any] = field(default_factory=dict)  # layer -> quality.LayerResult
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)
     published_at: datetime | None = None
+    docs: Any = None  # docs_site.DocsReport of the docs written after the publish, or why not
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
 
 
@@ -516,6 +517,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
             quality_results=rows,
             manifest=manifest,
         )
+        state.docs = write_docs_after_publish(state.settings, manifest)
         return MaterializeResult(
             metadata={
                 "path": MetadataValue.path(str(state.settings.warehouse)),
@@ -528,6 +530,18 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         )
 
     return [landing_files, raw, raw_quality, dbt_models, staging_quality, marts_quality, warehouse]
+
+
+def write_docs_after_publish(settings: Settings, manifest: Path):
+    """The docs beside the freshly published file (docs_site.py). The warehouse is published by
+    now: docs that cannot be written are reported in the run summary, not a failed run."""
+    from orchestration.docs_site import write_docs
+
+    try:
+        return write_docs(settings, manifest)
+    except (PipelineError, OSError, duckdb.Error) as exc:
+        log.warning("docs not written: %s", exc)
+        return f"not written: {exc}"
 
 
 def build_job(settings: Settings):

@@ -86,6 +86,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from orchestration.assets import prepare_manifest
+    from orchestration.docs_site import write_docs
+    from orchestration.errors import PipelineError
+
+    settings = load_settings()
+    try:
+        report = write_docs(settings, prepare_manifest(settings))
+    except PipelineError as exc:
+        print(f"ccw docs could not run: {exc}", file=sys.stderr)
+        return 1
+    print(report.render())
+    return 0
+
+
 def _scales(value: str) -> list[int]:
     try:
         scales = [int(float(v.replace("_", ""))) for v in value.split(",") if v.strip()]
@@ -190,6 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", type=Path, help="quality policy file (default: CCW_QUALITY_POLICY or quality_policy.yml)"
     )
     check.set_defaults(func=cmd_check)
+
+    docs = sub.add_parser(
+        "docs",
+        help="write the documentation beside the published warehouse (<warehouse>.docs/, works offline)",
+        description="Write <CCW_WAREHOUSE without .duckdb>.docs/: the dbt docs site of the published tables "
+        "(descriptions, keys, tests, lineage) and the data-quality docs of the last runs, both readable "
+        "offline from the file system. Every `ccw run` writes them too.",
+    )
+    docs.set_defaults(func=cmd_docs)
 
     from orchestration.bench import DEFAULT_SCALES
     from orchestration.config import DEFAULT_MEMORY_LIMIT

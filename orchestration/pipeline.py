@@ -48,6 +48,7 @@ class RunSummary:
     quality: list[LayerResult] = field(default_factory=list)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     build: str = ""  # incremental.BuildPlan.describe(): incremental, or full refresh and why
+    docs: object = None  # docs_site.DocsReport, or why the docs were not written
 
     def render(self) -> str:
         lines = [f"Run {self.run_id} published {self.warehouse} in {self.seconds:.1f} s"]
@@ -72,6 +73,8 @@ class RunSummary:
             docs = next((layer.data_docs for layer in self.quality if layer.data_docs), None)
             if docs:
                 lines.append(f"  data docs: {docs / 'index.html'}")
+        if self.docs is not None:
+            lines.append(self.docs.render() if hasattr(self.docs, "render") else f"Docs: {self.docs}")
         lines.append("Query it (read-only, safe while the nightly run works):")
         lines.append(
             f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{self.warehouse}', read_only=True)"
@@ -155,6 +158,7 @@ def run(settings: Settings, *, sample_if_empty: bool = False, full_refresh: bool
         quality=[state.layers[layer] for layer in ("raw", "staging", "marts")],
         quarantined=state.quarantined,
         build=state.plan.describe() if state.plan is not None else "",
+        docs=state.docs,
     )
 
 

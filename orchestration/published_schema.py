@@ -172,7 +172,9 @@ def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, 
         [source, table.schema, table.name],
     ).fetchall()
     if not columns:
-        raise PipelineError(f"the build has no table {table.schema}.{table.name}; the published warehouse is unchanged")
+        raise PipelineError(
+            f"the build has no table {table.schema}.{table.name}; the published warehouse is unchanged"
+        )
     names = {c for c, _ in columns}
     undescribed = [c for c in table.columns if c not in names]
     if undescribed:
