@@ -98,9 +98,7 @@ def metricflow(published, semantic_manifest):
 
         def query(metrics: list[str], group_by: list[str]) -> list[dict]:
             result = engine.query(
-                MetricFlowQueryRequest.create_with_random_request_id(
-                    metric_names=metrics, group_by_names=group_by
-                )
+                MetricFlowQueryRequest.create(metric_names=metrics, group_by_names=group_by)
             )
             table = result.result_df
             assert '"build"' not in result.sql  # the published file, never the private build file
@@ -254,6 +252,11 @@ def test_the_query_an_analyst_types_runs(published, semantic_manifest, tmp_path)
     mf reads target/semantic_manifest.json there; it is written by `dbt parse` with the same target."""
     settings, _ = published
     env = published_env(settings)
+    for private in (
+        "DBT_TARGET_PATH",
+        "DBT_LOG_PATH",
+    ):  # mf reads <project>/target, as an analyst's shell has it
+        env.pop(private, None)
     target = PROJECT_DIR / "target"
     parse = subprocess.run(
         [dbt_executable(), "parse", "--quiet"], env=env, cwd=PROJECT_DIR, capture_output=True, text=True

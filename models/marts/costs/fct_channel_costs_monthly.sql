@@ -57,8 +57,8 @@ joined as (
         coalesce(volumes.interactions, 0) as interactions,
         coalesce(volumes.handled_interactions, 0) as handled_interactions,
         coalesce(volumes.resolved_interactions, 0) as resolved_interactions,
-        cast(coalesce(volumes.handle_minutes, 0) as decimal(18, 2)) as handle_minutes,
-        cast(coalesce(volumes.productive_handle_minutes, 0) as decimal(18, 2)) as productive_handle_minutes,
+        cast(coalesce(volumes.handle_minutes, 0) as decimal(18, 6)) as handle_minutes,
+        cast(coalesce(volumes.productive_handle_minutes, 0) as decimal(18, 6)) as productive_handle_minutes,
         {{ cost_money('coalesce(allocation.labour_cost, 0)', 6) }} as labour_cost_amount,
         {{ cost_money('coalesce(allocation.platform_cost, 0)', 6) }} as platform_cost_amount,
         {{ cost_money('coalesce(allocation.overhead_cost, 0)', 6) }} as overhead_cost_amount

@@ -29,7 +29,7 @@ select
     interactions,
     handled_interactions,
     resolved_interactions,
-    cast(handle_minutes as decimal(18, 2)) as handle_minutes,
+    cast(handle_minutes as decimal(18, 6)) as handle_minutes,
     {{ cost_money('labour_cost', 6) }} as labour_cost_amount,
     {{ cost_money('platform_cost', 6) }} as platform_cost_amount,
     {{ cost_money('overhead_cost', 6) }} as overhead_cost_amount,
