@@ -70,9 +70,12 @@ class RunSummary:
         if self.quality:
             lines.append("Data-quality checks (meta.quality_results):")
             lines.extend("  " + line for layer in self.quality for line in layer.render().splitlines())
-            docs = next((layer.data_docs for layer in self.quality if layer.data_docs), None)
+            # the copy beside the published file when the docs were written, else the build's
+            docs = getattr(self.docs, "quality_site", None) or next(
+                (layer.data_docs / "index.html" for layer in self.quality if layer.data_docs), None
+            )
             if docs:
-                lines.append(f"  data docs: {docs / 'index.html'}")
+                lines.append(f"  data docs: {docs}")
         if self.docs is not None:
             lines.append(self.docs.render() if hasattr(self.docs, "render") else f"Docs: {self.docs}")
         lines.append("Query it (read-only, safe while the nightly run works):")
