@@ -247,9 +247,10 @@ def test_occupancy_and_shrinkage_equal_fct_agent_daily_and_roll_up_by_team(metri
     compare(by_team, ["metric_time__month", "agent__team"], expected, AGENT_METRICS, KPI_TOLERANCE)
 
 
-def test_the_query_an_analyst_types_runs(published, semantic_manifest, tmp_path):
-    """The README's command: `mf query` with the published target, from the project directory.
-    mf reads target/semantic_manifest.json there; it is written by `dbt parse` with the same target."""
+def test_mf_validates_the_configs_and_the_query_an_analyst_types_runs(published, semantic_manifest, tmp_path):
+    """The README's commands: `mf validate-configs` and `mf query` with the published target, from
+    the project directory. mf reads target/semantic_manifest.json there, which `dbt parse` with the
+    same target writes."""
     settings, _ = published
     env = published_env(settings)
     for private in (
@@ -263,8 +264,13 @@ def test_the_query_an_analyst_types_runs(published, semantic_manifest, tmp_path)
     )
     assert parse.returncode == 0, parse.stdout[-2000:]
     assert (target / "semantic_manifest.json").exists()
-    out = tmp_path / "out.csv"
     mf = Path(dbt_executable()).with_name("mf")
+    validate = subprocess.run(
+        [str(mf), "validate-configs"], env=env, cwd=PROJECT_DIR, capture_output=True, text=True
+    )  # the semantic checks and the checks against the published file
+    assert validate.returncode == 0, validate.stdout[-3000:] + validate.stderr[-2000:]
+    assert "ERRORS: 0" in validate.stdout and "ERRORS: 1" not in validate.stdout
+    out = tmp_path / "out.csv"
     proc = subprocess.run(
         [
             str(mf),
