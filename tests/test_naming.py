@@ -9,7 +9,16 @@ import pytest
 
 # the unit a column's name ends in, by type (CONTRIBUTING.md); names without a unit are listed
 DECIMAL_UNITS = ("_amount", "_minutes", "_share", "_volume", "_quantity")
-DOUBLE_UNITS = ("_rate", "_share", "_seconds", "_minutes", "_hours", "_points", "_score", "_per_productive_hour")
+DOUBLE_UNITS = (
+    "_rate",
+    "_share",
+    "_seconds",
+    "_minutes",
+    "_hours",
+    "_points",
+    "_score",
+    "_per_productive_hour",
+)
 UNITLESS_DOUBLES = {"concurrency", "fte"}  # parallel chats; full-time equivalents
 
 
