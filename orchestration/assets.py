@@ -9,7 +9,8 @@
                    incremental models process the files loaded since the last successful build
       check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
       check marts_quality      BLOCKING, on fct_interactions
-    warehouse      publish.py copies the build file beside the published file and renames it over
+    warehouse      publish.py copies the reader tables (with comments and keys) beside the published
+                   file and renames it over; docs_site.py writes the docs beside it
 
 A blocking check that fails (ERROR severity) fails its step, so every asset
 downstream of the checked asset is skipped: dbt does not run after a raw
@@ -481,7 +482,7 @@ def build_assets(settings: Settings, manifest: Path) -> list:
         deps=[RAW_KEY, *dbt_keys],
         group_name="publish",
         required_resource_keys={RESOURCE_KEY},
-        description=f"The published warehouse {settings.warehouse}: the build copied and renamed over it "
+        description=f"The published warehouse {settings.warehouse}: the build's reader tables copied and renamed over it "
         "atomically, only when every blocking check of this run passed (orchestration/publish.py).",
     )
     def warehouse(context: AssetExecutionContext) -> MaterializeResult:
