@@ -9,15 +9,6 @@
     of the share.
 -#}
 
-{#- A double-precision float on every engine (dbt.type_float() is 4-byte FLOAT on DuckDB). -#}
-{% macro cost_type_double() -%}
-    {{ return(adapter.dispatch('cost_type_double')()) }}
-{%- endmacro %}
-
-{% macro default__cost_type_double() -%}
-    double
-{%- endmacro %}
-
 {#- Money of the reporting currency at a given scale: decimal(18, scale). -#}
 {% macro cost_money(expr, scale=2) -%}
     cast({{ expr }} as decimal(18, {{ scale }}))
@@ -39,7 +30,7 @@
     final cast give both engines the same type. For ratios shown to people, never
     for amounts that must add up. -#}
 {% macro cost_ratio(num, den, scale=4) -%}
-    cast(round(cast({{ num }} as {{ cost_type_double() }}) / cast(nullif({{ den }}, 0) as {{ cost_type_double() }}), {{ scale }}) as decimal(18, {{ scale }}))
+    cast(round(cast({{ num }} as {{ type_double() }}) / cast(nullif({{ den }}, 0) as {{ type_double() }}), {{ scale }}) as decimal(18, {{ scale }}))
 {%- endmacro %}
 
 {#- The quantity of driver `driver` (an SQL expression giving the driver code) on a
@@ -72,9 +63,9 @@
 
     select
         {{ source }}.*,
-        cast({{ total_units }} as {{ cost_type_double() }})
-            * cast({{ weight }} as {{ cost_type_double() }})
-            / cast(sum({{ weight }}) over (partition by {{ part }}) as {{ cost_type_double() }}) as _exact_units
+        cast({{ total_units }} as {{ type_double() }})
+            * cast({{ weight }} as {{ type_double() }})
+            / cast(sum({{ weight }}) over (partition by {{ part }}) as {{ type_double() }}) as _exact_units
     from {{ source }}
 
 ),

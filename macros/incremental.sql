@@ -2,7 +2,7 @@
     Incremental builds (docs/decisions/performance.md, P1-P8).
 
     The batch of a build is the landing files loaded after the last successful
-    build (orchestration/incremental.py keeps `built_load_id` in the raw file):
+    build (orchestration/build/plan.py keeps `built_load_id` in the raw file):
       base_*   incremental by landing file: the batch's files are typed again, nothing else
       stg_*    incremental by record key: every version of a key delivered in the batch is
                ranked again (latest updated_at, else latest file, wins)
@@ -10,7 +10,7 @@
                month: int_refresh__months lists the months the batch can change (with the
                repeat-contact look-back), and those months are rebuilt whole, which is what
                month-level cost allocation needs.
-    A full refresh (`ccw run --full-refresh`, or whenever orchestration/incremental.py
+    A full refresh (`ccw run --full-refresh`, or whenever orchestration/build/plan.py
     decides one) ignores all of this: is_incremental() is false.
 
     Only portable SQL here; the strategies are chosen per adapter (ccw_incremental_strategy),

@@ -3,21 +3,12 @@
     docs/decisions/kpis.md). Portable SQL only: dbt cross-database macros, no
     engine-specific syntax; anything engine-specific is dispatched.
 
-    Vars read here (defaults in brackets; the lead adds them to dbt_project.yml):
+    Vars read here (defaults in brackets; set in dbt_project.yml):
       service_level_seconds_call [20]  T of the service level of inbound calls
       service_level_seconds_chat [60]  T of the service level of agent chats
       short_abandon_seconds      [5]   an abandon with wait <= this is a short abandon
       repeat_window_days         [7]   N of the repeat-contact / operational FCR window
 -#}
-
-{#- A double-precision float on every engine (dbt.type_float() is a 4-byte FLOAT on DuckDB). -#}
-{% macro kpi_type_double() -%}
-    {{ return(adapter.dispatch('kpi_type_double')()) }}
-{%- endmacro %}
-
-{% macro default__kpi_type_double() -%}
-    double
-{%- endmacro %}
 
 {#-
     safe_divide(num, den, scale=none): num / den as a double, null when den is 0 or null
@@ -27,9 +18,9 @@
 -#}
 {% macro safe_divide(num, den, scale=none) -%}
     {%- if scale is none -%}
-    (cast({{ num }} as {{ kpi_type_double() }}) / cast(nullif({{ den }}, 0) as {{ kpi_type_double() }}))
+    (cast({{ num }} as {{ type_double() }}) / cast(nullif({{ den }}, 0) as {{ type_double() }}))
     {%- else -%}
-    round(cast({{ num }} as {{ kpi_type_double() }}) / cast(nullif({{ den }}, 0) as {{ kpi_type_double() }}), {{ scale }})
+    round(cast({{ num }} as {{ type_double() }}) / cast(nullif({{ den }}, 0) as {{ type_double() }}), {{ scale }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -123,7 +114,7 @@
 
 {#- Hours from `start_ts` to `end_ts` (second precision), as a double; null when either is null. -#}
 {% macro kpi_hours_between(start_ts, end_ts) -%}
-    (cast({{ dbt.datediff(start_ts, end_ts, 'second') }} as {{ kpi_type_double() }}) / 3600.0)
+    (cast({{ dbt.datediff(start_ts, end_ts, 'second') }} as {{ type_double() }}) / 3600.0)
 {%- endmacro %}
 
 {#- Handle seconds of one contact for AHT: calls talk + hold + acw (DOMAIN.md), chats and cases their logged handle_seconds. -#}

@@ -1,4 +1,9 @@
-"""`ccw`: the command line of the contact-cost warehouse."""
+"""`ccw`: the command line of the contact-cost warehouse.
+
+`ccw run`, `ccw check` and `ccw docs` import the pipeline, the quality checks and the
+docs writer inside their functions: the other commands (and `--help`) start without
+loading Dagster, dbt and Great Expectations, seconds of start-up.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,14 @@ import argparse
 import logging
 import sys
 import warnings
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from orchestration.config import load_settings
+from orchestration.config import DEFAULT_MEMORY_LIMIT, load_settings
+from orchestration.errors import PipelineError
+from orchestration.tools import bench as benchmark
+from orchestration.tools import contract as contract_files
+from orchestration.tools.generator import generate
 
 
 def _date(value: str) -> date:
@@ -20,8 +29,6 @@ def _date(value: str) -> date:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from orchestration.generator import generate
-
     start = args.start or date.today() - timedelta(days=args.days)
     summary = generate(
         out_dir=args.out,
@@ -46,7 +53,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from orchestration.pipeline import PipelineError, run
+    from orchestration.pipeline import run
 
     settings = load_settings()
     try:
@@ -59,10 +66,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from orchestration.errors import PipelineError
-    from orchestration.quality import QualityFailed, check_layer, load_policy
+    from orchestration.quality.checks import QualityFailed, check_layer
+    from orchestration.quality.policy import load_policy
 
     settings = load_settings()
     run_id = "check-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -87,13 +92,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from orchestration.assets import prepare_manifest
+    from orchestration.build.dbt import prepare_dbt_project
     from orchestration.docs_site import write_docs
-    from orchestration.errors import PipelineError
 
     settings = load_settings()
     try:
-        report = write_docs(settings, prepare_manifest(settings))
+        report = write_docs(settings, prepare_dbt_project().manifest_path)
     except PipelineError as exc:
         print(f"ccw docs could not run: {exc}", file=sys.stderr)
         return 1
@@ -112,9 +116,7 @@ def _scales(value: str) -> list[int]:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from orchestration.bench import bench
-
-    run = bench(
+    run = benchmark.bench(
         args.scales,
         args.work_dir,
         fmt=args.format,
@@ -139,6 +141,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
         )
     if not args.no_write:
         print(f"Written: {args.markdown} and {args.results}")
+    return 0
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    if args.action == "generate":
+        written = contract_files.write()
+        print("\n".join(f"wrote {p}" for p in written) or "the generated files are up to date")
+        return 0
+    stale = contract_files.stale()
+    if stale:
+        print(
+            "out of date with landing_contract.yml (run `ccw contract generate`): "
+            + ", ".join(map(str, stale)),
+            file=sys.stderr,
+        )
+        return 1
+    print("the files generated from landing_contract.yml are up to date")
     return 0
 
 
@@ -215,8 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     docs.set_defaults(func=cmd_docs)
 
-    from orchestration.bench import DEFAULT_SCALES
-    from orchestration.config import DEFAULT_MEMORY_LIMIT
+    contract = sub.add_parser(
+        "contract",
+        help="write or check the dbt files generated from landing_contract.yml",
+        description="The landing contract is defined once, in landing_contract.yml. `generate` writes the dbt "
+        "files derived from it (macros/landing_contract.sql, models/staging/_landing__sources.yml); `check` "
+        "exits 1 when they are out of date (the tests and CI run it).",
+    )
+    contract.add_argument("action", choices=("generate", "check"))
+    contract.set_defaults(func=cmd_contract)
 
     bench = sub.add_parser(
         "bench",
@@ -230,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--scales",
         type=_scales,
-        default=list(DEFAULT_SCALES),
+        default=list(benchmark.DEFAULT_SCALES),
         help="comma-separated interactions per year (default 100000,1000000,10000000)",
     )
     bench.add_argument(

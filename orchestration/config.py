@@ -20,8 +20,8 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # DuckDB's memory limit for the build. The run's other processes (Python, Dagster, Great
-# Expectations) add about 0.6 GB, so 3GB keeps a 10M-interaction build under 4 GB in all
-# (3.8 GB measured; 2GB also completes, spilling: docs/decisions/performance.md P10).
+# Expectations) need memory too: 3GB keeps a 10M-interaction build under 4 GB in all, and
+# a lower limit still completes, spilling (docs/decisions/performance.md P10).
 DEFAULT_MEMORY_LIMIT = "3GB"
 
 

@@ -35,6 +35,7 @@ import duckdb
 from orchestration.config import Settings
 from orchestration.errors import PipelineError
 from orchestration.published_schema import READER_SCHEMAS
+from orchestration.quality.checks import data_docs_dir
 
 log = logging.getLogger(__name__)
 
@@ -312,8 +313,6 @@ def write_docs(settings: Settings, manifest: Path) -> DocsReport:
     """Write <warehouse>.docs/ for the published warehouse as it is now (it must exist).
 
     manifest: the dbt manifest of the project the warehouse was built from."""
-    from orchestration.quality import data_docs_dir
-
     if not settings.warehouse.exists():
         raise PipelineError(f"no published warehouse at {settings.warehouse}: run `ccw run` first")
     t0 = time.perf_counter()

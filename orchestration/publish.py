@@ -8,7 +8,7 @@ renames it over the published file. A rename is atomic on POSIX: a reader sees
 the old warehouse or the new one, never half of one, and readers that hold the
 old file open keep reading the old file until they reconnect.
 
-What readers get (docs/DECISIONS.md D13): the marts and dimensions, quarantine
+What readers get (docs/DECISIONS.md D16): the marts and dimensions, quarantine
 and meta, with a comment on every table and column and the primary and foreign
 keys declared in the models' YAML (orchestration/published_schema.py); staging,
 intermediate models and seeds stay in the build file. The copy is written with

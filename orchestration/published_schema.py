@@ -2,7 +2,7 @@
 
 Readers (analysts, BI tools) get the marts and dimensions (`marts`), the rows set aside
 (`quarantine`) and the run history (`meta`, written by publish.py). Staging, intermediate
-models and seeds stay in the private build file (docs/DECISIONS.md, D13).
+models and seeds stay in the private build file (docs/DECISIONS.md, D16).
 
 Everything here comes from the dbt manifest of the build, so the YAML beside the models is
 the one place a table is described:

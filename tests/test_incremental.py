@@ -26,8 +26,8 @@ import duckdb
 import pytest
 from conftest import SMALL, make_settings, open_with_build
 
-from orchestration.generator import generate
 from orchestration.pipeline import run
+from orchestration.tools.generator import generate
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,8 @@ import pytest
 from conftest import CHANNELS
 
 from orchestration.contract import SOURCES
-from orchestration.pipeline import PipelineError, run
+from orchestration.errors import PipelineError
+from orchestration.pipeline import run
 
 
 def test_published_warehouse_answers_for_every_channel(published):

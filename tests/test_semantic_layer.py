@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.build.dbt import dbt_executable
 from orchestration.config import PROJECT_DIR
-from orchestration.pipeline import dbt_executable
 
 pytestmark = pytest.mark.slow
 

@@ -2,16 +2,14 @@
 
 One module-scoped build: hand-written CSV rows (one good and one bad row per
 rule, a record re-delivered in a later file, a Parquet file among the CSVs, an
-absent source folder) -> orchestration.ingest -> `dbt build --select +staging`
+absent source folder) -> orchestration.landing.ingest -> `dbt build --select +staging`
 -> assertions on the staging and quarantine tables.
 """
 
 from __future__ import annotations
 
-import ast
 import csv
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.contract import SOURCES
-from orchestration.ingest import ingest
+from orchestration.landing.ingest import ingest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SALT = "staging-test-salt"
@@ -345,18 +342,3 @@ def test_pii_is_hashed_with_the_salt_and_kept_hashed_in_raw_record(built):
     )
     assert record["customer_id"] == "K2" and record["segment"] is None
     assert record["email"] == hashlib.sha256((SALT + "bob@example.com").encode()).hexdigest()
-
-
-def test_landing_contract_macro_matches_contract_py():
-    """macros/landing_contract.sql is contract.py as Jinja data; they must not drift apart."""
-    text = (PROJECT_DIR / "macros" / "landing_contract.sql").read_text()
-    literal = text[text.index("return(") + len("return(") : text.rindex(") }}")]
-    literal = re.sub(r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", re.sub(r"\bnone\b", "None", literal)))
-    macro = ast.literal_eval(literal)
-    assert list(macro) == list(SOURCES)
-    for name, source in SOURCES.items():
-        assert tuple(macro[name]["key"]) == source.key
-        assert [
-            (c["name"], c["type"], c["required"], c["pii"], tuple(c["codes"]) if c["codes"] else None)
-            for c in macro[name]["columns"]
-        ] == [(c.name, c.type, c.required, c.pii, c.codes) for c in source.columns]

@@ -1,34 +1,5 @@
 {#- Generic tests of the cost allocation (no dbt_utils: the package hub is out of reach). -#}
 
-{#- No two rows (optionally filtered) share the combination of `columns`. -#}
-{% test cost_unique_combination(model, columns, where=none) %}
-
-select
-    {{ columns | join(', ') }},
-    count(*) as n_rows
-from {{ model }}
-{%- if where %}
-where {{ where }}
-{%- endif %}
-group by {{ columns | join(', ') }}
-having count(*) > 1
-
-{% endtest %}
-
-
-{#- Rows (optionally filtered) for which `expression` is not true. -#}
-{% test cost_expression_is_true(model, expression, where=none) %}
-
-select *
-from {{ model }}
-where not coalesce(({{ expression }}), false)
-{%- if where %}
-  and ({{ where }})
-{%- endif %}
-
-{% endtest %}
-
-
 {#- allocation_drivers: each pool type accepts only its own drivers. -#}
 {% test cost_driver_fits_pool_type(model) %}
 

@@ -131,9 +131,9 @@ channel_fte as (
         cost_month,
         channel,
         sum(
-            cast(agent_fte as {{ cost_type_double() }})
-            * cast(productive_handle_minutes as {{ cost_type_double() }})
-            / cast(agent_month_minutes as {{ cost_type_double() }})
+            cast(agent_fte as {{ type_double() }})
+            * cast(productive_handle_minutes as {{ type_double() }})
+            / cast(agent_month_minutes as {{ type_double() }})
         ) as fte
     from agent_month_minutes
     group by cost_month, channel

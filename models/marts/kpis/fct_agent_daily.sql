@@ -131,7 +131,7 @@ final as (
         {{ safe_divide('on_contact_seconds + after_contact_work_seconds', 'on_contact_seconds + after_contact_work_seconds + available_seconds') }} as occupancy_rate,
         break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds as shrinkage_seconds,
         {{ safe_divide('break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds', 'paid_seconds') }} as shrinkage_rate,
-        cast(on_contact_seconds + after_contact_work_seconds as {{ kpi_type_double() }}) / 3600.0 as productive_hours,
+        cast(on_contact_seconds + after_contact_work_seconds as {{ type_double() }}) / 3600.0 as productive_hours,
         {{ safe_divide('handled_contacts * 3600', 'on_contact_seconds + after_contact_work_seconds') }} as contacts_per_productive_hour,
         {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat_rate
     from joined

@@ -1,6 +1,6 @@
 {#- Typed + validated raw gl journal lines, one row per landing row (see _erp__models.yml). -#}
 {{ incremental_by_file('gl_journal_lines') }}
-{%- set checks = landing_checks('gl_journal_lines', extra=[unknown_currency_check('currency', 'posting_date')]) -%}
+{%- set checks = landing_checks('gl_journal_lines') -%}
 
 with
 

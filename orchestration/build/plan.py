@@ -1,4 +1,4 @@
-"""Incremental builds: what the next `dbt build` processes, and when it must rebuild everything.
+"""The build plan: what the next `dbt build` processes, and when it must rebuild everything.
 
 State lives in the private raw file of the warehouse (`raw._build_state`,
 `raw._landing_files`), beside the published file, so two warehouses never share
@@ -31,20 +31,21 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import PROJECT_DIR, Settings
-from orchestration.ingest import FILES_TABLE, STATE_TABLE, IngestReport
+from orchestration.landing.ingest import IngestReport
+from orchestration.landing.registry import FILES_TABLE, STATE_TABLE, latest_load_id
 
 log = logging.getLogger(__name__)
 
 # What the warehouse's content depends on besides the landing files (P7).
-FINGERPRINT_INPUTS = (
+PROJECT_INPUTS = (
     "dbt_project.yml",
     "profiles.yml",
     "models",
     "macros",
     "seeds",
-    "tests/dbt",
+    "landing_contract.yml",
     "orchestration/contract.py",
-    "orchestration/ingest.py",
+    "orchestration/landing",
 )
 FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
 FINGERPRINT_ENV = ("CCW_PII_SALT",)
@@ -72,15 +73,21 @@ def policy_path() -> Path:
     return Path(os.environ.get("CCW_QUALITY_POLICY") or PROJECT_DIR / "quality_policy.yml")
 
 
-def project_fingerprint(settings: Settings) -> str:
-    """sha256 of every project file, the quality policy, pinned versions and result-changing settings."""
+def project_files_digest() -> str:
+    """sha256 of every file of the dbt project and of what loads the raw layer (PROJECT_INPUTS)."""
     digest = hashlib.sha256()
-    for name in FINGERPRINT_INPUTS:
+    for name in PROJECT_INPUTS:
         path = PROJECT_DIR / name
         paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for p in paths:
             if p.exists() and "__pycache__" not in p.parts:
                 digest.update(p.relative_to(PROJECT_DIR).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def project_fingerprint(settings: Settings) -> str:
+    """sha256 of the project files, the quality policy, pinned versions and result-changing settings."""
+    digest = hashlib.sha256(project_files_digest().encode())
     policy = policy_path()
     digest.update(b"policy\0" + (policy.read_bytes() if policy.exists() else b""))
     for package in FINGERPRINT_PACKAGES:
@@ -164,7 +171,7 @@ def plan_build(
         )
     else:
         plan.restaged_files = restage_time_dependent_files(raw, settings)
-        plan.load_id = int(raw.execute(f"select coalesce(max(load_id), 0) from {FILES_TABLE}").fetchone()[0])
+        plan.load_id = latest_load_id(raw)
     log.info("dbt build: %s", plan.describe())
     return plan
 
@@ -183,7 +190,7 @@ def restage_time_dependent_files(raw: duckdb.DuckDBPyConnection, settings: Setti
     except duckdb.Error:
         return []
     if files:
-        load_id = int(raw.execute(f"select coalesce(max(load_id), 0) from {FILES_TABLE}").fetchone()[0]) + 1
+        load_id = latest_load_id(raw) + 1
         raw.execute(
             f"update {FILES_TABLE} set load_id = ? where file_name in (select unnest(?::varchar[]))",
             [load_id, files],

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from orchestration.contract import SOURCES, TICKET_STATUSES
 
@@ -104,6 +106,35 @@ def _mask_null(values: pa.Array, mask: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), values)
 
 
+# the column that orders each interaction source's frame
+_TIME_COLUMN = {
+    "telephony_calls": "started",
+    "tickets": "created",
+    "chats": "started",
+    "self_service_sessions": "started",
+}
+
+
+@dataclass
+class _DayFrames:
+    """One day's interactions, one column dict per source, and the ticket re-deliveries due that day."""
+
+    date: dt.date
+    call: dict
+    tix: dict
+    chat: dict
+    ss: dict
+    re_due: dict | None
+
+    def by_source(self) -> dict[str, dict]:
+        return {
+            "telephony_calls": self.call,
+            "tickets": self.tix,
+            "chats": self.chat,
+            "self_service_sessions": self.ss,
+        }
+
+
 class _Run:
     def __init__(self, out, start, days, cpd, agents, seed, fmt, defect_rate, tz):
         self.out, self.start, self.days, self.cpd, self.seed = out, start, days, cpd, int(seed)
@@ -153,30 +184,45 @@ class _Run:
 
     # ---------------------------------------------------------------- one day
     def day(self, day: int) -> None:
+        """One day: its interactions, who worked them, what follows from them later, its files."""
+        frames = self._interactions(day)
+        staffing = self._staff(day, frames)
+        self._plan_followups(day, frames)
+        date = frames.date
+        self._write_day(date, frames.call, frames.tix, frames.re_due, frames.chat, frames.ss, staffing)
+        self._drivers(date, frames.call, frames.tix, frames.chat, frames.ss, staffing)
+        self.interactions += sum(len(f[_TIME_COLUMN[name]]) for name, f in frames.by_source().items())
+        for f in frames.by_source().values():
+            c = f["customer"]
+            self.seen[c[c >= 0]] = True
+
+    def _interactions(self, day: int) -> _DayFrames:
+        """The day's calls, tickets, chats and sessions in time order with their ids, and the
+        re-deliveries of earlier tickets due today."""
         date = dt.date.fromordinal(day)
-        tz, seed = self.tz, self.seed
-        rng = rng_for(seed, day, S_DAY)
-        ds, dl = day_bounds(date, tz)
+        rng = rng_for(self.seed, day, S_DAY)
+        ds, dl = day_bounds(date, self.tz)
         total = day_volume(rng, self.cpd, date.weekday())
         due = Pending.concat(self.pending_rep.pop(day, []))
         arr = day_arrivals(rng, total, due, ds, dl, self.base)
         call, tix, redo, chat, ss = self._frames(rng, arr, ds, dl, day)
         # tickets keep their plan of re-deliveries through the sort
         tix.update({k: v for k, v in redo.items()})
-        call, tix, chat, ss = (
-            _sorted(call, "started"),
-            _sorted(tix, "created"),
-            _sorted(chat, "started"),
-            _sorted(ss, "started"),
+        frames = _DayFrames(
+            date,
+            call=_sorted(call, "started"),
+            tix=_sorted(tix, "created"),
+            chat=_sorted(chat, "started"),
+            ss=_sorted(ss, "started"),
+            re_due=I.concat(self.pending_tix.pop(day, [])),
         )
-        call["id"] = _ids(ID_PREFIX["telephony_calls"], date, seed, len(call["started"]))
-        tix["id"] = _ids(ID_PREFIX["tickets"], date, seed, len(tix["created"]))
-        chat["id"] = _ids(ID_PREFIX["chats"], date, seed, len(chat["started"]))
-        ss["id"] = _ids(ID_PREFIX["self_service_sessions"], date, seed, len(ss["started"]))
-        re_due = I.concat(self.pending_tix.pop(day, []))
+        for name, f in frames.by_source().items():
+            f["id"] = _ids(ID_PREFIX[name], date, self.seed, len(f[_TIME_COLUMN[name]]))
+        return frames
 
-        # workforce: who works what
-        worked = [call, tix, chat] + ([re_due] if re_due else [])
+    def _staff(self, day: int, frames: _DayFrames):
+        """Staff the day and give every worked contact its agent (-1: none)."""
+        worked = [frames.call, frames.tix, frames.chat] + ([frames.re_due] if frames.re_due else [])
         work, where = [], []
         for team in range(len(K.TEAMS)):
             on, acw, ref = [], [], []
@@ -187,7 +233,7 @@ class _Run:
                 ref.append((fi, idx))
             work.append((np.concatenate(on).astype(np.int64), np.concatenate(acw).astype(np.int64)))
             where.append(ref)
-        staffing = staff_day(rng_for(seed, day, S_WORK), self.roster, day, work, seed)
+        staffing = staff_day(rng_for(self.seed, day, S_WORK), self.roster, day, work, self.seed)
         for f in worked:
             if "agent" not in f:
                 f["agent"] = np.full(len(f["_team"]), -1, np.int64)
@@ -196,38 +242,20 @@ class _Run:
             for fi, idx in where[team]:
                 worked[fi]["agent"][idx] = staffing.agent[team][pos : pos + len(idx)]
                 pos += len(idx)
+        return staffing
 
-        # repeats, re-deliveries, surveys
-        rrng = rng_for(seed, day, S_REPEAT)
+    def _plan_followups(self, day: int, frames: _DayFrames) -> None:
+        """Repeat contacts and ticket re-deliveries on later days, and the surveys of today's contacts."""
+        rrng = rng_for(self.seed, day, S_REPEAT)
         repeated = {}
-        for name, f in (
-            ("telephony_calls", call),
-            ("tickets", tix),
-            ("chats", chat),
-            ("self_service_sessions", ss),
-        ):
+        for name, f in frames.by_source().items():
             plan, go = plan_repeats(rrng, f["_channel"], f["_reason"], f["customer"], f["_p_repeat"])
             repeated[name] = go
             for later, p in plan.items():
                 if day + later <= self.last:
                     self.pending_rep.setdefault(day + later, []).append(p)
-        self._plan_redelivery(rng_for(seed, day, S_REDELIVER), day, tix)
-        self._plan_surveys(
-            rng_for(seed, day, S_SURVEY),
-            date,
-            {"telephony_calls": call, "tickets": tix, "chats": chat, "self_service_sessions": ss},
-            repeated,
-        )
-
-        # files
-        self._write_day(date, call, tix, re_due, chat, ss, staffing)
-        self._drivers(date, call, tix, chat, ss, staffing)
-        self.interactions += (
-            len(call["started"]) + len(tix["created"]) + len(chat["started"]) + len(ss["started"])
-        )
-        for f in (call, tix, chat, ss):
-            c = f["customer"]
-            self.seen[c[c >= 0]] = True
+        self._plan_redelivery(rng_for(self.seed, day, S_REDELIVER), day, frames.tix)
+        self._plan_surveys(rng_for(self.seed, day, S_SURVEY), frames.date, frames.by_source(), repeated)
 
     def _plan_redelivery(self, rng, day: int, tix: dict) -> None:
         later = tix["_days_later"]
@@ -541,9 +569,6 @@ class _Run:
 
 def _same_journals(path: Path, table: pa.Table, fmt: str) -> bool:
     """True when the existing month file holds this call's own journals (a re-run), so it may be replaced."""
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
     try:
         old = (
             pq.read_table(path)

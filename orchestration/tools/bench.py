@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,7 @@ import duckdb
 
 from orchestration.config import DEFAULT_MEMORY_LIMIT, PROJECT_DIR
 from orchestration.contract import SOURCES
+from orchestration.tools.generator import generate
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +118,6 @@ def measure(cmd: list[str], env: dict[str, str], log_file: Path | None = None) -
     if log_file and log_file.exists():
         tail = "\n".join(log_file.read_text(errors="replace").splitlines()[-20:])
     # ru_maxrss of wait4: the child itself; RUSAGE_CHILDREN covers its waited-for descendants
-    import resource
-
     largest = max(usage.ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return Measured(time.perf_counter() - t0, peak[0] / 1024, largest / 1024, proc.returncode, tail)
 
@@ -224,8 +224,6 @@ def bench_scale(
     low_memory_limit: str | None,
     keep: bool = False,
 ) -> ScaleResult:
-    from orchestration.generator import generate
-
     cpd = max(1, round(interactions / DAYS))
     agents = max(30, cpd // 25)
     result = ScaleResult(interactions, cpd, agents, DAYS)

@@ -29,9 +29,9 @@ from dagster import (
     sensor,
 )
 
-from orchestration.assets import JOB_NAME, landing_fingerprint, run_tags
 from orchestration.config import Settings
-from orchestration.contract import SOURCES
+from orchestration.dagster.job import JOB_NAME, run_tags
+from orchestration.landing.files import landing_fingerprint, newest_landing_mtime
 
 DEFAULT_CRON = "0 2 * * *"
 ACTIVE = [
@@ -53,14 +53,6 @@ def schedule_timezone(settings: Settings) -> str:
 
 def run_in_progress(instance) -> bool:
     return bool(instance.get_run_records(RunsFilter(job_name=JOB_NAME, statuses=ACTIVE), limit=1))
-
-
-def newest_landing_mtime(settings: Settings) -> float:
-    from orchestration.ingest import landing_files
-
-    return max(
-        (p.stat().st_mtime for s in SOURCES for p in landing_files(settings.landing_dir, s)), default=0.0
-    )
 
 
 def build_schedule(settings: Settings, job):
@@ -99,9 +91,9 @@ def build_sensor(settings: Settings, job, *, settle_seconds: float | None = None
         fingerprint = landing_fingerprint(settings.landing_dir)
         if fingerprint == context.cursor:
             return SkipReason("no new or changed landing files")
-        if newest_landing_mtime(settings) == 0.0:
+        if newest_landing_mtime(settings.landing_dir) == 0.0:
             return SkipReason(f"no landing files in {settings.landing_dir}")
-        if time.time() - newest_landing_mtime(settings) < settle:
+        if time.time() - newest_landing_mtime(settings.landing_dir) < settle:
             return SkipReason(
                 f"a landing file changed less than {settle:.0f} s ago; waiting for it to settle"
             )
