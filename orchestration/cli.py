@@ -93,7 +93,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from orchestration.build.dbt import prepare_dbt_project
-    from orchestration.docs_site import write_docs
+    from orchestration.publish.docs import write_docs
 
     settings = load_settings()
     try:

@@ -3,7 +3,7 @@
 The steps are the Dagster assets of orchestration/dagster/assets.py; `run`
 executes that job in this process, exactly as the nightly schedule does. The
 published warehouse changes only at the very end, by an atomic rename, and only
-when every step before it succeeded (publish.py). A failure anywhere before
+when every step before it succeeded (orchestration/publish). A failure anywhere before
 leaves it exactly as it was.
 """
 
@@ -47,7 +47,7 @@ class RunSummary:
     quality: list[LayerResult] = field(default_factory=list)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     build: str = ""  # BuildPlan.describe(): incremental, or full refresh and why
-    docs: object = None  # docs_site.DocsReport, or why the docs were not written
+    docs: object = None  # publish.docs.DocsReport, or why the docs were not written
 
     def render(self) -> str:
         lines = [f"Run {self.run_id} published {self.warehouse} in {self.seconds:.1f} s"]

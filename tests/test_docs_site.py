@@ -10,7 +10,7 @@ import pytest
 from browser import browser, open_offline  # noqa: F401
 
 from orchestration.cli import main
-from orchestration.docs_site import DocsReport, docs_dir, remote_resources
+from orchestration.publish.docs import DocsReport, docs_dir, remote_resources
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from orchestration.errors import PipelineError
-from orchestration.publish import RunRecord, publish
+from orchestration.publish.warehouse import RunRecord, publish
 
 LTS_REQUIREMENT = (Path(__file__).parent / "requirements-duckdb-lts.txt").read_text().strip()
 LTS_VENV = Path(__file__).resolve().parent.parent / ".venv-duckdb-lts"

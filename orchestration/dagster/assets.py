@@ -10,9 +10,9 @@
                    since the last successful build
       check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
       check marts_quality      BLOCKING, on fct_interactions
-    warehouse      orchestration/publish.py copies the reader tables (with comments and keys) beside
-                   the published file and renames it over; orchestration/docs_site.py writes the
-                   docs beside it
+    warehouse      orchestration/publish copies the reader tables (with comments and keys) beside
+                   the published file and renames it over (warehouse.py), then writes the docs
+                   beside it (docs.py)
 
 A blocking check that fails (ERROR severity) fails its step, so every asset
 downstream of the checked asset is skipped: dbt does not run after a raw
@@ -53,11 +53,11 @@ from orchestration.build.plan import (
 from orchestration.config import Settings
 from orchestration.dagster.resources import LAYERS, BuildConfig, RunState, WarehouseRun
 from orchestration.database import duckdb_config, open_build
-from orchestration.docs_site import DocsReport, write_docs
 from orchestration.errors import PipelineError
 from orchestration.landing.files import landing_fingerprint
 from orchestration.landing.ingest import ingest
-from orchestration.publish import RunRecord, publish
+from orchestration.publish.docs import DocsReport, write_docs
+from orchestration.publish.warehouse import RunRecord, publish
 from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
 
 log = logging.getLogger(__name__)
@@ -256,8 +256,9 @@ def _publish(state: RunState, manifest: Path) -> RunRecord:
 
 
 def _write_docs_after_publish(settings: Settings, manifest: Path) -> DocsReport | str:
-    """The docs beside the freshly published file (docs_site.py). The warehouse is published by
-    now: docs that cannot be written are reported in the run summary, not a failed run."""
+    """The docs beside the freshly published file (orchestration/publish/docs.py). The warehouse
+    is published by now: docs that cannot be written are reported in the run summary, not a
+    failed run."""
     try:
         return write_docs(settings, manifest)
     except (PipelineError, OSError, duckdb.Error) as exc:
@@ -271,7 +272,7 @@ def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefiniti
         deps=[RAW_KEY, *dbt_keys],
         group_name="publish",
         description="The published warehouse (CCW_WAREHOUSE): the build's reader tables copied and renamed "
-        "over it atomically, only when every blocking check of this run passed (orchestration/publish.py).",
+        "over it atomically, only when every blocking check of this run passed (orchestration/publish/warehouse.py).",
     )
     def warehouse(ccw: WarehouseRun) -> dg.MaterializeResult:
         state = ccw.state

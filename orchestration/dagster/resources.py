@@ -18,9 +18,9 @@ from pydantic import PrivateAttr
 from orchestration.build.lock import build_lock
 from orchestration.build.plan import BuildPlan
 from orchestration.config import Settings
-from orchestration.docs_site import DocsReport
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
+from orchestration.publish.docs import DocsReport
 from orchestration.quality.checks import LayerResult
 
 LAYERS = ("raw", "staging", "marts")

@@ -1,7 +1,7 @@
 """What the published file holds for its readers: which tables, their comments and their keys.
 
 Readers (analysts, BI tools) get the marts and dimensions (`marts`), the rows set aside
-(`quarantine`) and the run history (`meta`, written by publish.py). Staging, intermediate
+(`quarantine`) and the run history (`meta`, written by warehouse.py). Staging, intermediate
 models and seeds stay in the private build file (docs/DECISIONS.md, D16).
 
 Everything here comes from the dbt manifest of the build, so the YAML beside the models is
@@ -28,7 +28,7 @@ import duckdb
 
 from orchestration.errors import PipelineError
 
-# dbt schemas published for readers (meta is written by publish.py itself).
+# dbt schemas published for readers (meta is written by warehouse.py itself).
 READER_SCHEMAS = ("marts", "quarantine")
 
 # meta is not a dbt model: its descriptions live here, beside nothing else.

@@ -34,7 +34,7 @@ import duckdb
 
 from orchestration.config import Settings
 from orchestration.errors import PipelineError
-from orchestration.published_schema import READER_SCHEMAS
+from orchestration.publish.schema import READER_SCHEMAS
 from orchestration.quality.checks import data_docs_dir
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ old file open keep reading the old file until they reconnect.
 
 What readers get (docs/DECISIONS.md D16): the marts and dimensions, quarantine
 and meta, with a comment on every table and column and the primary and foreign
-keys declared in the models' YAML (orchestration/published_schema.py); staging,
+keys declared in the models' YAML (schema.py); staging,
 intermediate models and seeds stay in the build file. The copy is written with
 DuckDB storage version 1.4 so that BI tools bundling the long-term-support
 DuckDB can read it (DuckDB 2.0's own format is not readable by 1.x).
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.published_schema import (
+from orchestration.publish.schema import (
     META_DESCRIPTIONS,
     READER_SCHEMAS,
     comment,
@@ -58,7 +58,7 @@ create table if not exists pub.meta.run_log (
 """
 
 # One row per expectation per layer of each published run (orchestration/quality); kept
-# across publishes like the run log. Column descriptions: published_schema.META_DESCRIPTIONS.
+# across publishes like the run log. Column descriptions: schema.META_DESCRIPTIONS.
 QUALITY_RESULTS_DDL = """
 create table if not exists pub.meta.quality_results (
     run_id varchar not null,
