@@ -60,6 +60,21 @@ def make_settings(root: Path, landing: Path) -> Settings:
     )
 
 
+def open_with_build(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The published file read-only, with the build file attached read-only behind it.
+
+    The published file holds only what readers need (marts, quarantine, meta); staging,
+    intermediate models and seeds stay in the build file. With the build's schemas on the
+    search path, `marts.x` reads the published table and `staging.x`, `intermediate.x` and
+    `seeds.x` the build's, so a test compares the published marts with their inputs.
+    """
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con.execute(f"attach '{settings.build_db}' as build (read_only)")
+    catalog = settings.warehouse.stem
+    con.execute(f"set search_path = '{catalog}.main,build.staging,build.intermediate,build.seeds'")
+    return con
+
+
 @pytest.fixture(scope="session")
 def small_landing(tmp_path_factory) -> Path:
     landing = tmp_path_factory.mktemp("landing")

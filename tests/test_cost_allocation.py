@@ -1,8 +1,9 @@
 """Cost allocation: the reconciliation invariant, the what-if worked example and the ledger edge cases.
 
 The dbt tests (cost_reconciles_with_gl, unit tests) check the same things inside the
-build; these tests check them again from the outside, on the published file, with
-Python's Decimal, so a bug shared by the models and the dbt test macros cannot hide.
+build; these tests check them again from the outside, on the published marts (the ledger
+from the build's staging and seeds), with Python's Decimal, so a bug shared by the models
+and the dbt test macros cannot hide.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pytest
+from conftest import open_with_build
 
 from orchestration.pipeline import run
 
@@ -64,18 +66,6 @@ def _unallocated_by_month(con) -> dict:
     )
 
 
-def _interaction_cost_relation(con) -> str:
-    """fct_interactions carries the cost once the cost columns are joined in; else the intermediate model."""
-    columns = {
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'marts' and table_name = 'fct_interactions'"
-        ).fetchall()
-    }
-    return "marts.fct_interactions" if "total_cost" in columns else "intermediate.int_interactions__costs"
-
-
 def assert_reconciles(con) -> dict:
     gl = _gl_in_scope_by_month(con)
     assert gl, "no in-scope GL lines"
@@ -84,12 +74,11 @@ def assert_reconciles(con) -> dict:
         con, "select cost_month, sum(allocated_amount) from marts.fct_cost_allocation group by 1"
     )
     channels = _by_month(
-        con, "select cost_month, sum(total_cost) from marts.fct_channel_costs_monthly group by 1"
+        con, "select cost_month, sum(total_cost_amount) from marts.fct_channel_costs_monthly group by 1"
     )
     interactions = _by_month(
         con,
-        "select date_trunc('month', interaction_date)::date, sum(total_cost) "
-        f"from {_interaction_cost_relation(con)} group by 1",
+        "select interaction_month, sum(total_cost_amount) from marts.fct_interactions group by 1",
     )
     for month, total in gl.items():
         assert allocation.get(month, 0) == total, f"{month}: allocation {allocation.get(month)} != GL {total}"
@@ -102,11 +91,11 @@ def assert_reconciles(con) -> dict:
 
 def test_every_month_reconciles_to_the_cent(published):
     settings, _ = published
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_with_build(settings) as con:
         gl = assert_reconciles(con)
         # the sample ledger allocates (nearly) everything: every channel with contacts carries cost
         channels = con.execute(
-            "select channel, sum(total_cost), sum(interactions) "
+            "select channel, sum(total_cost_amount), sum(interactions) "
             "from marts.fct_channel_costs_monthly group by 1"
         ).fetchall()
     assert sum(gl.values()) > 0
@@ -117,7 +106,7 @@ def test_worked_example_of_the_benchmark_document(published):
     settings, _ = published
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         row = con.execute(
-            "select baseline_volume, from_unit_cost, to_unit_cost, baseline_cost, scenario_cost, savings "
+            "select baseline_volume, from_unit_cost_amount, to_unit_cost_amount, baseline_cost_amount, scenario_cost_amount, savings_amount "
             "from marts.rpt_channel_shift_scenarios where scenario_id = 'tv_channel_change_to_app_benchmark'"
         ).fetchone()
     assert row == (
@@ -151,13 +140,13 @@ def test_actual_basis_scenario_is_priced_from_the_interactions(published):
         unit = {
             channel: (Decimal(cost), n)
             for channel, cost, n in con.execute(
-                "select channel, sum(total_cost), count(*) from marts.fct_interactions "
+                "select channel, sum(total_cost_amount), count(*) from marts.fct_interactions "
                 "where channel in ('inbound_call', 'chat') group by 1"
             ).fetchall()
         }
         row = con.execute(
-            "select observed_volume, baseline_volume, shifted_volume, from_unit_cost, to_unit_cost, "
-            "baseline_cost, scenario_cost, savings from marts.rpt_channel_shift_scenarios "
+            "select observed_volume, baseline_volume, shifted_volume, from_unit_cost_amount, to_unit_cost_amount, "
+            "baseline_cost_amount, scenario_cost_amount, savings_amount from marts.rpt_channel_shift_scenarios "
             "where scenario_id = 'billing_calls_to_chat_actual'"
         ).fetchone()
     observed, volume, moved, from_cost, to_cost, baseline, scenario, savings = row
@@ -199,7 +188,7 @@ def test_ledger_edge_cases_stay_visible_and_reconcile(fresh_settings, small_land
     (landing / "gl_journal_lines" / "zz-edge.csv").write_text(EDGE_LINES)
     settings = replace(fresh_settings, landing_dir=landing)
     run(settings)
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_with_build(settings) as con:
         assert_reconciles(con)
         unallocated = {
             (str(m), pool, cat): (reason, detail, amount)
@@ -224,7 +213,7 @@ def test_ledger_edge_cases_stay_visible_and_reconcile(fresh_settings, small_land
             "where journal_id = 'EDGE' and line_number in (6, 7) order by 1"
         ).fetchall()
         october_labour = con.execute(
-            "select sum(total_cost) from marts.fct_cost_to_serve_segments_monthly where cost_month = '2026-10-01'"
+            "select sum(total_cost_amount) from marts.fct_cost_to_serve_segments_monthly where cost_month = '2026-10-01'"
         ).fetchone()[0]
     # a pool without activity in its month: unallocated with its reason, never dropped
     assert unallocated[("2026-09-01", "shared_overhead", "rent")][0] == "no_driver_activity"

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import open_with_build
 
 ROOT = Path(__file__).resolve().parents[1]
 KPI_SQL = sorted(
@@ -42,7 +43,7 @@ TOLERANCE = 1e-9
 @pytest.fixture(scope="module")
 def con(published):
     settings, _ = published
-    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+    with open_with_build(settings) as connection:
         yield connection
 
 
@@ -86,10 +87,10 @@ def independent_queue_kpis(rows: pd.DataFrame, wait_col: str, threshold: int, ca
         "asa_seconds": ratio(answered_known[wait_col].sum(), len(answered_known)),
         "aht_seconds": ratio(handle.sum(), len(handle)),
         "abandonment_rate": ratio(len(abandoned), len(answered) + len(abandoned)),
-        "abandonment_rate_excl_short": ratio(
+        "abandonment_excl_short_rate": ratio(
             len(abandoned) - len(short), len(answered) + len(abandoned) - len(short)
         ),
-        "service_level": ratio(
+        "service_level_rate": ratio(
             (answered_known[wait_col] <= threshold).sum(),
             len(answered_known) + (abandoned[wait_col] > threshold).sum(),
         ),
@@ -143,7 +144,7 @@ def test_kpis_not_applicable_are_null(con):
         con,
         """
         select count(*) from marts.fct_channel_kpis_daily
-        where (channel not in ('inbound_call', 'chat') and (service_level is not null or asa_seconds is not null
+        where (channel not in ('inbound_call', 'chat') and (service_level_rate is not null or asa_seconds is not null
                    or abandonment_rate is not null or sl_denominator is not null))
            or (channel not in ('ivr', 'chatbot', 'self_service') and containment_rate is not null)
            or (channel not in ('inbound_call', 'outbound_call') and transfer_rate is not null)
@@ -313,7 +314,7 @@ def test_a_hand_written_telephony_day_gives_the_hand_computed_kpis(hand_written_
         for r in hand_written_day.execute(
             """
             select kpi_date, channel, offered, answered, abandoned, short_abandoned, asa_seconds,
-                   aht_seconds, abandonment_rate, abandonment_rate_excl_short, service_level,
+                   aht_seconds, abandonment_rate, abandonment_excl_short_rate, service_level_rate,
                    transfer_rate, containment_rate
             from marts.fct_channel_kpis_daily
             where offered > 0 and channel in ('inbound_call', 'ivr', 'outbound_call')
@@ -342,8 +343,8 @@ def test_a_hand_written_telephony_day_gives_the_hand_computed_30_minute_interval
         str(r[0]): r[1:]
         for r in hand_written_day.execute(
             """
-            select interval_start_local, offered, handled, abandoned, asa_seconds,
-                   abandonment_rate, service_level
+            select interval_start_local, offered, answered, abandoned, asa_seconds,
+                   abandonment_rate, service_level_rate
             from marts.fct_queue_kpis_30min
             where channel = 'inbound_call'
             """

@@ -505,7 +505,7 @@ def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             from marts.fct_cost_allocation group by 1
         ),
         interactions as (
-            select interaction_month as cost_month, sum(total_cost) as interaction_cost
+            select interaction_month as cost_month, sum(total_cost_amount) as interaction_cost
             from marts.fct_interactions group by 1
         ),
         months as (
@@ -532,30 +532,30 @@ def mart_totals_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
         with fi as (
-            select interaction_month as cost_month, channel, count(*) as interactions, sum(total_cost) as cost
+            select interaction_month as cost_month, channel, count(*) as interactions, sum(total_cost_amount) as cost
             from marts.fct_interactions group by all
         ),
         ch as (
-            select cost_month, channel, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, channel, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_channel_costs_monthly group by all
         ),
         reason as (
-            select cost_month, channel, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, channel, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_contact_reason_costs_monthly group by all
         ),
         seg as (
-            select cost_month, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_cost_to_serve_segments_monthly group by all
         ),
         cust as (
-            select cost_month, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_cost_to_serve_customers_monthly group by all
         ),
         fi_month as (
-            select interaction_month as cost_month, count(*) as interactions, sum(total_cost) as cost,
+            select interaction_month as cost_month, count(*) as interactions, sum(total_cost_amount) as cost,
                    -- cost to serve per customer leaves anonymous interactions out
                    count(*) filter (where customer_id is not null) as known_interactions,
-                   sum(total_cost) filter (where customer_id is not null) as known_cost
+                   sum(total_cost_amount) filter (where customer_id is not null) as known_cost
             from marts.fct_interactions group by all
         ),
         keys as (select cost_month, channel from fi union select cost_month, channel from ch
@@ -584,7 +584,8 @@ def mart_totals_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-RATE_COLUMN = r"(^share_|_share$|_rate$|_rate_|^service_level$|^occupancy$|^shrinkage$|^csat$)"
+# A share in 0..1 is named ..._rate or ..._share (CONTRIBUTING.md, "Column names").
+RATE_COLUMN = r"(_rate|_share)$"
 
 
 def mart_rate_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -618,7 +619,7 @@ NON_NEGATIVE = {
     "fct_agent_daily": ["handled_contacts", "handle_seconds", "paid_seconds"],
     "fct_channel_kpis_daily": ["offered", "handled", "abandoned"],
 }
-COST_COLUMNS = ["labour_cost", "platform_cost", "overhead_cost", "total_cost"]
+COST_COLUMNS = ["labour_cost_amount", "platform_cost_amount", "overhead_cost_amount", "total_cost_amount"]
 
 
 def mart_negative_frame(con: duckdb.DuckDBPyConnection, columns: dict[str, list[str]]) -> pd.DataFrame:

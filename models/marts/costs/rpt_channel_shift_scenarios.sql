@@ -115,10 +115,10 @@ select
     observed_days,
     baseline_volume,
     shifted_volume,
-    from_unit_cost,
-    to_unit_cost,
-    baseline_cost,
-    scenario_cost,
-    {{ cost_money('baseline_cost - scenario_cost') }} as savings,
+    from_unit_cost as from_unit_cost_amount,
+    to_unit_cost as to_unit_cost_amount,
+    baseline_cost as baseline_cost_amount,
+    scenario_cost as scenario_cost_amount,
+    {{ cost_money('baseline_cost - scenario_cost') }} as savings_amount,
     '{{ var("reporting_currency") }}' as currency
 from costed

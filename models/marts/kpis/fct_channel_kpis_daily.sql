@@ -153,7 +153,7 @@ survey_components as (
         {{ kpi_sum_int('nps_promoter') }} as nps_promoters,
         {{ kpi_sum_int('nps_detractor') }} as nps_detractors,
         {{ kpi_sum_int('nps_response') }} as nps_responses,
-        {{ kpi_sum_if('ces is not null', 'ces', 'bigint') }} as ces_sum,
+        {{ kpi_sum_if('ces is not null', 'ces', 'bigint') }} as ces_score_sum,
         {{ kpi_sum_int('ces_easy') }} as ces_easy,
         {{ kpi_sum_int('ces_response') }} as ces_responses
     from surveys
@@ -193,7 +193,7 @@ components as (
         coalesce(survey_components.nps_promoters, 0) as nps_promoters,
         coalesce(survey_components.nps_detractors, 0) as nps_detractors,
         coalesce(survey_components.nps_responses, 0) as nps_responses,
-        coalesce(survey_components.ces_sum, 0) as ces_sum,
+        coalesce(survey_components.ces_score_sum, 0) as ces_score_sum,
         coalesce(survey_components.ces_easy, 0) as ces_easy,
         coalesce(survey_components.ces_responses, 0) as ces_responses
     from grid

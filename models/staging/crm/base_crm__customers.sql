@@ -1,6 +1,6 @@
 {#- Typed + validated raw customers, one row per landing row (see _crm__models.yml). -#}
 {{ incremental_by_file('customers') }}
-{%- set checks = landing_checks('customers', past_exempt=['customer_since']) -%}
+{%- set checks = landing_checks('customers') -%}
 
 with
 
