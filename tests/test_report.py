@@ -216,7 +216,7 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
 
     # cost per interaction by channel, against the benchmark: the mart's row of the month
     rows = con.execute(
-        "select channel, interactions, total_cost, cost_per_interaction, benchmark_cost_low "
+        "select channel, interactions, total_cost_amount, cost_per_interaction_amount, benchmark_cost_low_amount "
         "from marts.fct_channel_costs_monthly where cost_month = ?",
         [month],
     ).fetchall()
@@ -229,7 +229,8 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
 
     # the month's headline: in-scope = allocated + unallocated (ledger); per interaction = sum / sum
     allocated, interactions = con.execute(
-        "select sum(total_cost), sum(interactions) from marts.fct_channel_costs_monthly where cost_month = ?",
+        "select sum(total_cost_amount), sum(interactions) from marts.fct_channel_costs_monthly "
+        "where cost_month = ?",
         [month],
     ).fetchone()
     in_scope, unallocated = con.execute(
@@ -248,7 +249,7 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
 
     # trend: every month and channel; all channels = sum of cost / sum of interactions
     trend = con.execute(
-        "select strftime(cost_month, '%Y-%m') || ' (partial)', channel, cost_per_interaction "
+        "select strftime(cost_month, '%Y-%m') || ' (partial)', channel, cost_per_interaction_amount "
         "from marts.fct_channel_costs_monthly"
     ).fetchall()
     for channel in {r[1] for r in trend}:
@@ -258,7 +259,7 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
             channel,
         )
     all_channels = con.execute(
-        "select strftime(cost_month, '%Y-%m') || ' (partial)', sum(total_cost) / sum(interactions) "
+        "select strftime(cost_month, '%Y-%m') || ' (partial)', sum(total_cost_amount) / sum(interactions) "
         "from marts.fct_channel_costs_monthly group by 1"
     ).fetchall()
     assert_same(column(tables, "chart-unit_cost_trend", "all channels"), dict(all_channels), "all channels")
@@ -280,7 +281,7 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
 
     # cost by reason and by segment in the month: sums over channels / geographies, ratio of sums
     reasons = con.execute(
-        "select contact_reason, sum(total_cost), sum(total_cost) / sum(interactions) "
+        "select contact_reason, sum(total_cost_amount), sum(total_cost_amount) / sum(interactions) "
         "from marts.fct_contact_reason_costs_monthly where cost_month = ? group by 1",
         [month],
     ).fetchall()
@@ -291,7 +292,7 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
         "reason",
     )
     segments = con.execute(
-        "select segment, sum(total_cost), sum(customers) from marts.fct_cost_to_serve_segments_monthly "
+        "select segment, sum(total_cost_amount), sum(customers) from marts.fct_cost_to_serve_segments_monthly "
         "where cost_month = ? group by 1",
         [month],
     ).fetchall()
@@ -304,7 +305,8 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
 
     # repeats by channel pair, straight from fct_repeat_contacts (the earlier contact's month)
     pairs = con.execute(
-        "select earlier_channel, repeat_channel, count(*), sum(repeat_total_cost) from marts.fct_repeat_contacts "
+        "select earlier_channel, repeat_channel, count(*), sum(repeat_total_cost_amount) "
+        "from marts.fct_repeat_contacts "
         "where earlier_interaction_month = ? group by 1, 2",
         [month],
     ).fetchall()
@@ -363,7 +365,9 @@ def test_the_report_shows_the_marts_numbers_in_chromium(published, browser, tmp_
     assert column(tables, "chart-channel_shift", "baseline cost", as_text=True)[example] == "5,840,000.00"
     assert column(tables, "chart-channel_shift", "scenario cost", as_text=True)[example] == "4,692,000.00"
     assert column(tables, "chart-channel_shift", "saving", as_text=True)[example] == "1,148,000.00"
-    scenarios = con.execute("select scenario_id, savings from marts.rpt_channel_shift_scenarios").fetchall()
+    scenarios = con.execute(
+        "select scenario_id, savings_amount from marts.rpt_channel_shift_scenarios"
+    ).fetchall()
     assert_same(column(tables, "chart-channel_shift", "saving"), dict(scenarios), "savings")
 
     # data quality of the run: rows read per source (run log), quarantined, checks by layer
