@@ -81,15 +81,18 @@ traffic as (
         coalesce(intervals.handled, 0) as handled,
         coalesce(intervals.workload_seconds, 0) as workload_seconds,
         case
+            when coalesce(intervals.offered, 0) = 0 then null
             when intervals.handled > 0 then 'interval'
             when team_month_aht.aht_seconds is not null then 'team_month'
             when channel_month_aht.aht_seconds is not null then 'channel_month'
         end as aht_basis,
-        coalesce(
-            {{ safe_divide('intervals.workload_seconds', 'intervals.handled') }},
-            team_month_aht.aht_seconds,
-            channel_month_aht.aht_seconds
-        ) as aht_seconds,
+        case when coalesce(intervals.offered, 0) > 0 then
+            coalesce(
+                {{ safe_divide('intervals.workload_seconds', 'intervals.handled') }},
+                team_month_aht.aht_seconds,
+                channel_month_aht.aht_seconds
+            )
+        end as aht_seconds,
         {{ kpi_sl_threshold('keys.channel') }} as sl_threshold_seconds,
         {{ staffing_sl_target('keys.channel') }} as sl_target,
         coalesce(observed.observed_agents, 0) as given_agents,
@@ -159,6 +162,12 @@ final as (
         interval_start_local,
         cast(interval_start_local as date) as interval_date,
         interval_month,
+        cast({{ staffing_iso_day_of_week('interval_start_local') }} as {{ dbt.type_int() }}) as interval_day_of_week,
+        {{ dbt.concat([
+            "lpad(cast(extract(hour from interval_start_local) as " ~ dbt.type_string() ~ "), 2, '0')",
+            "':'",
+            "lpad(cast(extract(minute from interval_start_local) as " ~ dbt.type_string() ~ "), 2, '0')",
+        ]) }} as interval_time,
         channel,
         cost_pool,
         team,
