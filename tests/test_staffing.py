@@ -14,10 +14,19 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from test_kpis import assert_sql_is_portable
+
+ROOT = Path(__file__).resolve().parents[1]
+STAFFING_SQL = sorted(
+    list((ROOT / "models" / "intermediate" / "staffing").glob("*.sql"))
+    + list((ROOT / "models" / "marts" / "staffing").glob("*.sql"))
+    + [ROOT / "macros" / "staffing.sql", ROOT / "macros" / "tests" / "staffing_tests.sql"]
+)
 
 TOLERANCE = 1e-9
 SL_SECONDS = {"inbound_call": 20, "chat": 60}
@@ -80,6 +89,12 @@ def test_reference_erlang_c_reproduces_the_published_worked_example():
     assert round(service_level(14, traffic, 20, 180), 4) == 0.8884
     assert required_agents(traffic, 20, 180, SL_TARGET) == 14
     assert round(14 / (1 - 0.30), 9) == 20
+
+
+@pytest.mark.parametrize("path", STAFFING_SQL, ids=lambda p: p.name)
+def test_staffing_sql_is_portable(path):
+    """The staffing SQL runs on Spark too: no DuckDB-only construct (tests/test_kpis.py's rules)."""
+    assert_sql_is_portable(path)
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +270,9 @@ def test_scenarios_are_priced_on_both_bases_and_the_worked_example_stays_exact(c
     5.84 + 200,000 x 0.10 = 4,692,000.00 and the saving 1,148,000.00 on the average basis."""
     seed = {s for (s,) in con.execute("select scenario_id from seeds.scenarios").fetchall()}
     rows = df(con, "select * from marts.rpt_scenarios")
-    assert set(zip(rows.scenario_id, rows.cost_basis)) == {(s, b) for s in seed for b in ("average", "marginal")}
+    assert set(zip(rows.scenario_id, rows.cost_basis, strict=True)) == {
+        (s, b) for s in seed for b in ("average", "marginal")
+    }
     worked = con.execute(
         "select baseline_cost, scenario_cost, saving, months, volume_basis from marts.rpt_scenarios "
         "where scenario_id = 'tv_channel_change_to_app_benchmark' and cost_basis = 'average'"
@@ -318,7 +335,9 @@ def _calls() -> str:
         for i in range(1, 11)
     ]
     rows.append("C11,,inbound,2026-10-07T09:40:00,,,VC_BILLING,billing_question,20,90,,0,0,0,abandoned,false")
-    rows.append("C12,,inbound,2026-10-07T10:35:00,,,VC_BILLING,billing_question,20,5,A1,150,0,30,answered,false")
+    rows.append(
+        "C12,,inbound,2026-10-07T10:35:00,,,VC_BILLING,billing_question,20,5,A1,150,0,30,answered,false"
+    )
     return header + "\n".join(rows) + "\n"
 
 
