@@ -321,6 +321,82 @@ def test_scenario_service_levels_are_ratios_of_the_summed_components(con):
         assert abs(r.scenario_service_level - (b.s + ds) / (b.w + dw)) <= TOLERANCE
 
 
+BAD_SCENARIOS = [
+    # scenario_id, scenario_type, contact_reason, channel, queue, weekdays, from_time, to_time, to_channel,
+    # shift_share, annual_volume, unit_cost_basis, open_hours_share, to_channel_share, aht_cap_seconds,
+    # aht_change_share, outsource_share, vendor_price_per_minute, vendor_price_per_contact, containment_points
+    ("no_share", "channel_shift", "billing_question", "inbound_call", None, None, None, None, "chat")
+    + (None,) * 11,
+    (
+        "benchmark_on_history",
+        "channel_shift",
+        "billing_question",
+        "inbound_call",
+        None,
+        None,
+        None,
+        None,
+        "chat",
+    )
+    + (0.2, None, "benchmark")
+    + (None,) * 8,
+    ("shares_above_one", "closing_hours", None, "inbound_call", None, "sat sun", None, None, "chat")
+    + (None, None, None, 0.8, 0.4)
+    + (None,) * 6,
+    ("email_closed", "closing_hours", None, "email", None, "sun", None, None, None) + (None,) * 11,
+    ("cap_and_share", "aht_change", None, "inbound_call", None, None, None, None, None)
+    + (None,) * 5
+    + (180, -0.1)
+    + (None,) * 4,
+    ("two_prices", "outsourcing", None, "inbound_call", None, None, None, None, None)
+    + (None,) * 7
+    + (0.5, 1.0, 5.0, None),
+    ("bot_to_email", "automation", "billing_question", "chat", None, None, None, None, "email")
+    + (None,) * 10
+    + (0.1,),
+    ("bad_day", "outsourcing", None, "inbound_call", None, "monday", None, None, None)
+    + (None,) * 7
+    + (0.5, 1.0, None, None),
+    ("bad_time", "outsourcing", None, "inbound_call", None, None, "22:15", "07:00", None)
+    + (None,) * 7
+    + (0.5, 1.0, None, None),
+    ("good_nights", "outsourcing", None, "inbound_call", None, "mon fri", "22:00", "07:00", None)
+    + (None,) * 7
+    + (1.0, None, 6.5, None),
+]
+
+
+def test_a_bad_scenario_row_is_named_with_the_rule_it_breaks(published):
+    """The seed's generic test (scenario_parameters_are_valid, as compiled by the build) run on
+    hand-written bad rows: one failing row per broken rule, naming the scenario; a good row
+    passes. Rules by hand: a channel shift without shift_share; benchmark costs without a given
+    volume; 0.8 + 0.4 > 1; closing a channel without a queue; a cap and a share at once; two
+    vendor prices; automation into an assisted channel; `monday` is not a three-letter day;
+    22:15 is not on a half-hour."""
+    settings, _ = published
+    (compiled,) = settings.dbt_target_dir.glob("compiled/**/scenario_parameters_are_valid_scenarios_.sql")
+    sql = compiled.read_text().replace('"build"."seeds"."scenarios"', "bad_scenarios")
+    columns = [
+        "scenario_id", "scenario_type", "contact_reason", "channel", "queue", "weekdays", "from_time",
+        "to_time", "to_channel", "shift_share", "annual_volume", "unit_cost_basis", "open_hours_share",
+        "to_channel_share", "aht_cap_seconds", "aht_change_share", "outsource_share",
+        "vendor_price_per_minute", "vendor_price_per_contact", "containment_points",
+    ]  # fmt: skip
+    with duckdb.connect() as con:
+        con.execute(
+            "create table bad_scenarios (" + ", ".join(f"{c} varchar" for c in columns[:9]) + ", "
+            "shift_share decimal(9,4), annual_volume decimal(18,2), unit_cost_basis varchar, "
+            + ", ".join(f"{c} decimal(18,4)" for c in columns[12:])
+            + ")"
+        )
+        con.executemany(f"insert into bad_scenarios values ({', '.join('?' * len(columns))})", BAD_SCENARIOS)
+        failures = con.execute(sql).fetchall()
+    named = {scenario for scenario, _, _ in failures}
+    assert named == {row[0] for row in BAD_SCENARIOS} - {"good_nights"}
+    assert len(failures) == len(named)
+    assert all(problem for _, _, problem in failures)
+
+
 # ------------------------------------------------------------ a hand-written day, end to end
 # Contract files written by hand (not by the generator): two Voice Care agents, their WFM
 # states, twelve calls and one salary line. Business timezone America/New_York (EDT).
