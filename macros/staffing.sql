@@ -14,10 +14,10 @@
 
 {#- Service-level target of a queued channel (null elsewhere): the share of contacts to answer within T. -#}
 {% macro staffing_sl_target(channel_col) -%}
-    case {{ channel_col }}
+    cast(case {{ channel_col }}
         when 'inbound_call' then {{ var('service_level_target_call', 0.80) }}
         when 'chat' then {{ var('service_level_target_chat', 0.80) }}
-    end
+    end as {{ kpi_type_double() }})
 {%- endmacro %}
 
 {% macro staffing_paid_hours_per_fte_month() -%}{{ var('paid_hours_per_fte_month', 173.33) }}{%- endmacro %}
