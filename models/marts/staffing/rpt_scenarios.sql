@@ -105,7 +105,10 @@ final as (
         {{ cost_money('unioned.baseline_cost') }} as baseline_cost,
         {{ cost_money('unioned.scenario_cost') }} as scenario_cost,
         {{ cost_money('unioned.saving') }} as saving,
-        {{ cost_money('unioned.saving / unioned.months') }} as saving_per_month,
+        -- saving / months to the cent, half up, in whole cents: a decimal quotient that ends on half
+        -- a cent (an odd number of cents over 2 months) rounds the same way on every engine
+        {{ cost_from_units('floor((2 * ' ~ cost_to_units('unioned.saving', 2) ~ ' + unioned.months) / (2.0 * unioned.months))', 2) }}
+            as saving_per_month,
         {{ cost_money('unioned.vendor_cost') }} as vendor_cost,
         unioned.baseline_service_level,
         unioned.scenario_service_level,

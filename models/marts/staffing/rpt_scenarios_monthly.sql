@@ -94,8 +94,13 @@ scenario_months as (
         coalesce(sum(changes.sl_weight_change), 0) as sl_weight_change,
         coalesce(sum(changes.marginal_sl_weighted_change), 0) as marginal_sl_weighted_change,
         coalesce(sum(changes.average_sl_weighted_change), 0) as average_sl_weighted_change,
-        coalesce(sum(changes.outsourced_contacts), 0) * coalesce(max(scenarios.vendor_price_per_contact), 0)
-            + coalesce(sum(changes.outsourced_handle_minutes), 0) * coalesce(max(scenarios.vendor_price_per_minute), 0)
+        -- in decimals: prices have few digits, and a product that ends on half a cent must round
+        -- the same way on every engine (a double may sit just below it)
+        {{ cost_money(
+            cost_money('coalesce(sum(changes.outsourced_contacts), 0)', 6)
+            ~ ' * coalesce(max(scenarios.vendor_price_per_contact), 0) + '
+            ~ cost_money('coalesce(sum(changes.outsourced_handle_minutes), 0)', 6)
+            ~ ' * coalesce(max(scenarios.vendor_price_per_minute), 0)') }}
             as vendor_cost,
         -- average cost: contacts that leave minus contacts that arrive at the channel's cost per contact,
         -- and workload saved by shorter handling at the channel's time-driven cost
@@ -138,11 +143,9 @@ priced as (
             when 'average' then scenario_months.average_paid_hours_change
             else scenario_months.marginal_paid_hours_change
         end as scenario_paid_hours,
-        cast(month_costs.total_cost as {{ kpi_type_double() }}) as baseline_cost,
-        case bases.cost_basis
-            when 'average' then scenario_months.average_cost_avoided
-            else scenario_months.marginal_labour_avoided
-        end as cost_avoided,
+        {{ cost_money('month_costs.total_cost') }} as baseline_cost,
+        {{ cost_money("case bases.cost_basis when 'average' then scenario_months.average_cost_avoided else scenario_months.marginal_labour_avoided end") }}
+            as cost_avoided,
         scenario_months.vendor_cost,
         {{ safe_divide('baseline.sl_weighted', 'baseline.sl_weight') }} as baseline_service_level,
         {{ safe_divide(
@@ -173,12 +176,12 @@ final as (
         priced.scenario_paid_hours / {{ staffing_paid_hours_per_fte_month() }} as scenario_fte,
         priced.baseline_paid_hours,
         priced.scenario_paid_hours,
-        {{ cost_money('priced.baseline_cost') }} as baseline_cost,
-        {{ cost_money(cost_money('priced.baseline_cost') ~ ' - ' ~ cost_money('priced.cost_avoided - priced.vendor_cost')) }}
-            as scenario_cost,
+        priced.baseline_cost,
+        -- cents from here on: saving = cost_avoided - vendor_cost and scenario_cost = baseline_cost - saving exactly
+        {{ cost_money('priced.baseline_cost - (priced.cost_avoided - priced.vendor_cost)') }} as scenario_cost,
         {{ cost_money('priced.cost_avoided - priced.vendor_cost') }} as saving,
-        {{ cost_money('priced.cost_avoided') }} as cost_avoided,
-        {{ cost_money('priced.vendor_cost') }} as vendor_cost,
+        priced.cost_avoided,
+        priced.vendor_cost,
         priced.baseline_service_level,
         priced.scenario_service_level,
         '{{ var("reporting_currency") }}' as currency
