@@ -17,9 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
-from test_kpis import assert_sql_is_portable
+from test_kpis import assert_sql_is_portable, df
 
 ROOT = Path(__file__).resolve().parents[1]
 STAFFING_SQL = sorted(
@@ -102,10 +101,6 @@ def con(published):
     settings, _ = published
     with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
         yield connection
-
-
-def df(con, sql) -> pd.DataFrame:
-    return con.execute(sql).df()
 
 
 def test_every_interval_is_staffed_as_an_independent_erlang_c_says(con):
