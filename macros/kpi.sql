@@ -3,21 +3,12 @@
     docs/decisions/kpis.md). Portable SQL only: dbt cross-database macros, no
     engine-specific syntax; anything engine-specific is dispatched.
 
-    Vars read here (defaults in brackets; the lead adds them to dbt_project.yml):
+    Vars read here (defaults in brackets; set in dbt_project.yml):
       service_level_seconds_call [20]  T of the service level of inbound calls
       service_level_seconds_chat [60]  T of the service level of agent chats
       short_abandon_seconds      [5]   an abandon with wait <= this is a short abandon
       repeat_window_days         [7]   N of the repeat-contact / operational FCR window
 -#}
-
-{#- A double-precision float on every engine (dbt.type_float() is a 4-byte FLOAT on DuckDB). -#}
-{% macro kpi_type_double() -%}
-    {{ return(adapter.dispatch('kpi_type_double')()) }}
-{%- endmacro %}
-
-{% macro default__kpi_type_double() -%}
-    double
-{%- endmacro %}
 
 {#-
     safe_divide(num, den, scale=none): num / den as a double, null when den is 0 or null
@@ -27,9 +18,9 @@
 -#}
 {% macro safe_divide(num, den, scale=none) -%}
     {%- if scale is none -%}
-    (cast({{ num }} as {{ kpi_type_double() }}) / cast(nullif({{ den }}, 0) as {{ kpi_type_double() }}))
+    (cast({{ num }} as {{ type_double() }}) / cast(nullif({{ den }}, 0) as {{ type_double() }}))
     {%- else -%}
-    round(cast({{ num }} as {{ kpi_type_double() }}) / cast(nullif({{ den }}, 0) as {{ kpi_type_double() }}), {{ scale }})
+    round(cast({{ num }} as {{ type_double() }}) / cast(nullif({{ den }}, 0) as {{ type_double() }}), {{ scale }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -123,7 +114,7 @@
 
 {#- Hours from `start_ts` to `end_ts` (second precision), as a double; null when either is null. -#}
 {% macro kpi_hours_between(start_ts, end_ts) -%}
-    (cast({{ dbt.datediff(start_ts, end_ts, 'second') }} as {{ kpi_type_double() }}) / 3600.0)
+    (cast({{ dbt.datediff(start_ts, end_ts, 'second') }} as {{ type_double() }}) / 3600.0)
 {%- endmacro %}
 
 {#- Handle seconds of one contact for AHT: calls talk + hold + acw (DOMAIN.md), chats and cases their logged handle_seconds. -#}
@@ -144,7 +135,7 @@
         'survey_fcr_resolved', 'survey_fcr_responses',
         'csat_satisfied', 'csat_responses',
         'nps_promoters', 'nps_detractors', 'nps_responses',
-        'ces_sum', 'ces_easy', 'ces_responses',
+        'ces_score_sum', 'ces_easy', 'ces_responses',
     ]) }}
 {%- endmacro %}
 
@@ -170,12 +161,12 @@
     {{ safe_divide('abandoned', 'answered + abandoned') }} as abandonment_rate,
     abandoned - short_abandoned as abandonment_excl_short_numerator,
     answered + abandoned - short_abandoned as abandonment_excl_short_denominator,
-    {{ safe_divide('abandoned - short_abandoned', 'answered + abandoned - short_abandoned') }} as abandonment_rate_excl_short,
+    {{ safe_divide('abandoned - short_abandoned', 'answered + abandoned - short_abandoned') }} as abandonment_excl_short_rate,
     sl_threshold_seconds,
     sl_answered_within_threshold,
     sl_abandoned_after_threshold,
     sl_denominator,
-    {{ safe_divide('sl_answered_within_threshold', 'sl_denominator') }} as service_level,
+    {{ safe_divide('sl_answered_within_threshold', 'sl_denominator') }} as service_level_rate,
     containment_contained,
     containment_denominator,
     {{ safe_divide('containment_contained', 'containment_denominator') }} as containment_rate,
@@ -192,14 +183,14 @@
     {{ safe_divide('survey_fcr_resolved', 'survey_fcr_responses') }} as survey_fcr_rate,
     csat_satisfied,
     csat_responses,
-    {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat,
+    {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat_rate,
     nps_promoters,
     nps_detractors,
     nps_responses,
-    {{ safe_divide('100 * (nps_promoters - nps_detractors)', 'nps_responses') }} as nps,
-    ces_sum,
+    {{ safe_divide('100 * (nps_promoters - nps_detractors)', 'nps_responses') }} as nps_points,
+    ces_score_sum,
     ces_easy,
     ces_responses,
-    {{ safe_divide('ces_sum', 'ces_responses') }} as ces,
-    {{ safe_divide('ces_easy', 'ces_responses') }} as ces_easy_share
+    {{ safe_divide('ces_score_sum', 'ces_responses') }} as ces_score,
+    {{ safe_divide('ces_easy', 'ces_responses') }} as ces_easy_rate
 {%- endmacro %}

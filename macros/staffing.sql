@@ -17,7 +17,7 @@
     cast(case {{ channel_col }}
         when 'inbound_call' then {{ var('service_level_target_call', 0.80) }}
         when 'chat' then {{ var('service_level_target_chat', 0.80) }}
-    end as {{ kpi_type_double() }})
+    end as {{ type_double() }})
 {%- endmacro %}
 
 {% macro staffing_paid_hours_per_fte_month() -%}{{ var('paid_hours_per_fte_month', 173.33) }}{%- endmacro %}
@@ -69,7 +69,7 @@
 -#}
 {% macro erlang_c_staffing(name, relation, keys, digits=4) -%}
     {%- set key_list = keys | join(', ') -%}
-    {%- set dbl = kpi_type_double() -%}
+    {%- set dbl = type_double() -%}
     {%- set k_hi -%}
         least({{ 10 ** digits - 1 }}, greatest(
             ceil(traffic_erlangs + 4 * sqrt(traffic_erlangs) + 6),

@@ -6,28 +6,14 @@
 
     A check is a dict {rule, column, condition, detail}: `condition` is true
     when the row breaks the rule, `detail` is a SQL text expression explaining
-    it. The FIRST failing check wins, in this precedence (RULE_ORDER):
-      1 missing_required   required column null/blank (contract column order)
-      2 unparseable_type   value present but not of the contract type
-      3 unknown_code       value outside the contract's code list (survey
-                           scores outside their scale count as unknown codes)
-      4 negative_duration  an integer `seconds` / `*_seconds` column < 0
-      5 future_timestamp   a timestamp/date after run start + 1 day
-      6 end_before_start   an end timestamp before its start
-      7 unknown_currency   not the reporting currency and no fx rate that month
-      8 duplicate_id       (set rule, rejection_outcome) among rows passing 1-7:
-                           same key, same updated_at (or both null), same file,
-                           different content -> every such tied row
-    Value rules (1-5) come before rules relating two values (6-7): a start
-    wrongly set in 2099 is reported as future_timestamp, not as an end before
-    it; a 2099 posting date as future_timestamp, not as a month without rate.
-    Within a rule, columns are checked in contract order.
+    it. landing_checks() makes the checks of a source from the contract
+    (landing_contract.yml, through the generated landing_contract()): the rules
+    its columns imply (required, type, codes, durations, the plausible window of
+    dates) and the rules it lists (out_of_range, too_many_decimals,
+    end_before_start, unknown_currency), in the
+    precedence of row_rules(). The FIRST failing check wins; duplicate_id, a
+    rule over a set of rows, is decided after them (rejection_outcome).
 -#}
-
-{% macro rule_order() -%}
-    {{ return(['missing_required', 'unparseable_type', 'unknown_code', 'out_of_range', 'negative_duration',
-               'future_timestamp', 'end_before_start', 'unknown_currency']) }}
-{%- endmacro %}
 
 {#- a raw value quoted for a detail text, cut to 80 characters -#}
 {% macro quoted_raw(col) -%}
@@ -56,55 +42,85 @@
     {{ return(landing_contract()[source_name]['columns'] | map(attribute='name') | list) }}
 {%- endmacro %}
 
-{#- The checks of one source, in precedence order: the contract's (required,
-    types, codes, negative durations, future timestamps) plus `extra` ones
-    (end_before_start_check, unknown_currency_check, range_check).
-    future_exempt: date/timestamp columns that may legitimately lie ahead. -#}
-{% macro landing_checks(source_name, extra=[], future_exempt=[]) -%}
-    {%- set generated = [] -%}
-    {%- for c in landing_contract()[source_name]['columns'] -%}
-        {%- set col = c['name'] -%}
-        {%- if c['required'] -%}
-            {%- do generated.append({
-                'rule': 'missing_required', 'column': col,
-                'condition': parse_text(col) ~ ' is null',
-                'detail': "'required value of " ~ col ~ " is empty'"}) -%}
-        {%- endif -%}
-        {%- if c['type'] != 'string' -%}
-            {%- do generated.append({
-                'rule': 'unparseable_type', 'column': col,
-                'condition': parse_text(col) ~ ' is not null and _t_' ~ col ~ ' is null',
-                'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is not a valid " ~ c['type'] ~ "'"}) -%}
-        {%- endif -%}
-        {%- if c['codes'] -%}
-            {%- set code_list = [] -%}
-            {%- for code in c['codes'] -%}{%- do code_list.append(sql_string(code)) -%}{%- endfor -%}
-            {%- do generated.append({
-                'rule': 'unknown_code', 'column': col,
-                'condition': '_t_' ~ col ~ ' not in (' ~ code_list | join(', ') ~ ')',
-                'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is not one of " ~ c['codes'] | join(', ') ~ "'"}) -%}
-        {%- endif -%}
-        {%- if c['type'] == 'integer' and (col == 'seconds' or col.endswith('_seconds')) -%}
-            {%- do generated.append({
-                'rule': 'negative_duration', 'column': col,
-                'condition': '_t_' ~ col ~ ' < 0',
-                'detail': "'" ~ col ~ " = ' || " ~ as_text('_t_' ~ col) ~ " || ' is negative'"}) -%}
-        {%- endif -%}
-        {%- if c['type'] in ('timestamp', 'date') and col not in future_exempt -%}
-            {%- set cutoff = future_cutoff() if c['type'] == 'timestamp' else 'cast(' ~ future_cutoff() ~ ' as date)' -%}
-            {%- do generated.append({
-                'rule': 'future_timestamp', 'column': col,
-                'condition': '_t_' ~ col ~ ' > ' ~ cutoff,
-                'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is after the run start + 1 day ('
-                           || " ~ as_text(cutoff) ~ " || ' UTC)'"}) -%}
-        {%- endif -%}
+{#- The checks of one source, in precedence order (row_rules()): the ones its columns
+    imply (required, types, codes, negative durations, future timestamps but the
+    contract's future_exempt columns) and the rules the contract lists for it
+    (out_of_range, end_before_start, unknown_currency). -#}
+{% macro landing_checks(source_name) -%}
+    {%- set contract = landing_contract()[source_name] -%}
+    {%- set rules = contract['rules'] -%}
+    {%- set checks = [] -%}
+    {%- for c in contract['columns'] -%}
+        {%- do checks.extend(column_checks(c, rules['future_exempt'], rules['past_exempt'])) -%}
     {%- endfor -%}
-    {%- set all_checks = generated + extra -%}
+    {%- for pair in rules['end_before_start'] -%}
+        {%- do checks.append(end_before_start_check(pair['end'], pair['start'])) -%}
+    {%- endfor -%}
+    {%- for r in rules['out_of_range'] -%}
+        {%- do checks.append(range_check(r['column'], r['min'], r['max'], r['exclusive_min'])) -%}
+    {%- endfor -%}
+    {%- if rules['too_many_decimals'] -%}
+        {%- do checks.append(too_many_decimals_check(rules['too_many_decimals']['amount'], rules['too_many_decimals']['currency'])) -%}
+    {%- endif -%}
+    {%- if rules['unknown_currency'] -%}
+        {%- do checks.append(unknown_currency_check(rules['unknown_currency']['currency'], rules['unknown_currency']['date'])) -%}
+    {%- endif -%}
     {%- set ordered = [] -%}
-    {%- for rule in rule_order() -%}
-        {%- for check in all_checks if check['rule'] == rule -%}{%- do ordered.append(check) -%}{%- endfor -%}
+    {%- for rule in row_rules() -%}
+        {%- for check in checks if check['rule'] == rule -%}{%- do ordered.append(check) -%}{%- endfor -%}
     {%- endfor -%}
     {{ return(ordered) }}
+{%- endmacro %}
+
+{#- The checks a contract column implies by its type, codes and being required. -#}
+{% macro column_checks(c, future_exempt, past_exempt) -%}
+    {%- set col = c['name'] -%}
+    {%- set checks = [] -%}
+    {%- if c['required'] -%}
+        {%- do checks.append({
+            'rule': 'missing_required', 'column': col,
+            'condition': parse_text(col) ~ ' is null',
+            'detail': "'required value of " ~ col ~ " is empty'"}) -%}
+    {%- endif -%}
+    {%- if c['type'] != 'string' -%}
+        {%- do checks.append({
+            'rule': 'unparseable_type', 'column': col,
+            'condition': parse_text(col) ~ ' is not null and _t_' ~ col ~ ' is null',
+            'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is not a valid " ~ c['type'] ~ "'"}) -%}
+    {%- endif -%}
+    {%- if c['codes'] -%}
+        {%- set code_list = [] -%}
+        {%- for code in c['codes'] -%}{%- do code_list.append(sql_string(code)) -%}{%- endfor -%}
+        {%- do checks.append({
+            'rule': 'unknown_code', 'column': col,
+            'condition': '_t_' ~ col ~ ' not in (' ~ code_list | join(', ') ~ ')',
+            'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is not one of " ~ c['codes'] | join(', ') ~ "'"}) -%}
+    {%- endif -%}
+    {%- if c['type'] == 'integer' and (col == 'seconds' or col.endswith('_seconds')) -%}
+        {%- do checks.append({
+            'rule': 'negative_duration', 'column': col,
+            'condition': '_t_' ~ col ~ ' < 0',
+            'detail': "'" ~ col ~ " = ' || " ~ as_text('_t_' ~ col) ~ " || ' is negative'"}) -%}
+    {%- endif -%}
+    {%- if c['type'] in ('timestamp', 'date') and col not in future_exempt -%}
+        {%- set cutoff = future_cutoff() if c['type'] == 'timestamp' else 'cast(' ~ future_cutoff() ~ ' as date)' -%}
+        {%- do checks.append({
+            'rule': 'future_timestamp', 'column': col,
+            'condition': '_t_' ~ col ~ ' > ' ~ cutoff,
+            'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is after the run start + 1 day ('
+                           || " ~ as_text(cutoff) ~ " || ' UTC)'"}) -%}
+    {%- endif -%}
+    {%- if c['type'] in ('timestamp', 'date') and col not in past_exempt -%}
+        {%- set earliest = earliest_plausible_date() if c['type'] == 'date'
+            else 'cast(' ~ earliest_plausible_date() ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+        {%- do checks.append({
+            'rule': 'implausible_date', 'column': col,
+            'condition': '_t_' ~ col ~ ' < ' ~ earliest,
+            'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is before '
+                       || " ~ as_text(earliest_plausible_date()) ~ " || ', outside the plausible window ('
+                       || " ~ as_text(earliest_plausible_date()) ~ " || ' to the run start + 1 day; CCW_EARLIEST_DATE sets its start)'"}) -%}
+    {%- endif -%}
+    {{ return(checks) }}
 {%- endmacro %}
 
 {% macro end_before_start_check(end_col, start_col) -%}
@@ -137,6 +153,20 @@
         'condition': '_t_' ~ currency_col ~ ' <> ' ~ sql_string(var('reporting_currency')) ~ ' and not _has_fx_rate',
         'detail': "'currency ' || " ~ quoted_raw(currency_col) ~ " || ' is not " ~ var('reporting_currency')
                   ~ " and fx_rates has no rate for ' || substr(" ~ as_text('_t_' ~ date_col) ~ ", 1, 7)"}) }}
+{%- endmacro %}
+
+{#- An amount with more decimals than its currency has (trailing zeros do not count):
+    needs `_minor_units` (integer) computed by the model from ref('currency_minor_units'),
+    2 for a currency the seed does not list. Rejected, not rounded: staging keeps 4 decimals
+    and the conversion to the reporting currency rounds to the cent. -#}
+{% macro too_many_decimals_check(amount_col, currency_col) -%}
+    {{ return({
+        'rule': 'too_many_decimals', 'column': amount_col,
+        'condition': decimal_places(amount_col) ~ ' > _minor_units',
+        'detail': "'" ~ amount_col ~ " = ' || " ~ quoted_raw(amount_col) ~ " || ' carries ' || "
+                  ~ as_text(decimal_places(amount_col)) ~ " || ' decimal place(s), more than the ' || "
+                  ~ as_text('_minor_units') ~ " || ' of ' || coalesce(" ~ currency_col
+                  ~ ", '') || ' (seed currency_minor_units; 2 for a currency it does not list)'"}) }}
 {%- endmacro %}
 
 {#- index (1-based) of the first failing check, null when the row passes all -#}

@@ -1,4 +1,9 @@
-"""`ccw`: the command line of the contact-cost warehouse."""
+"""`ccw`: the command line of the contact-cost warehouse.
+
+`ccw run`, `ccw check` and `ccw docs` import the pipeline, the quality checks and the
+docs writer inside their functions: the other commands (and `--help`) start without
+loading Dagster, dbt and Great Expectations, seconds of start-up.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,14 @@ import argparse
 import logging
 import sys
 import warnings
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from orchestration.config import load_settings
+from orchestration.config import DEFAULT_MEMORY_LIMIT, load_settings
+from orchestration.errors import PipelineError
+from orchestration.tools import bench as benchmark
+from orchestration.tools import contract as contract_files
+from orchestration.tools.generator import generate
 
 
 def _date(value: str) -> date:
@@ -20,8 +29,6 @@ def _date(value: str) -> date:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from orchestration.generator import generate
-
     start = args.start or date.today() - timedelta(days=args.days)
     summary = generate(
         out_dir=args.out,
@@ -46,7 +53,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from orchestration.pipeline import PipelineError, run
+    from orchestration.pipeline import run
 
     settings = load_settings()
     try:
@@ -55,14 +62,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
     print(summary.render())
+    from orchestration.report import report_dir
+
+    report = report_dir(settings.warehouse) / "index.html"
+    if report.exists():
+        print(f"Report (open in a browser): {report}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.report import write_report
+
+    warehouse = args.warehouse or load_settings().warehouse
+    try:
+        result = write_report(warehouse, args.out)
+    except (FileNotFoundError, duckdb.Error) as exc:
+        print(f"ccw report: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Wrote {result.path} ({result.bytes / 1024:,.0f} KB in {result.seconds:.1f} s); open it in a browser"
+    )
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from orchestration.errors import PipelineError
-    from orchestration.quality import QualityFailed, check_layer, load_policy
+    from orchestration.quality.checks import QualityFailed, check_layer
+    from orchestration.quality.policy import load_policy
 
     settings = load_settings()
     run_id = "check-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -86,6 +113,61 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mappings_check(args: argparse.Namespace) -> int:
+    from orchestration.landing.check import check_mappings, unread_folders
+
+    settings = load_settings()
+    results = check_mappings(settings.landing_dir, settings.config_dir, settings.business_timezone)
+    config = settings.config_dir / "mappings" if settings.config_dir else "(CCW_CONFIG_DIR not set)"
+    print(f"Landing {settings.landing_dir}; mappings {config}")
+    if not results:
+        print("No mapped folder: name a landing folder after a preset (ccw mappings show) or add a mapping.")
+    for result in results:
+        print(result.render())
+    for folder in unread_folders(settings.landing_dir, {r.folder for r in results}):
+        print(
+            f"{folder}/  NOT READ: neither a contract source nor mapped (name it after a preset, or add "
+            f"{config}/{folder}.yml)"
+        )
+    failed = [r.folder for r in results if not r.ok]
+    if failed:
+        print(
+            f"ccw mappings check: {len(failed)} folder(s) cannot be read as they are: {', '.join(failed)}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def cmd_mappings_show(args: argparse.Namespace) -> int:
+    from orchestration.landing.mappings import MappingError, preset_names, render_preset
+
+    if not args.preset:
+        print("Presets (ccw mappings show NAME prints one as a mapping file):")
+        for name in preset_names():
+            print(f"  {name}")
+        return 0
+    try:
+        print(render_preset(args.preset), end="")
+    except MappingError as exc:
+        print(f"ccw mappings show: {exc.problem}", file=sys.stderr)
+        return 2
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from orchestration.build.dbt import prepare_dbt_project
+    from orchestration.publish.docs import write_docs
+
+    settings = load_settings()
+    try:
+        report = write_docs(settings, prepare_dbt_project().manifest_path)
+    except PipelineError as exc:
+        print(f"ccw docs could not run: {exc}", file=sys.stderr)
+        return 1
+    print(report.render())
+    return 0
+
+
 def _scales(value: str) -> list[int]:
     try:
         scales = [int(float(v.replace("_", ""))) for v in value.split(",") if v.strip()]
@@ -97,9 +179,7 @@ def _scales(value: str) -> list[int]:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from orchestration.bench import bench
-
-    run = bench(
+    run = benchmark.bench(
         args.scales,
         args.work_dir,
         fmt=args.format,
@@ -124,6 +204,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
         )
     if not args.no_write:
         print(f"Written: {args.markdown} and {args.results}")
+    return 0
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    if args.action == "generate":
+        written = contract_files.write()
+        print("\n".join(f"wrote {p}" for p in written) or "the generated files are up to date")
+        return 0
+    stale = contract_files.stale()
+    if stale:
+        print(
+            "out of date with landing_contract.yml (run `ccw contract generate`): "
+            + ", ".join(map(str, stale)),
+            file=sys.stderr,
+        )
+        return 1
+    print("the files generated from landing_contract.yml are up to date")
     return 0
 
 
@@ -191,8 +288,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(func=cmd_check)
 
-    from orchestration.bench import DEFAULT_SCALES
-    from orchestration.config import DEFAULT_MEMORY_LIMIT
+    mappings = sub.add_parser(
+        "mappings",
+        help="vendor exports read through mappings: check them, or print a preset to start from",
+        description="A landing folder that is not a contract source is read through a mapping: "
+        "CCW_CONFIG_DIR/mappings/<folder>.yml, or the shipped preset named like the folder "
+        "(docs/MAPPINGS.md).",
+    )
+    mappings_sub = mappings.add_subparsers(dest="mappings_command", required=True)
+    mappings_check = mappings_sub.add_parser(
+        "check",
+        help="read every mapped folder through its mapping (nothing is written) and report per folder",
+        description="Per mapped folder of CCW_LANDING_DIR: the mapping, the contract sources it feeds, the "
+        "rows each would get, the records no source reads and the first problems (mapping errors with file "
+        "and line, unreadable files, rows staging would quarantine). Exit 1 when a mapping or a file cannot "
+        "be read.",
+    )
+    mappings_check.set_defaults(func=cmd_mappings_check)
+    mappings_show = mappings_sub.add_parser(
+        "show",
+        help="print a preset as a mapping file to start from (no name: list the presets)",
+        description="Print a shipped preset: copy it to CCW_CONFIG_DIR/mappings/<folder>.yml and edit it, "
+        "or write `preset: NAME` there and override single columns.",
+    )
+    mappings_show.add_argument("preset", nargs="?", help="preset name")
+    mappings_show.set_defaults(func=cmd_mappings_show)
+
+    report = sub.add_parser(
+        "report",
+        help="write the report (charts of cost and service) of the published warehouse",
+        description="Read the published warehouse read-only and write <warehouse>.report/index.html: one file "
+        "with every chart, table and the charting library inline, that opens from the file system with no "
+        "network. `ccw run` writes it after every publish.",
+    )
+    report.add_argument("--warehouse", type=Path, help="published DuckDB file (default: CCW_WAREHOUSE)")
+    report.add_argument(
+        "--out", type=Path, help="folder to write index.html into (default: <warehouse>.report/)"
+    )
+    report.set_defaults(func=cmd_report)
+
+    docs = sub.add_parser(
+        "docs",
+        help="write the documentation beside the published warehouse (<warehouse>.docs/, works offline)",
+        description="Write <CCW_WAREHOUSE without .duckdb>.docs/: the dbt docs site of the published tables "
+        "(descriptions, keys, tests, lineage) and the data-quality docs of the last runs, both readable "
+        "offline from the file system. Every `ccw run` writes them too.",
+    )
+    docs.set_defaults(func=cmd_docs)
+
+    contract = sub.add_parser(
+        "contract",
+        help="write or check the dbt files generated from landing_contract.yml",
+        description="The landing contract is defined once, in landing_contract.yml. `generate` writes the dbt "
+        "files derived from it (macros/landing_contract.sql, models/staging/_landing__sources.yml); `check` "
+        "exits 1 when they are out of date (the tests and CI run it).",
+    )
+    contract.add_argument("action", choices=("generate", "check"))
+    contract.set_defaults(func=cmd_contract)
 
     bench = sub.add_parser(
         "bench",
@@ -206,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--scales",
         type=_scales,
-        default=list(DEFAULT_SCALES),
+        default=list(benchmark.DEFAULT_SCALES),
         help="comma-separated interactions per year (default 100000,1000000,10000000)",
     )
     bench.add_argument(

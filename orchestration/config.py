@@ -6,6 +6,12 @@ CCW_THREADS       DuckDB threads and dbt threads of the build (default: number o
 CCW_MEMORY_LIMIT  DuckDB memory limit of the build (default 3GB: the whole run stays under 4GB at
                   10M interactions; 2GB is enough, DuckDB spills to CCW_TEMP_DIR)
 CCW_TEMP_DIR      where DuckDB spills when the memory limit is reached (default <work dir>/tmp)
+CCW_CONFIG_DIR    the company's configuration folder, outside the checkout (default: none); its
+                  mappings/<folder>.yml say how to read a vendor export landed in <landing>/<folder>/
+                  (docs/MAPPINGS.md)
+CCW_EARLIEST_DATE the first day of the plausible window of landing dates and timestamps (default
+                  2000-01-01; the window ends one day after the run starts): an event dated
+                  before it is quarantined (rule implausible_date)
 
 Everything the build writes privately (build database, raw database, dbt
 target, logs, incremental state) lives in a work directory derived from
@@ -16,13 +22,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+from orchestration.errors import PipelineError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # DuckDB's memory limit for the build. The run's other processes (Python, Dagster, Great
-# Expectations) add about 0.6 GB, so 3GB keeps a 10M-interaction build under 4 GB in all
-# (3.8 GB measured; 2GB also completes, spilling: docs/decisions/performance.md P10).
+# Expectations) need memory too: 3GB keeps a 10M-interaction build under 4 GB in all, and
+# a lower limit still completes, spilling (docs/decisions/performance.md P10).
 DEFAULT_MEMORY_LIMIT = "3GB"
+# The first plausible day of a landing event (dbt var earliest_plausible_date reads the same
+# variable with the same default, dbt_project.yml).
+EARLIEST_DATE_VARIABLE = "CCW_EARLIEST_DATE"
+DEFAULT_EARLIEST_DATE = "2000-01-01"
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,7 @@ class Settings:
     threads: int
     memory_limit: str
     temp_directory: Path | None = None  # None: <work dir>/tmp
+    config_dir: Path | None = None  # the company's configuration folder (CCW_CONFIG_DIR)
 
     @property
     def work_dir(self) -> Path:
@@ -89,4 +103,18 @@ def load_settings() -> Settings:
         threads=int(os.environ.get("CCW_THREADS", str(os.cpu_count() or 2))),
         memory_limit=os.environ.get("CCW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         temp_directory=_path("CCW_TEMP_DIR", "") if os.environ.get("CCW_TEMP_DIR") else None,
+        config_dir=_path("CCW_CONFIG_DIR", "") if os.environ.get("CCW_CONFIG_DIR") else None,
     )
+
+
+def earliest_plausible_date() -> date:
+    """CCW_EARLIEST_DATE, else 2000-01-01: a landing date or timestamp of an event before this day
+    is quarantined as implausible_date (docs/decisions/quality.md Q8)."""
+    value = os.environ.get(EARLIEST_DATE_VARIABLE) or DEFAULT_EARLIEST_DATE
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise PipelineError(
+            f"{EARLIEST_DATE_VARIABLE}={value!r} is not a date: set it to the first plausible day of "
+            f"your exports as YYYY-MM-DD (default {DEFAULT_EARLIEST_DATE}), or unset it"
+        ) from exc

@@ -1,23 +1,75 @@
-"""The landing contract (docs/DATA_CONTRACT.md) as data.
+"""The landing contract (landing_contract.yml, explained in docs/DATA_CONTRACT.md) as Python data.
 
-One place states every landing source, its columns, which are required, which
-hold personal data and which codes a column accepts. The sample-data generator
-writes these columns in this order, the ingest step reads them, and the
-raw-layer quality checks test them; the staging SQL types them.
+landing_contract.yml is the one definition of every landing source, its columns (types,
+required, personal data, codes), its key, its staging models and its row rules. This
+module reads it once: the ingest, the raw-layer quality checks, the sample generator and
+the Spark loader use `SOURCES`; `ccw contract generate` (orchestration/tools/contract.py)
+writes the dbt files derived from it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+CONTRACT_FILE = Path(__file__).resolve().parent.parent / "landing_contract.yml"
+TYPES = ("string", "timestamp", "date", "integer", "decimal", "boolean")
+
+
+class ContractError(ValueError):
+    """landing_contract.yml does not describe a valid contract; the message says where."""
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # string | timestamp | date | integer | decimal | boolean
+    type: str = "string"  # one of TYPES
     required: bool = False
     pii: bool = False
     codes: tuple[str, ...] | None = None
+    description: str = ""
+
+    @property
+    def is_duration(self) -> bool:
+        """An integer count of seconds (rule negative_duration)."""
+        return self.type == "integer" and (self.name == "seconds" or self.name.endswith("_seconds"))
+
+
+@dataclass(frozen=True)
+class Range:
+    """Rule out_of_range: a number below min (at or below, exclusive_min) or above max."""
+
+    column: str
+    min: float | None = None
+    max: float | None = None
+    exclusive_min: bool = False
+
+
+@dataclass(frozen=True)
+class EndBeforeStart:
+    """Rule end_before_start: `end` must not be before `start`."""
+
+    end: str
+    start: str
+
+
+@dataclass(frozen=True)
+class CurrencyRule:
+    """Rule unknown_currency: a `currency` other than the reporting currency needs an fx rate for the
+    month of `date`."""
+
+    currency: str
+    date: str
+
+
+@dataclass(frozen=True)
+class DecimalsRule:
+    """Rule too_many_decimals: `amount` must not carry more decimals than its `currency` has."""
+
+    amount: str
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -25,6 +77,16 @@ class Source:
     name: str
     key: tuple[str, ...]
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    description: str = ""
+    base_model: str = ""
+    staging_model: str = ""
+    interaction_start: str | None = None  # interaction sources: the column that dates the interaction
+    ranges: tuple[Range, ...] = ()
+    end_before_start: tuple[EndBeforeStart, ...] = ()
+    future_exempt: tuple[str, ...] = ()
+    past_exempt: tuple[str, ...] = ()
+    too_many_decimals: DecimalsRule | None = None
+    unknown_currency: CurrencyRule | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -34,177 +96,93 @@ class Source:
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
+    @property
+    def is_interaction(self) -> bool:
+        return self.interaction_start is not None
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
 
-def _c(name: str, type_: str = "string", *, req: bool = False, pii: bool = False, codes=None) -> Column:
-    return Column(name, type_, req, pii, tuple(codes) if codes else None)
-
-
-CALL_OUTCOMES = ("answered", "abandoned", "ivr_self_served", "no_answer", "voicemail", "failed")
-TICKET_CHANNELS = ("email", "web_form", "social")
-TICKET_STATUSES = ("new", "open", "pending", "solved", "closed")
-CHAT_OUTCOMES = ("answered", "abandoned", "bot_resolved")
-SURVEY_SOURCES = ("telephony_calls", "tickets", "chats", "self_service_sessions")
-SEGMENTS = ("large_enterprise", "sme", "individual")
-GEOGRAPHIES = ("local", "national", "international")
-EMPLOYMENT_TYPES = ("employee", "contractor", "outsourced")
-ACTIVITY_STATES = (
-    "on_contact",
-    "after_contact_work",
-    "available",
-    "break",
-    "training",
-    "meeting",
-    "coaching",
-    "absence",
-)
-
-SOURCES: dict[str, Source] = {
-    s.name: s
-    for s in (
-        Source(
-            "telephony_calls",
-            ("call_id",),
-            (
-                _c("call_id", req=True),
-                _c("updated_at", "timestamp"),
-                _c("direction", req=True, codes=("inbound", "outbound")),
-                _c("started_at", "timestamp", req=True),
-                _c("customer_id"),
-                _c("customer_phone", pii=True),
-                _c("queue"),
-                _c("contact_reason"),
-                _c("ivr_seconds", "integer", req=True),
-                _c("queue_seconds", "integer", req=True),
-                _c("agent_id"),
-                _c("talk_seconds", "integer", req=True),
-                _c("hold_seconds", "integer", req=True),
-                _c("acw_seconds", "integer", req=True),
-                _c("outcome", req=True, codes=CALL_OUTCOMES),
-                _c("transferred", "boolean"),
-            ),
-        ),
-        Source(
-            "tickets",
-            ("ticket_id",),
-            (
-                _c("ticket_id", req=True),
-                _c("updated_at", "timestamp"),
-                _c("channel", req=True, codes=TICKET_CHANNELS),
-                _c("created_at", "timestamp", req=True),
-                _c("customer_id"),
-                _c("customer_email", pii=True),
-                _c("contact_reason"),
-                _c("agent_id"),
-                _c("first_response_at", "timestamp"),
-                _c("solved_at", "timestamp"),
-                _c("status", req=True, codes=TICKET_STATUSES),
-                _c("reopen_count", "integer"),
-                _c("agent_replies", "integer"),
-                _c("handle_seconds", "integer"),
-            ),
-        ),
-        Source(
-            "chats",
-            ("chat_id",),
-            (
-                _c("chat_id", req=True),
-                _c("updated_at", "timestamp"),
-                _c("started_at", "timestamp", req=True),
-                _c("ended_at", "timestamp"),
-                _c("customer_id"),
-                _c("contact_reason"),
-                _c("outcome", req=True, codes=CHAT_OUTCOMES),
-                _c("agent_id"),
-                _c("wait_seconds", "integer"),
-                _c("handle_seconds", "integer"),
-                _c("concurrency", "decimal"),
-            ),
-        ),
-        Source(
-            "self_service_sessions",
-            ("session_id",),
-            (
-                _c("session_id", req=True),
-                _c("started_at", "timestamp", req=True),
-                _c("customer_id"),
-                _c("platform", req=True),
-                _c("contact_reason"),
-                _c("completed", "boolean", req=True),
-            ),
-        ),
-        Source(
-            "surveys",
-            ("survey_id",),
-            (
-                _c("survey_id", req=True),
-                _c("interaction_source", req=True, codes=SURVEY_SOURCES),
-                _c("interaction_id", req=True),
-                _c("responded_at", "timestamp", req=True),
-                _c("csat", "integer"),
-                _c("nps", "integer"),
-                _c("ces", "integer"),
-                _c("resolved", "boolean"),
-            ),
-        ),
-        Source(
-            "customers",
-            ("customer_id",),
-            (
-                _c("customer_id", req=True),
-                _c("segment", req=True, codes=SEGMENTS),
-                _c("country"),
-                _c("geography", codes=GEOGRAPHIES),
-                _c("customer_since", "date"),
-                _c("customer_name", pii=True),
-                _c("email", pii=True),
-                _c("phone", pii=True),
-            ),
-        ),
-        Source(
-            "agents",
-            ("agent_id",),
-            (
-                _c("agent_id", req=True),
-                _c("agent_name", pii=True),
-                _c("team", req=True),
-                _c("site"),
-                _c("cost_center", req=True),
-                _c("employment_type", req=True, codes=EMPLOYMENT_TYPES),
-                _c("fte", "decimal", req=True),
-                _c("hired_on", "date"),
-                _c("left_on", "date"),
-            ),
-        ),
-        Source(
-            "agent_activity",
-            ("agent_id", "activity_date", "state"),
-            (
-                _c("agent_id", req=True),
-                _c("activity_date", "date", req=True),
-                _c("state", req=True, codes=ACTIVITY_STATES),
-                _c("seconds", "integer", req=True),
-            ),
-        ),
-        Source(
-            "gl_journal_lines",
-            ("journal_id", "line_number"),
-            (
-                _c("journal_id", req=True),
-                _c("line_number", "integer", req=True),
-                _c("posting_date", "date", req=True),
-                _c("account_code", req=True),
-                _c("account_name"),
-                _c("cost_center", req=True),
-                _c("amount", "decimal", req=True),
-                _c("currency", req=True),
-                _c("description"),
-            ),
-        ),
+def _column(source: str, data: dict) -> Column:
+    type_ = data.get("type", "string")
+    if type_ not in TYPES:
+        raise ContractError(
+            f"{CONTRACT_FILE.name}: {source}.{data.get('name')}: type '{type_}' is not one of {TYPES}"
+        )
+    codes = data.get("codes")
+    return Column(
+        name=data["name"],
+        type=type_,
+        required=bool(data.get("required", False)),
+        pii=bool(data.get("pii", False)),
+        codes=tuple(str(c) for c in codes) if codes else None,
+        description=str(data.get("description", "")),
     )
-}
 
-# Columns the ingest step adds to every raw table (the raw layer's lineage).
-LINEAGE_COLUMNS = ("_file_name", "_row_number")
+
+def _source(name: str, data: dict) -> Source:
+    columns = tuple(_column(name, c) for c in data["columns"])
+    rules = data.get("rules") or {}
+    currency = rules.get("unknown_currency")
+    decimals = rules.get("too_many_decimals")
+    source = Source(
+        name=name,
+        key=tuple(data["key"]),
+        columns=columns,
+        description=str(data.get("description", "")),
+        base_model=data["base_model"],
+        staging_model=data["staging_model"],
+        interaction_start=data.get("interaction_start"),
+        ranges=tuple(Range(**r) for r in rules.get("out_of_range", [])),
+        end_before_start=tuple(EndBeforeStart(**r) for r in rules.get("end_before_start", [])),
+        future_exempt=tuple(rules.get("future_exempt", [])),
+        past_exempt=tuple(rules.get("past_exempt", [])),
+        too_many_decimals=DecimalsRule(**decimals) if decimals else None,
+        unknown_currency=CurrencyRule(**currency) if currency else None,
+    )
+    named = {*source.key, *(r.column for r in source.ranges), *source.future_exempt, *source.past_exempt}
+    named |= {c for r in source.end_before_start for c in (r.end, r.start)}
+    named |= (
+        {source.unknown_currency.currency, source.unknown_currency.date} if source.unknown_currency else set()
+    )
+    named |= (
+        {source.too_many_decimals.amount, source.too_many_decimals.currency}
+        if source.too_many_decimals
+        else set()
+    )
+    named |= {source.interaction_start} if source.interaction_start else set()
+    unknown = sorted(named - set(source.column_names))
+    if unknown:
+        raise ContractError(f"{CONTRACT_FILE.name}: {name} names column(s) {unknown} it does not have")
+    return source
+
+
+@dataclass(frozen=True)
+class Contract:
+    sources: dict[str, Source]  # in contract order
+    row_rules: dict[str, str]  # rule -> description, in precedence order
+    lineage: dict[str, str]  # column the ingest adds -> description
+
+
+def load_contract(path: Path = CONTRACT_FILE) -> Contract:
+    data = yaml.safe_load(path.read_text())
+    return Contract(
+        sources={name: _source(name, s) for name, s in data["sources"].items()},
+        row_rules={r["name"]: " ".join(str(r["description"]).split()) for r in data["row_rules"]},
+        lineage=dict(data["lineage_columns"]),
+    )
+
+
+CONTRACT = load_contract()
+SOURCES = CONTRACT.sources
+ROW_RULES = tuple(CONTRACT.row_rules)  # in precedence order
+LINEAGE = CONTRACT.lineage
+# Columns the ingest adds to every raw table (the raw layer's lineage).
+LINEAGE_COLUMNS = tuple(LINEAGE)
+INTERACTION_SOURCES = tuple(name for name, s in SOURCES.items() if s.is_interaction)
+
+# Code lists the sample generator indexes into.
+TICKET_STATUSES = SOURCES["tickets"].column("status").codes
+SEGMENTS = SOURCES["customers"].column("segment").codes
+GEOGRAPHIES = SOURCES["customers"].column("geography").codes

@@ -1,31 +1,30 @@
 """`ccw run`: the main job (landing files -> build file -> dbt build -> checks -> publish).
 
-The steps are the Dagster assets of orchestration/assets.py; `run` executes
-that job in this process, exactly as the nightly schedule does. The published
-warehouse changes only at the very end, by an atomic rename, and only when
-every step before it succeeded (publish.py). A failure anywhere before leaves
-it exactly as it was.
+The steps are the Dagster assets of orchestration/dagster/assets.py; `run`
+executes that job in this process, exactly as the nightly schedule does. The
+published warehouse changes only at the very end, by an atomic rename, and only
+when every step before it succeeded (orchestration/publish). A failure anywhere before
+leaves it exactly as it was.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
+from orchestration.build.lock import build_lock
 from orchestration.config import Settings
-from orchestration.contract import SOURCES
-from orchestration.errors import BuildFailed, PipelineError
-from orchestration.ingest import IngestReport, landing_files
-from orchestration.quality import LayerResult
+from orchestration.dagster.definitions import execute
+from orchestration.landing.files import landing_is_empty
+from orchestration.landing.ingest import IngestReport
+from orchestration.quality.checks import LayerResult
+from orchestration.tools.generator import generate
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +46,15 @@ class RunSummary:
     generated_sample: bool
     quality: list[LayerResult] = field(default_factory=list)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
-    build: str = ""  # incremental.BuildPlan.describe(): incremental, or full refresh and why
+    build: str = ""  # BuildPlan.describe(): incremental, or full refresh and why
+    docs: object = None  # publish.docs.DocsReport, or why the docs were not written
 
     def render(self) -> str:
         lines = [f"Run {self.run_id} published {self.warehouse} in {self.seconds:.1f} s"]
         if self.generated_sample:
             lines.append("(the landing directory was empty: a sample dataset was generated first)")
         lines.append(f"Landing: {self.ingest.files_read} files, {sum(self.ingest.rows.values()):,} rows")
-        loaded = getattr(self.ingest, "loaded_files", None)
-        if loaded is not None:
-            lines.append(f"Build: {self.build}; {len(loaded)} file(s) read by this run")
+        lines.append(f"Build: {self.build}; {len(self.ingest.loaded_files)} file(s) read by this run")
         lines.append("Interactions per channel:")
         width = max((len(c) for c, _ in self.interactions_per_channel), default=8)
         for channel, n in self.interactions_per_channel:
@@ -69,9 +67,14 @@ class RunSummary:
         if self.quality:
             lines.append("Data-quality checks (meta.quality_results):")
             lines.extend("  " + line for layer in self.quality for line in layer.render().splitlines())
-            docs = next((layer.data_docs for layer in self.quality if layer.data_docs), None)
+            # the copy beside the published file when the docs were written, else the build's
+            docs = getattr(self.docs, "quality_site", None) or next(
+                (layer.data_docs / "index.html" for layer in self.quality if layer.data_docs), None
+            )
             if docs:
-                lines.append(f"  data docs: {docs / 'index.html'}")
+                lines.append(f"  data docs: {docs}")
+        if self.docs is not None:
+            lines.append(self.docs.render() if hasattr(self.docs, "render") else f"Docs: {self.docs}")
         lines.append("Query it (read-only, safe while the nightly run works):")
         lines.append(
             f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{self.warehouse}', read_only=True)"
@@ -80,27 +83,7 @@ class RunSummary:
         return "\n".join(lines)
 
 
-@contextmanager
-def build_lock(settings: Settings) -> Iterator[None]:
-    """One build per warehouse at a time: the build file has one writer."""
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.work_dir / "build.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise PipelineError(
-                f"another run is building {settings.warehouse}; try again when it ends"
-            ) from exc
-        yield
-
-
-def landing_is_empty(landing_dir: Path) -> bool:
-    return not any(landing_files(landing_dir, s) for s in SOURCES)
-
-
 def generate_sample(landing_dir: Path, today: date | None = None) -> None:
-    from orchestration.generator import generate
-
     today = today or date.today()
     log.info("landing directory %s is empty: generating the %d-day sample", landing_dir, SAMPLE_DAYS)
     generate(
@@ -113,11 +96,6 @@ def generate_sample(landing_dir: Path, today: date | None = None) -> None:
     )
 
 
-def dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
-
-
 def interactions_per_channel(database: Path) -> list[tuple[str, int]]:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(
@@ -125,26 +103,31 @@ def interactions_per_channel(database: Path) -> list[tuple[str, int]]:
         ).fetchall()
 
 
-def run(settings: Settings, *, sample_if_empty: bool = False, full_refresh: bool = False) -> RunSummary:
+def run(
+    settings: Settings,
+    *,
+    sample_if_empty: bool = False,
+    full_refresh: bool = False,
+    dbt: dg.ConfigurableResource | None = None,
+) -> RunSummary:
     """Build the warehouse from the landing directory and publish it.
 
-    Incremental unless full_refresh (or orchestration/incremental.py finds a reason for one):
+    Incremental unless full_refresh (or orchestration/build/plan.py finds a reason for one):
     only new or changed landing files are read, and the dbt models process them alone.
 
     This is the Dagster job the nightly schedule and the landing sensor run
-    (orchestration/definitions.py), executed in this process: one code path.
+    (orchestration/dagster/definitions.py), executed in this process: one code path.
     Raises the PipelineError that stopped the run; the published file is then unchanged.
+    dbt: the job's `dbt` resource (a test's stand-in; default dbt itself).
     """
-    from orchestration.definitions import execute
-
     t0 = time.perf_counter()
     generated = False
     if sample_if_empty:
         with build_lock(settings):  # two first runs must not both write the sample
-            if landing_is_empty(settings.landing_dir):
+            if landing_is_empty(settings.landing_dir, settings.config_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
-    state, _ = execute(settings, quiet=True, full_refresh=full_refresh)
+    state, _ = execute(settings, quiet=True, full_refresh=full_refresh, dbt=dbt)
     return RunSummary(
         run_id=state.run_id,
         warehouse=settings.warehouse,
@@ -155,7 +138,5 @@ def run(settings: Settings, *, sample_if_empty: bool = False, full_refresh: bool
         quality=[state.layers[layer] for layer in ("raw", "staging", "marts")],
         quarantined=state.quarantined,
         build=state.plan.describe() if state.plan is not None else "",
+        docs=state.docs,
     )
-
-
-__all__ = ["BuildFailed", "PipelineError", "RunSummary", "build_lock", "generate_sample", "run"]

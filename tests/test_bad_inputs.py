@@ -18,12 +18,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import make_settings
+from conftest import CopiedBuild, RecordingDbt, make_settings, open_with_build
 
-from orchestration import assets
-from orchestration.ingest import ingest
-from orchestration.pipeline import PipelineError, run
-from orchestration.quality import QualityFailed, check_layer
+from orchestration.errors import PipelineError
+from orchestration.landing.ingest import ingest
+from orchestration.pipeline import run
+from orchestration.quality.checks import QualityFailed, check_layer
 from orchestration.quality.policy import Policy, default_policy
 
 pytestmark = pytest.mark.slow
@@ -185,7 +185,7 @@ def test_byte_order_mark_file_loads_and_header_only_file_is_fine(bad_run):
 def test_redelivered_file_doubles_nothing_and_latest_file_wins_without_updated_at(bad_run, published):
     settings, summary, con, case = bad_run
     clean_settings, clean_summary = published
-    with duckdb.connect(str(clean_settings.warehouse), read_only=True) as clean:
+    with open_with_build(clean_settings) as clean:
         clean_calls = clean.execute("select count(*) from staging.stg_telephony__calls").fetchone()[0]
         clean_interactions = clean.execute("select count(*) from marts.fct_interactions").fetchone()[0]
         clean_surveys = clean.execute("select count(*) from staging.stg_surveys__responses").fetchone()[0]
@@ -308,11 +308,10 @@ def _not_utf8(landing: Path) -> tuple[str, str, int | None]:
     return "zz-bad.csv", "unreadable_file", None
 
 
-def _no_dbt(monkeypatch) -> list:
-    """Replace the job's dbt step by a recorder: the list is empty when dbt never ran."""
-    calls: list = []
-    monkeypatch.setattr(assets, "run_dbt_in_op", lambda settings: calls.append(settings))
-    return calls
+def _no_dbt(tmp_path: Path) -> tuple[RecordingDbt, Path]:
+    """The job's `dbt` resource as a recorder: the file does not exist when dbt never ran."""
+    called = tmp_path / "dbt_called"
+    return RecordingDbt(called_file=str(called)), called
 
 
 @pytest.mark.parametrize(
@@ -320,13 +319,13 @@ def _no_dbt(monkeypatch) -> list:
     [_semicolons, _truncated, _open_quote, _malformed, _empty, _missing_column, _unreadable, _not_utf8],
     ids=lambda f: f.__name__.strip("_"),
 )
-def test_a_broken_file_stops_the_run_naming_file_row_and_rule(stop_settings, make_bad, monkeypatch):
+def test_a_broken_file_stops_the_run_naming_file_row_and_rule(stop_settings, make_bad, tmp_path):
     file_name, rule, row = make_bad(stop_settings.landing_dir)
     before = _digest(stop_settings.warehouse)
-    dbt_calls = _no_dbt(monkeypatch)
+    dbt, dbt_called = _no_dbt(tmp_path)
     with pytest.raises(QualityFailed) as stopped:
-        run(stop_settings)
-    assert dbt_calls == [], "the run went on to dbt"
+        run(stop_settings, dbt=dbt)
+    assert not dbt_called.exists(), "the run went on to dbt"
     message = str(stopped.value)
     where = f"telephony_calls/{file_name}"
     expected_where = where if row is None else f"{where}, row {row}"
@@ -340,12 +339,12 @@ def test_a_row_rule_set_to_stop_stops_the_run_at_the_first_bad_row(stop_settings
     policy = tmp_path / "policy.yml"
     policy.write_text("row_rules:\n  unknown_code: stop\n")
     monkeypatch.setenv("CCW_QUALITY_POLICY", str(policy))
-    dbt_calls = _no_dbt(monkeypatch)
+    dbt, dbt_called = _no_dbt(tmp_path)
     _write(stop_settings.landing_dir / "telephony_calls" / "zz-bad.csv", [CALLS_HEADER, *CALLS])
     before = _digest(stop_settings.warehouse)
     with pytest.raises(PipelineError) as stopped:
-        run(stop_settings)
-    assert dbt_calls == [], "the run went on to dbt"
+        run(stop_settings, dbt=dbt)
+    assert not dbt_called.exists(), "the run went on to dbt"
     assert str(stopped.value).startswith(
         "telephony_calls/zz-bad.csv, row 4: rule 'unknown_code' broken: 1 of 8 rows break unknown_code"
     )
@@ -371,25 +370,14 @@ def test_an_empty_file_may_be_set_to_warn_then_it_is_skipped(tmp_path):
     assert absent and absent[0].action == "warn"  # the other sources have no folder: not a defect
 
 
-def _fake_build(published_settings, tamper_sql: str):
-    """Stands in for `dbt build` in the job: the session's build file, then one tampered mart."""
-
-    def fake_build(settings):
-        shutil.copy(published_settings.build_db, settings.build_db)
-        with duckdb.connect(str(settings.build_db)) as con:
-            con.execute(tamper_sql)
-
-    return fake_build
-
-
 @pytest.mark.parametrize(
     "tamper, rule, where",
     [
         (
-            "update marts.fct_channel_kpis_daily set service_level = 1.5 "
+            "update marts.fct_channel_kpis_daily set service_level_rate = 1.5 "
             "where kpi_date = (select min(kpi_date) from marts.fct_channel_kpis_daily) and channel = 'inbound_call'",
             "rate_out_of_bounds",
-            "marts.fct_channel_kpis_daily.service_level",
+            "marts.fct_channel_kpis_daily.service_level_rate",
         ),
         (
             "update marts.fct_cost_allocation set allocated_amount = allocated_amount + 1 "
@@ -401,13 +389,14 @@ def _fake_build(published_settings, tamper_sql: str):
     ],
     ids=["rate_out_of_bounds", "cost_reconciliation"],
 )
-def test_a_broken_mart_stops_the_run_before_publishing(
-    stop_settings, published, monkeypatch, tamper, rule, where
-):
+def test_a_broken_mart_stops_the_run_before_publishing(stop_settings, published, tamper, rule, where):
     published_settings, _ = published
-    monkeypatch.setattr(assets, "run_dbt_in_op", _fake_build(published_settings, tamper))
+    # the job's dbt resource swapped: the session's build file, then one tampered mart
+    dbt = CopiedBuild(
+        source_build=str(published_settings.build_db), build_db=str(stop_settings.build_db), tamper_sql=tamper
+    )
     before = _digest(stop_settings.warehouse)
     with pytest.raises(QualityFailed) as stopped:
-        run(stop_settings)
+        run(stop_settings, dbt=dbt)
     assert str(stopped.value).startswith(f"{where}: rule '{rule}' broken: ")
     assert _digest(stop_settings.warehouse) == before

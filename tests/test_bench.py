@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from orchestration import bench
 from orchestration.cli import build_parser
+from orchestration.tools import bench
 
 
 def test_measure_reports_wall_time_and_the_memory_of_the_process_tree():

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.contract import SOURCES
-from orchestration.generator import generate
+from orchestration.tools.generator import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = dict(start=dt.date(2026, 10, 30), days=4, contacts_per_day=500, agents=30, seed=11)

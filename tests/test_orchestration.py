@@ -1,4 +1,4 @@
-"""Dagster orchestration (orchestration/definitions.py): the job `ccw run`, the schedule and the sensor run.
+"""Dagster orchestration (orchestration/dagster/): the job `ccw run`, the schedule and the sensor run.
 
 Three full builds on the small landing, in order on one warehouse: the first
 materializes the whole graph, the second runs while a reader queries the
@@ -31,16 +31,16 @@ from dagster import (
     instance_for_test,
 )
 
-from orchestration.assets import (
-    JOB_NAME,
-    MARTS_GUARD,
-    RAW_KEY,
-    STAGING_GUARD,
-    WAREHOUSE_KEY,
-    prepare_manifest,
-)
-from orchestration.definitions import build_definitions, execute
+from orchestration.build.dbt import prepare_dbt_project
+from orchestration.build.lock import build_lock
+from orchestration.config import PROJECT_DIR
+from orchestration.dagster import assets
+from orchestration.dagster.assets import MARTS_GUARD, RAW_KEY, STAGING_GUARD, WAREHOUSE_KEY
+from orchestration.dagster.definitions import build_definitions, execute
+from orchestration.dagster.job import JOB_NAME
+from orchestration.dagster.resources import RunStates
 from orchestration.errors import PipelineError
+from orchestration.quality.checks import CheckResult, Failure
 
 pytestmark = pytest.mark.slow
 
@@ -58,16 +58,16 @@ def run_ids(warehouse: Path) -> list[str]:
 def orch(tmp_path_factory, small_landing):
     """One warehouse the module's runs share, built once by the job (full build 1 of 3)."""
     settings = make_settings(tmp_path_factory.mktemp("orch"), small_landing)
-    manifest = prepare_manifest(settings)  # where `ccw run` finds it too
-    state, result = execute(settings, manifest=manifest, quiet=True)
-    return settings, manifest, state, result
+    project = prepare_dbt_project()  # as `ccw run` does
+    state, result = execute(settings, quiet=True)
+    return settings, project, state, result
 
 
 def test_definitions_graph_checks_schedule_and_sensor(orch, monkeypatch):
-    settings, manifest, *_ = orch
+    settings, project, *_ = orch
     monkeypatch.setenv("CCW_SCHEDULE_CRON", "30 3 * * 1-5")
     monkeypatch.delenv("CCW_SCHEDULE_TIMEZONE", raising=False)
-    defs = build_definitions(settings, manifest=manifest)
+    defs = build_definitions(settings, project=project)
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
     groups = {graph.get(k).group_name for k in keys}
@@ -99,12 +99,12 @@ def test_definitions_graph_checks_schedule_and_sensor(orch, monkeypatch):
 
 
 def test_sensor_one_run_per_new_set_of_files(orch, tmp_path, small_landing):
-    settings, manifest, *_ = orch
+    settings, project, *_ = orch
     landing = tmp_path / "landing"
     (landing / "telephony_calls").mkdir(parents=True)
     first = sorted((small_landing / "telephony_calls").iterdir())[0]
     shutil.copy2(first, landing / "telephony_calls" / first.name)
-    defs = build_definitions(make_settings(tmp_path, landing), manifest=manifest, sensor_settle_seconds=0)
+    defs = build_definitions(make_settings(tmp_path, landing), project=project, sensor_settle_seconds=0)
     sensor = defs.resolve_sensor_def("ccw_landing_sensor")
     instance = DagsterInstance.ephemeral()
 
@@ -129,7 +129,7 @@ def test_sensor_one_run_per_new_set_of_files(orch, tmp_path, small_landing):
 
     # a file still being written is not picked up until it settles
     settling = build_definitions(
-        make_settings(tmp_path, landing), manifest=manifest, sensor_settle_seconds=3600
+        make_settings(tmp_path, landing), project=project, sensor_settle_seconds=3600
     )
     wait = settling.resolve_sensor_def("ccw_landing_sensor").evaluate_tick(
         build_sensor_context(instance=DagsterInstance.ephemeral(), cursor=cursor)
@@ -138,10 +138,10 @@ def test_sensor_one_run_per_new_set_of_files(orch, tmp_path, small_landing):
 
 
 def test_job_materializes_the_whole_graph(orch):
-    settings, manifest, state, result = orch
+    settings, project, state, result = orch
     assert result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    defs = build_definitions(settings, manifest=manifest)
+    defs = build_definitions(settings, project=project)
     graph = defs.resolve_asset_graph()
     assert materialized == {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
@@ -159,15 +159,13 @@ def test_job_materializes_the_whole_graph(orch):
 
 
 def test_failing_blocking_check_stops_dbt_and_publish(orch, monkeypatch):
-    settings, manifest, *_ = orch
-    import orchestration.quality as quality
-
-    real = quality.check_layer
+    settings, project, *_ = orch
+    real = assets.check_layer
 
     def failing(layer, *args, **kwargs):
         result = real(layer, *args, **kwargs)
         result.results.append(
-            quality.CheckResult(
+            CheckResult(
                 layer=layer,
                 suite="injected",
                 expectation="expect_injected",
@@ -175,36 +173,34 @@ def test_failing_blocking_check_stops_dbt_and_publish(orch, monkeypatch):
                 action="stop",
                 success=False,
                 observed="1 of 1 files fail",
-                failures=[quality.Failure("telephony_calls/injected.csv", "injected failure")],
+                failures=[Failure("telephony_calls/injected.csv", "injected failure")],
             )
         )
         return result
 
-    monkeypatch.setattr(quality, "check_layer", failing)
+    monkeypatch.setattr(assets, "check_layer", failing)
     before = sha256(settings.warehouse)
-    states: dict = {}
-    defs = build_definitions(settings, manifest=manifest, states=states)
+    runs = RunStates()
+    defs = build_definitions(settings, project=project, runs=runs)
     result = defs.resolve_job_def(JOB_NAME).execute_in_process(raise_on_error=False)
     assert not result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert materialized == {RAW_KEY}  # dbt and the publish step never ran
-    state = states[result.run_id]
+    state = runs.by_run_id[result.run_id]
     assert isinstance(state.error, PipelineError) and "injected failure" in str(state.error)
     assert sha256(settings.warehouse) == before
     with pytest.raises(PipelineError, match="injected failure"):
-        execute(settings, manifest=manifest, quiet=True)
+        execute(settings, quiet=True)
     assert sha256(settings.warehouse) == before
 
 
 def test_a_second_run_while_one_builds_stops_at_once(orch):
     """The build file has one writer: a run that finds the build lock taken touches nothing."""
-    from orchestration.pipeline import build_lock
-
-    settings, manifest, *_ = orch
+    settings, project, *_ = orch
     before = sha256(settings.warehouse)
     with build_lock(settings):
         with pytest.raises(PipelineError, match="another run is building"):
-            execute(settings, manifest=manifest, quiet=True)
+            execute(settings, quiet=True)
     assert sha256(settings.warehouse) == before
 
 
@@ -229,7 +225,7 @@ READER = textwrap.dedent(
 
 def test_reader_never_errors_during_a_run(orch, tmp_path):
     """Full build 2 of 3: a BI reader holds the published file open and queries it throughout."""
-    settings, manifest, *_ = orch
+    settings, project, *_ = orch
     previous = run_ids(settings.warehouse)
     stop = tmp_path / "stop"
     reader = subprocess.Popen(
@@ -237,7 +233,7 @@ def test_reader_never_errors_during_a_run(orch, tmp_path):
     )
     try:
         assert reader.stdout.readline().strip() == "ready"
-        state, result = execute(settings, manifest=manifest, quiet=True)
+        state, result = execute(settings, quiet=True)
         assert result.success
     finally:
         stop.touch()
@@ -249,11 +245,11 @@ def test_reader_never_errors_during_a_run(orch, tmp_path):
     assert run_ids(settings.warehouse) == [*previous, state.run_id]  # a new connection sees the new run
 
 
-# what a `ccw run` does (orchestration.definitions.execute with the environment's settings)
+# what a `ccw run` does (orchestration.dagster.definitions.execute with the environment's settings)
 RUN_CMD = [
     sys.executable,
     "-c",
-    "from orchestration.config import load_settings; from orchestration.definitions import execute; "
+    "from orchestration.config import load_settings; from orchestration.dagster.definitions import execute; "
     "execute(load_settings(), quiet=True)",
 ]
 
@@ -283,7 +279,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the dbt process through /proc")
 def test_run_killed_during_dbt_leaves_published_file_and_next_run_succeeds(orch):
     """SIGKILL of a `ccw run` process during the dbt build; then full build 3 of 3."""
-    settings, manifest, *_ = orch
+    settings, project, *_ = orch
     before = sha256(settings.warehouse)
     previous = run_ids(settings.warehouse)
     env = {
@@ -319,7 +315,7 @@ def test_run_killed_during_dbt_leaves_published_file_and_next_run_succeeds(orch)
     leftover = settings.warehouse.with_name(f".{settings.warehouse.name}.publishing")
     leftover.write_bytes(b"half a file")
 
-    state, result = execute(settings, manifest=manifest, quiet=True)
+    state, result = execute(settings, quiet=True)
     assert result.success
     assert run_ids(settings.warehouse) == [*previous, state.run_id]
     assert not leftover.exists()
@@ -327,8 +323,6 @@ def test_run_killed_during_dbt_leaves_published_file_and_next_run_succeeds(orch)
 
 def test_dagster_home_caps_runs_per_warehouse_at_one(tmp_path, monkeypatch):
     """`make dagster` uses dagster_home/dagster.yaml: it must load and queue a second run of a warehouse."""
-    from orchestration.config import PROJECT_DIR
-
     home = tmp_path / "dagster_home"  # a copy: the instance writes its storage beside the file
     home.mkdir()
     shutil.copy(PROJECT_DIR / "dagster_home" / "dagster.yaml", home / "dagster.yaml")

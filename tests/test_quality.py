@@ -19,8 +19,8 @@ from conftest import SMALL, make_settings
 from orchestration.cli import main
 from orchestration.contract import SOURCES
 from orchestration.pipeline import run
-from orchestration.quality import check_layer
-from orchestration.quality.metrics import INTERACTION_KEYS, MODELS
+from orchestration.quality.checks import check_layer
+from orchestration.quality.metrics import INTERACTION_KEYS
 from orchestration.quality.policy import PolicyError, load_policy
 
 pytestmark = pytest.mark.slow
@@ -84,14 +84,14 @@ def test_ccw_check_exits_non_zero_on_a_stopping_failure(published, tmp_path, mon
     work.work_dir.mkdir(parents=True)
     shutil.copy(settings.build_db, work.build_db)
     with duckdb.connect(str(work.build_db)) as con:
-        con.execute("update marts.fct_agent_daily set occupancy = -0.25 where rowid = 0")
+        con.execute("update marts.fct_agent_daily set occupancy_rate = -0.25 where rowid = 0")
     monkeypatch.setenv("CCW_LANDING_DIR", str(settings.landing_dir))
     monkeypatch.setenv("CCW_WAREHOUSE", str(work.warehouse))
     assert main(["check", "--layer", "marts"]) == 1
     captured = capsys.readouterr()
     assert "[stop] marts.rates rate_out_of_bounds" in captured.out
     assert (
-        "marts.fct_agent_daily.occupancy: rule 'rate_out_of_bounds' broken: minimum -0.25 is below 0"
+        "marts.fct_agent_daily.occupancy_rate: rule 'rate_out_of_bounds' broken: minimum -0.25 is below 0"
         in captured.err
     )
 
@@ -133,7 +133,7 @@ def test_policy_file_is_validated(tmp_path):
 # ---------------------------------------------------------------- a defective delivery
 @pytest.fixture(scope="module")
 def defective_run(tmp_path_factory):
-    from orchestration.generator import generate
+    from orchestration.tools.generator import generate
 
     root = tmp_path_factory.mktemp("defective")
     landing = root / "landing"
@@ -178,7 +178,7 @@ def test_nothing_is_lost_counts_are_exact(defective_run):
     rejected = dict(
         con.execute("select source, count(*) from quarantine.rejected_rows group by 1").fetchall()
     )
-    for source, (base, stg) in MODELS.items():
+    for source, base, stg in ((s.name, s.base_model, s.staging_model) for s in SOURCES.values()):
         landing = summary.ingest.rows[source]
         staged = con.execute(f"select count(*) from staging.{stg}").fetchone()[0]
         good = con.execute(f"select count(*) from staging.{base} where _rejection_rule is null").fetchone()[0]
@@ -195,7 +195,7 @@ def test_nothing_is_lost_counts_are_exact(defective_run):
 
 def test_every_good_row_reaches_staging_and_the_marts(defective_run):
     _, _, _, con = defective_run
-    for source, (_, stg) in MODELS.items():
+    for source, stg in ((s.name, s.staging_model) for s in SOURCES.values()):
         key = SOURCES[source].key
         keys = ", ".join(f"r.{k}" for k in key)
         # every key with at least one row outside quarantine is in staging (typed compare via text)

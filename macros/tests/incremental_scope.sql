@@ -12,9 +12,8 @@
 {% macro ccw_row_level_tests() -%}
     {{ return([
         'unique', 'not_null', 'accepted_values', 'relationships', 'accepted_range',
-        'expression_is_true', 'cost_expression_is_true', 'kpi_expression_is_true', 'kpi_is_share',
-        'kpi_null_outside_channels', 'unique_combination_of_columns', 'cost_unique_combination',
-        'kpi_unique_combination', 'interaction_exists',
+        'expression_is_true', 'is_row_rule', 'kpi_null_outside_channels', 'unique_combination_of_columns',
+        'interaction_exists',
     ]) }}
 {%- endmacro %}
 

@@ -6,12 +6,11 @@
 -#}
 {% test interaction_exists(model, column_name, source_column) %}
 
-{%- set targets = [
-    ('telephony_calls', 'stg_telephony__calls', 'call_id'),
-    ('tickets', 'stg_ticketing__tickets', 'ticket_id'),
-    ('chats', 'stg_chat__chats', 'chat_id'),
-    ('self_service_sessions', 'stg_self_service__sessions', 'session_id'),
-] -%}
+{#- the interaction sources of the contract: (source, staging model, key) -#}
+{%- set targets = [] -%}
+{%- for source_name, contract in landing_contract().items() if contract['interaction_start'] -%}
+    {%- do targets.append((source_name, contract['staging_model'], contract['key'][0])) -%}
+{%- endfor -%}
 
 with interactions as (
 {% for source_name, model_name, key in targets %}

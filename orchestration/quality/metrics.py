@@ -9,6 +9,7 @@ rows. Every frame has a `key` column naming what a row is about (a file name,
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,44 +17,11 @@ import duckdb
 import pandas as pd
 import yaml
 
-from orchestration.config import PROJECT_DIR
-from orchestration.contract import SOURCES, Source
-from orchestration.quality.policy import ROW_RULES as POLICY_ROW_RULES
+from orchestration.config import EARLIEST_DATE_VARIABLE, PROJECT_DIR, earliest_plausible_date
+from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, Source
+from orchestration.sql import sql_string as _q
 
-# ---------------------------------------------------------------- the contract's extra rules
-# The value ranges, end/start pairs and future-exempt columns the base_ staging models
-# add to the contract (models/staging/**/base_*.sql, docs/DECISIONS.md D9).
-RANGES: dict[str, list[tuple[str, float | None, float | None, bool]]] = {
-    # source: [(column, min, max, exclusive_min)]
-    "surveys": [("csat", 1, 5, False), ("nps", 0, 10, False), ("ces", 1, 7, False)],
-    "chats": [("concurrency", 1, None, False)],
-    "agents": [("fte", 0, None, True)],
-}
-END_START = {
-    "tickets": [("first_response_at", "created_at"), ("solved_at", "created_at")],
-    "chats": [("ended_at", "started_at")],
-}
-FUTURE_EXEMPT = {"agents": {"hired_on", "left_on"}}
-ROW_RULES = tuple(POLICY_ROW_RULES)  # the row rules of the policy, in precedence order
 OFFSET_SUFFIX = r"[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
-
-# landing source -> (base model, staging model)
-MODELS = {
-    "telephony_calls": ("base_telephony__calls", "stg_telephony__calls"),
-    "tickets": ("base_ticketing__tickets", "stg_ticketing__tickets"),
-    "chats": ("base_chat__chats", "stg_chat__chats"),
-    "self_service_sessions": ("base_self_service__sessions", "stg_self_service__sessions"),
-    "surveys": ("base_surveys__responses", "stg_surveys__responses"),
-    "customers": ("base_crm__customers", "stg_crm__customers"),
-    "agents": ("base_hr__agents", "stg_hr__agents"),
-    "agent_activity": ("base_wfm__agent_activity", "stg_wfm__agent_activity"),
-    "gl_journal_lines": ("base_erp__gl_journal_lines", "stg_erp__gl_journal_lines"),
-}
-INTERACTION_SOURCES = ("telephony_calls", "tickets", "chats", "self_service_sessions")
-
-
-def _q(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def reporting_currency() -> str:
@@ -89,33 +57,61 @@ def _parsed(col: str, type_: str, timezone: str) -> str:
     return f"nullif({c}, '')"
 
 
+def decimal_places(col: str) -> str:
+    """The decimals a number's text carries, trailing zeros not counted (macros/parsing.sql)."""
+    return f"length(regexp_replace(regexp_extract({col}, '[.]([0-9]+)', 1), '0+$', ''))"
+
+
+def _column_rule_conditions(source: Source, cutoff: datetime) -> dict[str, list[str]]:
+    """The rules the contract's columns imply: rule -> SQL conditions over raw `c` and typed `_t_c`."""
+    rules: dict[str, list[str]] = {}
+    bound = f"timestamp '{cutoff:%Y-%m-%d %H:%M:%S}'"
+    earliest = earliest_plausible_date()
+    for col in source.columns:
+        c, t = f'"{col.name}"', f'"_t_{col.name}"'
+        found = {
+            "missing_required": f"nullif({c}, '') is null" if col.required else None,
+            "unparseable_type": f"nullif({c}, '') is not null and {t} is null"
+            if col.type != "string"
+            else None,
+            "unknown_code": f"{t} not in ({', '.join(_q(v) for v in col.codes)})" if col.codes else None,
+            "negative_duration": f"{t} < 0" if col.is_duration else None,
+            "future_timestamp": (
+                f"{t} > {bound if col.type == 'timestamp' else f'cast({bound} as date)'}"
+                if col.type in ("timestamp", "date") and col.name not in source.future_exempt
+                else None
+            ),
+            "implausible_date": (
+                f"{t} < {col.type} '{earliest:%Y-%m-%d}'"
+                if col.type in ("timestamp", "date") and col.name not in source.past_exempt
+                else None
+            ),
+        }
+        for rule, condition in found.items():
+            if condition:
+                rules.setdefault(rule, []).append(condition)
+    return rules
+
+
 def _row_rule_conditions(source: Source, cutoff: datetime, currency: str) -> dict[str, list[str]]:
     """rule -> SQL conditions (true when a row breaks it), over raw text `c` and typed `_t_c`."""
     rules: dict[str, list[str]] = {rule: [] for rule in ROW_RULES if rule != "duplicate_id"}
-    for col in source.columns:
-        c, t = f'"{col.name}"', f'"_t_{col.name}"'
-        if col.required:
-            rules["missing_required"].append(f"nullif({c}, '') is null")
-        if col.type != "string":
-            rules["unparseable_type"].append(f"nullif({c}, '') is not null and {t} is null")
-        if col.codes:
-            rules["unknown_code"].append(f"{t} not in ({', '.join(_q(v) for v in col.codes)})")
-        if col.type == "integer" and (col.name == "seconds" or col.name.endswith("_seconds")):
-            rules["negative_duration"].append(f"{t} < 0")
-        if col.type in ("timestamp", "date") and col.name not in FUTURE_EXEMPT.get(source.name, set()):
-            bound = f"timestamp '{cutoff:%Y-%m-%d %H:%M:%S}'"
-            rules["future_timestamp"].append(
-                f"{t} > {bound if col.type == 'timestamp' else f'cast({bound} as date)'}"
-            )
-    for col, lo, hi, exclusive in RANGES.get(source.name, []):
-        t = f'"_t_{col}"'
-        parts = [f"{t} {'<=' if exclusive else '<'} {lo}"] if lo is not None else []
-        parts += [f"{t} > {hi}"] if hi is not None else []
+    for rule, conditions in _column_rule_conditions(source, cutoff).items():
+        rules[rule] += conditions
+    for r in source.ranges:
+        t = f'"_t_{r.column}"'
+        parts = [f"{t} {'<=' if r.exclusive_min else '<'} {r.min}"] if r.min is not None else []
+        parts += [f"{t} > {r.max}"] if r.max is not None else []
         rules["out_of_range"].append("(" + " or ".join(parts) + ")")
-    for end, start in END_START.get(source.name, []):
-        rules["end_before_start"].append(f'"_t_{end}" < "_t_{start}"')
-    if source.name == "gl_journal_lines":
-        rules["unknown_currency"].append(f'"_t_currency" <> {_q(currency)} and not _has_fx_rate')
+    for pair in source.end_before_start:
+        rules["end_before_start"].append(f'"_t_{pair.end}" < "_t_{pair.start}"')
+    if source.too_many_decimals:
+        amount = f'"{source.too_many_decimals.amount}"'
+        rules["too_many_decimals"].append(f"{decimal_places(amount)} > _minor_units")
+    if source.unknown_currency:
+        rules["unknown_currency"].append(
+            f'"_t_{source.unknown_currency.currency}" <> {_q(currency)} and not _has_fx_rate'
+        )
     return rules
 
 
@@ -124,18 +120,28 @@ def file_metrics_sql(source: Source, relation: str, timezone: str, now: datetime
     _row_number): rows, and per row rule the rows breaking it and the first such row."""
     cutoff, currency = future_cutoff(now), reporting_currency()
     fx_seed = PROJECT_DIR / "seeds" / "fx_rates.csv"
+    units_seed = PROJECT_DIR / "seeds" / "currency_minor_units.csv"
     rules = _row_rule_conditions(source, cutoff, currency)
     typed = ", ".join(f'{_parsed(c.name, c.type, timezone)} as "_t_{c.name}"' for c in source.columns)
     raw_cols = ", ".join(f'"{c}"' for c in source.column_names)
     fx_join = ""
-    if source.name == "gl_journal_lines":
+    if source.unknown_currency:
+        rule = source.unknown_currency
         fx_join = (
             f"left join (select distinct cast(month as date) as fx_month, currency as fx_currency "
             f"from read_csv({_q(str(fx_seed))}, header = true, all_varchar = true) "
             "where nullif(rate_to_reporting, '') is not null) fx "
-            "on fx.fx_month = date_trunc('month', typed._t_posting_date) and fx.fx_currency = typed._t_currency"
+            f"on fx.fx_month = date_trunc('month', typed._t_{rule.date}) and fx.fx_currency = typed._t_{rule.currency}"
         )
     has_fx = ", fx.fx_month is not null as _has_fx_rate" if fx_join else ""
+    if source.too_many_decimals:
+        currency_col = source.too_many_decimals.currency
+        fx_join += (
+            f" left join (select currency as units_currency, cast(minor_units as integer) as minor_units "
+            f"from read_csv({_q(str(units_seed))}, header = true, all_varchar = true)) units "
+            f'on units.units_currency = typed."_t_{currency_col}"'
+        )
+        has_fx += ", coalesce(units.minor_units, 2) as _minor_units"
     flags = ", ".join(
         f"coalesce({' or '.join(f'({c})' for c in conds)}, false) as r_{rule}"
         if conds
@@ -183,13 +189,14 @@ _METRIC_COLUMNS = ["rows"] + [c for rule in ROW_RULES for c in (rule, f"{rule}_f
 
 def metrics_key(timezone: str) -> str:
     """What the per-file metrics depend on besides the file (and the clock, see raw_row_metrics)."""
-    import hashlib
-
     digest = hashlib.sha256(timezone.encode())
+    digest.update(f"{EARLIEST_DATE_VARIABLE}={earliest_plausible_date()}".encode())
     for path in (
         Path(__file__),
         PROJECT_DIR / "orchestration" / "contract.py",
+        CONTRACT_FILE,
         PROJECT_DIR / "seeds" / "fx_rates.csv",
+        PROJECT_DIR / "seeds" / "currency_minor_units.csv",
         PROJECT_DIR / "dbt_project.yml",
     ):
         digest.update(path.read_bytes() if path.exists() else b"")
@@ -213,6 +220,17 @@ def store_file_metrics(
     """Keep the per-file metrics of the files just loaded (computed in the pass that validated them).
 
     file_names: files whose metrics the frame holds (a file with 0 rows has no row in it)."""
+    # a catalog query, which cannot fail (this runs inside the ingest's transaction)
+    columns = [
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where table_name = '_file_metrics' "
+            "and (database_name = 'raw' or schema_name = 'raw') order by column_index"
+        ).fetchall()
+    ]
+    if columns and columns != ["source", "file_name", *_METRIC_COLUMNS, "metrics_key"]:
+        # the metrics of another set of rules: computed again when needed (raw_row_metrics)
+        con.execute(f"drop table {METRICS_TABLE}")
     con.execute(_metrics_ddl())
     if file_names:
         con.execute(
@@ -329,9 +347,10 @@ def _count(con, sql: str) -> int:
 
 def staging_key_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rows = []
-    for source, (_, stg) in MODELS.items():
-        key = ", ".join(SOURCES[source].key)
-        nulls = " or ".join(f"{k} is null" for k in SOURCES[source].key)
+    for source in SOURCES.values():
+        stg = source.staging_model
+        key = ", ".join(source.key)
+        nulls = " or ".join(f"{k} is null" for k in source.key)
         n, distinct, null_keys = con.execute(
             f"select count(*), (select count(*) from (select distinct {key} from staging.{stg})), "
             f"count(*) filter (where {nulls}) from staging.{stg}"
@@ -358,12 +377,8 @@ REFERENCES = [
     ("stg_chat__chats", "customer_id", "stg_crm__customers", "customer_id"),
     ("stg_self_service__sessions", "customer_id", "stg_crm__customers", "customer_id"),
 ]
-INTERACTION_KEYS = {
-    "telephony_calls": ("stg_telephony__calls", "call_id"),
-    "tickets": ("stg_ticketing__tickets", "ticket_id"),
-    "chats": ("stg_chat__chats", "chat_id"),
-    "self_service_sessions": ("stg_self_service__sessions", "session_id"),
-}
+# interaction source -> (staging model, key): what a survey's (interaction_source, interaction_id) names
+INTERACTION_KEYS = {name: (SOURCES[name].staging_model, SOURCES[name].key[0]) for name in INTERACTION_SOURCES}
 
 
 def staging_reference_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -408,22 +423,17 @@ def staging_reference_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# (model, column, min, max, exclusive_min): the contract's ranges, every duration >= 0, and
+# reopen_count >= 0 (not a contract rule: a negative count stops the run instead).
 STAGING_RANGES = [
-    # (model, column, min, max, exclusive_min)
-    ("stg_surveys__responses", "csat", 1, 5, False),
-    ("stg_surveys__responses", "nps", 0, 10, False),
-    ("stg_surveys__responses", "ces", 1, 7, False),
-    ("stg_chat__chats", "concurrency", 1, None, False),
-    ("stg_hr__agents", "fte", 0, None, True),
+    *[(s.staging_model, r.column, r.min, r.max, r.exclusive_min) for s in SOURCES.values() for r in s.ranges],
     *[
-        ("stg_telephony__calls", c, 0, None, False)
-        for c in ("ivr_seconds", "queue_seconds", "talk_seconds", "hold_seconds", "acw_seconds")
+        (s.staging_model, c.name, 0, None, False)
+        for s in SOURCES.values()
+        for c in s.columns
+        if c.is_duration
     ],
-    ("stg_ticketing__tickets", "handle_seconds", 0, None, False),
-    ("stg_ticketing__tickets", "reopen_count", 0, None, False),
-    ("stg_chat__chats", "wait_seconds", 0, None, False),
-    ("stg_chat__chats", "handle_seconds", 0, None, False),
-    ("stg_wfm__agent_activity", "seconds", 0, None, False),
+    (SOURCES["tickets"].staging_model, "reopen_count", 0, None, False),
 ]
 
 
@@ -453,7 +463,7 @@ def staging_lineage_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         con.execute("select source, count(*) from quarantine.rejected_rows group by 1").fetchall()
     )
     rows = []
-    for source, (base, stg) in MODELS.items():
+    for source, base, stg in ((s.name, s.base_model, s.staging_model) for s in SOURCES.values()):
         landing = _count(con, f"select count(*) from raw.{source}")
         good = _count(con, f"select count(*) from staging.{base} where _rejection_rule is null")
         staged = _count(con, f"select count(*) from staging.{stg}")
@@ -479,7 +489,7 @@ def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         f"""
         with gl as (
             select l.posting_month as cost_month,
-                   round(l.amount * case when l.currency = {_q(currency)} then cast(1 as decimal(18, 8))
+                   round(cast(l.amount as decimal(19, 4)) * case when l.currency = {_q(currency)} then cast(1 as decimal(18, 8))
                                          else cast(fx.rate_to_reporting as decimal(18, 8)) end, 2) as amount
             from staging.stg_erp__gl_journal_lines l
             left join seeds.fx_rates fx on cast(fx.month as date) = l.posting_month and fx.currency = l.currency
@@ -495,7 +505,7 @@ def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             from marts.fct_cost_allocation group by 1
         ),
         interactions as (
-            select interaction_month as cost_month, sum(total_cost) as interaction_cost
+            select interaction_month as cost_month, sum(total_cost_amount) as interaction_cost
             from marts.fct_interactions group by 1
         ),
         months as (
@@ -522,30 +532,30 @@ def mart_totals_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
         with fi as (
-            select interaction_month as cost_month, channel, count(*) as interactions, sum(total_cost) as cost
+            select interaction_month as cost_month, channel, count(*) as interactions, sum(total_cost_amount) as cost
             from marts.fct_interactions group by all
         ),
         ch as (
-            select cost_month, channel, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, channel, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_channel_costs_monthly group by all
         ),
         reason as (
-            select cost_month, channel, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, channel, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_contact_reason_costs_monthly group by all
         ),
         seg as (
-            select cost_month, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_cost_to_serve_segments_monthly group by all
         ),
         cust as (
-            select cost_month, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_cost_to_serve_customers_monthly group by all
         ),
         fi_month as (
-            select interaction_month as cost_month, count(*) as interactions, sum(total_cost) as cost,
+            select interaction_month as cost_month, count(*) as interactions, sum(total_cost_amount) as cost,
                    -- cost to serve per customer leaves anonymous interactions out
                    count(*) filter (where customer_id is not null) as known_interactions,
-                   sum(total_cost) filter (where customer_id is not null) as known_cost
+                   sum(total_cost_amount) filter (where customer_id is not null) as known_cost
             from marts.fct_interactions group by all
         ),
         keys as (select cost_month, channel from fi union select cost_month, channel from ch
@@ -574,7 +584,8 @@ def mart_totals_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-RATE_COLUMN = r"(^share_|_share$|_rate$|_rate_|^service_level$|^occupancy$|^shrinkage$|^csat$)"
+# A share in 0..1 is named ..._rate or ..._share (CONTRIBUTING.md, "Column names").
+RATE_COLUMN = r"(_rate|_share)$"
 
 
 def mart_rate_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -608,7 +619,7 @@ NON_NEGATIVE = {
     "fct_agent_daily": ["handled_contacts", "handle_seconds", "paid_seconds"],
     "fct_channel_kpis_daily": ["offered", "handled", "abandoned"],
 }
-COST_COLUMNS = ["labour_cost", "platform_cost", "overhead_cost", "total_cost"]
+COST_COLUMNS = ["labour_cost_amount", "platform_cost_amount", "overhead_cost_amount", "total_cost_amount"]
 
 
 def mart_negative_frame(con: duckdb.DuckDBPyConnection, columns: dict[str, list[str]]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.config import PROJECT_DIR
+from orchestration.contract import ROW_RULES as CONTRACT_ROW_RULES
 from orchestration.errors import PipelineError
 
 POLICY_FILE = PROJECT_DIR / "quality_policy.yml"
@@ -27,20 +28,8 @@ FILE_RULES = {
     "malformed_row": "stop",
     "empty_file": "stop",
 }
-ROW_RULES = {
-    rule: "quarantine"
-    for rule in (
-        "missing_required",
-        "unparseable_type",
-        "unknown_code",
-        "out_of_range",
-        "negative_duration",
-        "future_timestamp",
-        "end_before_start",
-        "unknown_currency",
-        "duplicate_id",
-    )
-}
+# the row rules of the landing contract (landing_contract.yml), in precedence order
+ROW_RULES = dict.fromkeys(CONTRACT_ROW_RULES, "quarantine")
 BUILD_RULES = {
     "absent_source": "warn",
     "unresolved_reference": "warn",

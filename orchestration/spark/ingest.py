@@ -1,6 +1,6 @@
 """Landing files -> raw.<source> on Spark, with Spark's own readers (docs/DECISIONS.md D2; spark.md S2).
 
-The tables are those of orchestration/ingest.py, value for value: the
+The tables are those of orchestration/landing/ingest.py, value for value: the
 contract's columns as text exactly as delivered (missing optional column =
 null, columns beyond the contract ignored), `_file_name` relative to the
 landing directory and `_row_number` the 1-based data row in that file; an
@@ -19,7 +19,7 @@ one Spark reader with an explicit all-string schema:
 The file name comes from `_metadata.file_name` (files are read from the top
 level of the source folder only, so the name is unique within a source).
 
-File issues are found as in orchestration/ingest.py where they depend on the
+File issues are found as in orchestration/landing/ingest.py where they depend on the
 header or size (empty_file, unreadable_file, wrong_delimiter,
 missing_required_column); a group that Spark cannot read is retried file by
 file and the failing file is a `malformed_row` (or `unreadable_file`) issue
@@ -35,16 +35,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from orchestration.config import load_settings
 from orchestration.contract import SOURCES, Source
-from orchestration.ingest import (
-    FILES_TABLE,
-    FileIssue,
-    IngestReport,
-    LandingError,
-    _csv_header,
-    _header_issue,
-    landing_files,
-)
+from orchestration.landing.files import FileIssue, LandedFile, LandingError, landing_files
+from orchestration.landing.ingest import IngestReport, columns_or_issue
+from orchestration.landing.registry import FILES_TABLE
+from orchestration.spark.session import get_session
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -60,25 +56,6 @@ def _unique_names(header: list[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name}__{seen[name]}")
     return names
-
-
-def _header(path: Path, source: Source, file_name: str) -> list[str] | FileIssue:
-    """The file's column names, or the issue that stops it before Spark reads it."""
-    if path.stat().st_size == 0:
-        return FileIssue(source.name, file_name, "empty_file", "the file is empty (0 bytes, no header)")
-    if path.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            header = list(pq.read_schema(path).names)
-        except Exception as exc:  # noqa: BLE001 - any reader error is an unreadable file
-            return FileIssue(source.name, file_name, "unreadable_file", str(exc).splitlines()[0])
-    else:
-        try:
-            header = _csv_header(path)
-        except UnicodeDecodeError as exc:
-            return FileIssue(source.name, file_name, "unreadable_file", f"not UTF-8 text ({exc.reason})")
-    return _header_issue(source, file_name, header) or header
 
 
 def _read_group(spark: SparkSession, source: Source, fmt: str, header: tuple[str, ...], paths: list[Path]):
@@ -156,7 +133,7 @@ def ingest(spark: SparkSession, landing_dir: Path, *, on_file_issue: str = "rais
             file_name = path.relative_to(landing_dir).as_posix()
             fmt = path.suffix.lower().lstrip(".")
             sizes[file_name] = (fmt, path.stat().st_size)
-            header = _header(path, source, file_name)
+            header = columns_or_issue(LandedFile.at(landing_dir, source, path))
             if isinstance(header, FileIssue):
                 _issue(header, on_file_issue, report, listing, sizes)
                 continue
@@ -240,9 +217,6 @@ def _write_listing(spark: SparkSession, listing: list[tuple]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m orchestration.spark.ingest`: load the raw layer of the configured build on Spark."""
-    from orchestration.config import load_settings
-    from orchestration.spark.session import get_session
-
     parser = argparse.ArgumentParser(prog="python -m orchestration.spark.ingest", description=main.__doc__)
     parser.add_argument("--landing", type=Path, help="landing directory (default: CCW_LANDING_DIR)")
     parser.add_argument(

@@ -1,7 +1,7 @@
 """`make test-spark`: the whole project built on Spark equals the DuckDB build of the same files.
 
 One small generated landing directory (tests/conftest.py SMALL) is built twice
-in this run: by DuckDB as the first `ccw run` builds it (orchestration/ingest.py
+in this run: by DuckDB as the first `ccw run` builds it (orchestration/landing/ingest.py
 into the raw file, the build plan's `dbt build --full-refresh`) and by Spark
 (orchestration/spark: Spark's readers + `dbt build --target spark`, data and
 unit tests included; not a full refresh: on Spark the incremental models are
@@ -27,11 +27,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.build.plan import dbt_build_args, mark_built, plan_build, prepare_build_file
 from orchestration.config import PROJECT_DIR, Settings
 from orchestration.contract import SOURCES
 from orchestration.database import open_build
-from orchestration.incremental import dbt_build_args, mark_built, plan_build, prepare_build_file
-from orchestration.ingest import ingest as duckdb_ingest
+from orchestration.landing.ingest import ingest as duckdb_ingest
 from orchestration.spark import build as spark_build
 from orchestration.spark.compare import (
     REL_TOL,
@@ -71,7 +71,7 @@ def landing(tmp_path_factory, small_landing) -> Path:
     fmt = os.environ.get("CCW_SPARK_TEST_FORMAT", "csv")
     if rate == 0 and fmt == "csv":
         return small_landing
-    from orchestration.generator import generate
+    from orchestration.tools.generator import generate
 
     out = tmp_path_factory.mktemp("landing_variant")
     generate(

@@ -28,7 +28,7 @@ import pytest
 
 from orchestration.config import PROJECT_DIR, Settings
 from orchestration.contract import SOURCES
-from orchestration.ingest import ingest as duckdb_ingest
+from orchestration.landing.ingest import ingest as duckdb_ingest
 from orchestration.spark.compare import Table, compare, read_duckdb
 from orchestration.spark.session import dbt_env, spark_dir
 
@@ -51,7 +51,7 @@ def _rewrite_csv(path: Path, order: list[str], extra: str | None, drop: str | No
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
-    from orchestration.generator import generate
+    from orchestration.tools.generator import generate
 
     out = tmp_path_factory.mktemp("awkward_landing")
     generate(out_dir=out, start=date(2026, 10, 30), days=3, contacts_per_day=60, agents=4, seed=3)

@@ -53,10 +53,10 @@ enriched as (
             when interactions.is_assisted then coalesce(interactions.is_solved, interactions.is_handled, false)
             else coalesce(interactions.is_contained, false)
         end as is_resolved,
-        cast(round(cast(coalesce(interactions.handle_seconds, 0) as {{ cost_type_double() }}) / 60, 6) as decimal(18, 6))
+        cast(round(cast(coalesce(interactions.handle_seconds, 0) as {{ type_double() }}) / 60, 6) as decimal(18, 6))
             as handle_minutes,
         -- agent time, chat minutes divided by concurrency (int_interactions__unioned)
-        cast(round(cast(coalesce(interactions.productive_handle_seconds, 0) as {{ cost_type_double() }}) / 60, 6) as decimal(18, 6))
+        cast(round(cast(coalesce(interactions.productive_handle_seconds, 0) as {{ type_double() }}) / 60, 6) as decimal(18, 6))
             as productive_handle_minutes,
         -- time connected to the platform: IVR + queue + talk + hold (handle time when the source has no talk/hold)
         cast(round(cast(
@@ -67,7 +67,7 @@ enriched as (
                     then coalesce(interactions.talk_seconds, 0) + coalesce(interactions.hold_seconds, 0)
                 else coalesce(interactions.handle_seconds, 0)
             end
-        as {{ cost_type_double() }}) / 60, 6) as decimal(18, 6)) as usage_minutes
+        as {{ type_double() }}) / 60, 6) as decimal(18, 6)) as usage_minutes
     from interactions
     left join agents
         on agents.agent_id = interactions.agent_id

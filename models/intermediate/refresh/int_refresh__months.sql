@@ -18,26 +18,21 @@
     on an adapter whose incremental models are tables (Spark, ccw_incremental_materialization).
 -#}
 {%- set window = kpi_repeat_window_days() | int -%}
-{%- set events = [
-    ('base_telephony__calls', 'call_id', 'started_at_utc'),
-    ('base_ticketing__tickets', 'ticket_id', 'created_at_utc'),
-    ('base_chat__chats', 'chat_id', 'started_at_utc'),
-    ('base_self_service__sessions', 'session_id', 'started_at_utc'),
-] -%}
-{%- set staged = [
-    ('telephony_calls', 'stg_telephony__calls', 'call_id', 'started_at_local'),
-    ('tickets', 'stg_ticketing__tickets', 'ticket_id', 'created_at_local'),
-    ('chats', 'stg_chat__chats', 'chat_id', 'started_at_local'),
-    ('self_service_sessions', 'stg_self_service__sessions', 'session_id', 'started_at_local'),
-] -%}
+{#- the interaction sources of the contract: base and staging model, key, the timestamp that dates them -#}
+{%- set events = [] -%}
+{%- set staged = [] -%}
+{%- for source_name, contract in landing_contract().items() if contract['interaction_start'] -%}
+    {%- do events.append((contract['base_model'], contract['key'][0], contract['interaction_start'] ~ '_utc')) -%}
+    {%- do staged.append((source_name, contract['staging_model'], contract['key'][0], contract['interaction_start'] ~ '_local')) -%}
+{%- endfor %}
 
 {#- the dependencies hold whatever the branch below renders (a full refresh renders no ref) -#}
 {%- do source('ccw_state', 'landing_files') -%}
 {%- do source('ccw_state', 'build_state') -%}
-{%- for model in ['base_telephony__calls', 'base_ticketing__tickets', 'base_chat__chats', 'base_self_service__sessions',
-                  'stg_telephony__calls', 'stg_ticketing__tickets', 'stg_chat__chats', 'stg_self_service__sessions',
-                  'base_erp__gl_journal_lines', 'base_wfm__agent_activity', 'base_surveys__responses',
-                  'base_hr__agents', 'base_crm__customers'] -%}
+{%- for contract in landing_contract().values() -%}
+    {%- do ref(contract['base_model']) -%}
+{%- endfor -%}
+{%- for source_name, model, key, started in staged -%}
     {%- do ref(model) -%}
 {%- endfor %}
 {%- if not ccw_builds_incrementally() %}

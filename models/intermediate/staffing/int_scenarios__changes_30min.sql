@@ -29,13 +29,13 @@ scenarios as (
         {{ staffing_time_minutes('from_time') }} as from_minute,
         {{ staffing_time_minutes('to_time') }} as to_minute,
         to_channel,
-        cast(shift_share as {{ kpi_type_double() }}) as shift_share,
-        cast(open_hours_share as {{ kpi_type_double() }}) as open_hours_share,
-        cast(to_channel_share as {{ kpi_type_double() }}) as to_channel_share,
-        cast(aht_cap_seconds as {{ kpi_type_double() }}) as aht_cap_seconds,
-        cast(aht_change_share as {{ kpi_type_double() }}) as aht_change_share,
-        cast(outsource_share as {{ kpi_type_double() }}) as outsource_share,
-        cast(containment_points as {{ kpi_type_double() }}) as containment_points
+        cast(shift_share as {{ type_double() }}) as shift_share,
+        cast(open_hours_share as {{ type_double() }}) as open_hours_share,
+        cast(to_channel_share as {{ type_double() }}) as to_channel_share,
+        cast(aht_cap_seconds as {{ type_double() }}) as aht_cap_seconds,
+        cast(aht_change_share as {{ type_double() }}) as aht_change_share,
+        cast(outsource_share as {{ type_double() }}) as outsource_share,
+        cast(containment_points as {{ type_double() }}) as containment_points
     from {{ ref('scenarios') }}
     where annual_volume is null
 
@@ -365,7 +365,7 @@ aht_changes as (
         0.0 as removed_volume,
         0.0 as added_volume,
         0.0 as lost_volume,
-        cast(is_affected as {{ kpi_type_double() }}) as affected_volume,
+        cast(is_affected as {{ type_double() }}) as affected_volume,
         workload_seconds - new_workload_seconds as aht_workload_saved_seconds,
         0.0 as outsourced_contacts,
         0.0 as outsourced_handle_minutes
@@ -393,16 +393,16 @@ final as (
         interval_month,
         channel,
         cost_pool,
-        cast(sum(offered_change) as {{ kpi_type_double() }}) as offered_change,
-        cast(sum(handled_change) as {{ kpi_type_double() }}) as handled_change,
-        cast(sum(workload_change_seconds) as {{ kpi_type_double() }}) as workload_change_seconds,
-        cast(sum(removed_volume) as {{ kpi_type_double() }}) as removed_volume,
-        cast(sum(added_volume) as {{ kpi_type_double() }}) as added_volume,
-        cast(sum(lost_volume) as {{ kpi_type_double() }}) as lost_volume,
-        cast(sum(affected_volume) as {{ kpi_type_double() }}) as affected_volume,
-        cast(sum(aht_workload_saved_seconds) as {{ kpi_type_double() }}) as aht_workload_saved_seconds,
-        cast(sum(outsourced_contacts) as {{ kpi_type_double() }}) as outsourced_contacts,
-        cast(sum(outsourced_handle_minutes) as {{ kpi_type_double() }}) as outsourced_handle_minutes
+        cast(sum(offered_change) as {{ type_double() }}) as offered_change,
+        cast(sum(handled_change) as {{ type_double() }}) as handled_change,
+        cast(sum(workload_change_seconds) as {{ type_double() }}) as workload_change_seconds,
+        cast(sum(removed_volume) as {{ type_double() }}) as removed_volume,
+        cast(sum(added_volume) as {{ type_double() }}) as added_volume,
+        cast(sum(lost_volume) as {{ type_double() }}) as lost_volume,
+        cast(sum(affected_volume) as {{ type_double() }}) as affected_volume,
+        cast(sum(aht_workload_saved_seconds) as {{ type_double() }}) as aht_workload_saved_seconds,
+        cast(sum(outsourced_contacts) as {{ type_double() }}) as outsourced_contacts,
+        cast(sum(outsourced_handle_minutes) as {{ type_double() }}) as outsourced_handle_minutes
     from changes
     group by scenario_id, interval_start_local, interval_month, channel, cost_pool
 

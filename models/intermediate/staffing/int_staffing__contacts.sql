@@ -87,7 +87,7 @@ queue_mix as (
         channel,
         queue,
         cost_pool,
-        cast(handled_contacts as {{ kpi_type_double() }})
+        cast(handled_contacts as {{ type_double() }})
             / sum(handled_contacts) over (partition by interaction_month, channel, queue) as team_share
     from queue_teams
 
@@ -98,7 +98,7 @@ attributed as (
     select
         contacts.*,
         coalesce(contacts.labour_cost_pool, 'unassigned') as cost_pool,
-        cast(1 as {{ kpi_type_double() }}) as team_share
+        cast(1 as {{ type_double() }}) as team_share
     from contacts
     where contacts.is_handled
 
@@ -107,7 +107,7 @@ attributed as (
     select
         contacts.*,
         coalesce(queue_mix.cost_pool, 'unassigned') as cost_pool,
-        coalesce(queue_mix.team_share, cast(1 as {{ kpi_type_double() }})) as team_share
+        coalesce(queue_mix.team_share, cast(1 as {{ type_double() }})) as team_share
     from contacts
     left join queue_mix
         on queue_mix.interaction_month = contacts.interaction_month
@@ -121,7 +121,7 @@ attributed as (
     select
         contacts.*,
         'unassigned' as cost_pool,
-        cast(1 as {{ kpi_type_double() }}) as team_share
+        cast(1 as {{ type_double() }}) as team_share
     from contacts
     where not contacts.is_handled
       and not contacts.is_queued
@@ -146,8 +146,8 @@ final as (
         is_queued,
         is_handled,
         team_share,
-        cast(case when is_handled then coalesce(handle_seconds, 0) else 0 end as {{ kpi_type_double() }}) as handle_seconds,
-        cast(case when is_handled then coalesce(productive_handle_seconds, 0) else 0 end as {{ kpi_type_double() }}) as workload_seconds
+        cast(case when is_handled then coalesce(handle_seconds, 0) else 0 end as {{ type_double() }}) as handle_seconds,
+        cast(case when is_handled then coalesce(productive_handle_seconds, 0) else 0 end as {{ type_double() }}) as workload_seconds
     from attributed
 
 )

@@ -16,11 +16,11 @@ agent_days as (
     select
         agent_id,
         activity_date,
-        cast(occupancy_denominator as {{ kpi_type_double() }}) as ready_seconds,
+        cast(occupancy_denominator_seconds as {{ type_double() }}) as ready_seconds,
         productive_handle_seconds as day_workload_seconds
     from {{ ref('fct_agent_daily') }}
     where has_wfm_activity
-      and occupancy_denominator > 0
+      and occupancy_denominator_seconds > 0
       and productive_handle_seconds > 0
     {{ incremental_months_filter(month_of('activity_date'), 'and') }}
 

@@ -15,8 +15,8 @@ agent_days as (
         cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as cost_month,
         paid_seconds,
         shrinkage_seconds,
-        occupancy_numerator as busy_seconds,
-        occupancy_denominator as ready_seconds
+        occupancy_numerator_seconds as busy_seconds,
+        occupancy_denominator_seconds as ready_seconds
     from {{ ref('fct_agent_daily') }}
     where has_wfm_activity
 

@@ -57,17 +57,17 @@ given_volume as (
         cast(null as date) as first_month,
         cast(null as date) as last_month,
         12 as months,
-        cast(shifts.baseline_volume as {{ kpi_type_double() }}) as baseline_volume,
-        cast(shifts.baseline_volume as {{ kpi_type_double() }}) as scenario_volume,
-        cast(shifts.shifted_volume as {{ kpi_type_double() }}) as affected_volume,
-        cast(null as {{ kpi_type_double() }}) as baseline_fte,
-        cast(null as {{ kpi_type_double() }}) as scenario_fte,
-        case when bases.cost_basis = 'average' then shifts.baseline_cost end as baseline_cost,
-        case when bases.cost_basis = 'average' then shifts.scenario_cost end as scenario_cost,
-        case when bases.cost_basis = 'average' then shifts.savings end as saving,
+        cast(shifts.baseline_volume as {{ type_double() }}) as baseline_volume,
+        cast(shifts.baseline_volume as {{ type_double() }}) as scenario_volume,
+        cast(shifts.shifted_volume as {{ type_double() }}) as affected_volume,
+        cast(null as {{ type_double() }}) as baseline_fte,
+        cast(null as {{ type_double() }}) as scenario_fte,
+        case when bases.cost_basis = 'average' then shifts.baseline_cost_amount end as baseline_cost,
+        case when bases.cost_basis = 'average' then shifts.scenario_cost_amount end as scenario_cost,
+        case when bases.cost_basis = 'average' then shifts.savings_amount end as saving,
         case when bases.cost_basis = 'average' then {{ cost_money('0') }} end as vendor_cost,
-        cast(null as {{ kpi_type_double() }}) as baseline_service_level,
-        cast(null as {{ kpi_type_double() }}) as scenario_service_level
+        cast(null as {{ type_double() }}) as baseline_service_level,
+        cast(null as {{ type_double() }}) as scenario_service_level
     from {{ ref('rpt_channel_shift_scenarios') }} as shifts
     cross join (
         select 'average' as cost_basis

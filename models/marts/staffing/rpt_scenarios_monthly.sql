@@ -51,10 +51,10 @@ channel_costs as (
     select
         cost_month,
         channel,
-        total_cost,
-        {{ safe_divide('total_cost', 'interactions') }} as cost_per_contact,
+        total_cost_amount as total_cost,
+        {{ safe_divide('total_cost_amount', 'interactions') }} as cost_per_contact,
         -- labour and overhead follow agent time (docs/decisions/cost_allocation.md C1)
-        {{ safe_divide('labour_cost + overhead_cost', 'productive_handle_minutes * 60') }} as time_cost_per_workload_second
+        {{ safe_divide('labour_cost_amount + overhead_cost_amount', 'productive_handle_minutes * 60') }} as time_cost_per_workload_second
     from {{ ref('fct_channel_costs_monthly') }}
 
 ),

@@ -1,9 +1,6 @@
 {#- Typed + validated raw chats, one row per landing row (see _chat__models.yml). -#}
 {{ incremental_by_file('chats') }}
-{%- set checks = landing_checks('chats', extra=[
-    end_before_start_check('ended_at', 'started_at'),
-    range_check('concurrency', 1),
-]) -%}
+{%- set checks = landing_checks('chats') -%}
 
 with
 

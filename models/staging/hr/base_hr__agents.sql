@@ -1,6 +1,6 @@
 {#- Typed + validated raw agents, one row per landing row (see _hr__models.yml). -#}
 {{ incremental_by_file('agents') }}
-{%- set checks = landing_checks('agents', extra=[range_check('fte', 0, exclusive_min=true)], future_exempt=['hired_on', 'left_on']) -%}
+{%- set checks = landing_checks('agents') -%}
 
 with
 

@@ -2,18 +2,11 @@
 {{ config(schema='quarantine', alias='rejected_rows') }}
 {{ incremental_by_file(none, partition_expression='file_name') }}
 
-{#- landing source -> its base model (the one place rejected rows are decided) -#}
-{%- set bases = [
-    ('telephony_calls', 'base_telephony__calls'),
-    ('tickets', 'base_ticketing__tickets'),
-    ('chats', 'base_chat__chats'),
-    ('self_service_sessions', 'base_self_service__sessions'),
-    ('surveys', 'base_surveys__responses'),
-    ('customers', 'base_crm__customers'),
-    ('agents', 'base_hr__agents'),
-    ('agent_activity', 'base_wfm__agent_activity'),
-    ('gl_journal_lines', 'base_erp__gl_journal_lines'),
-] -%}
+{#- every landing source of the contract, with its base model (the one place rejected rows are decided) -#}
+{%- set bases = [] -%}
+{%- for source_name, contract in landing_contract().items() -%}
+    {%- do bases.append((source_name, contract['base_model'])) -%}
+{%- endfor -%}
 
 with
 

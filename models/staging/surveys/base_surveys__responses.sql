@@ -1,10 +1,6 @@
 {#- Typed + validated raw surveys, one row per landing row (see _surveys__models.yml). -#}
 {{ incremental_by_file('surveys') }}
-{%- set checks = landing_checks('surveys', extra=[
-    range_check('csat', 1, 5),
-    range_check('nps', 0, 10),
-    range_check('ces', 1, 7),
-]) -%}
+{%- set checks = landing_checks('surveys') -%}
 
 with
 

@@ -1,9 +1,6 @@
 {#- Typed + validated raw tickets, one row per landing row (see _ticketing__models.yml). -#}
 {{ incremental_by_file('tickets') }}
-{%- set checks = landing_checks('tickets', extra=[
-    end_before_start_check('first_response_at', 'created_at'),
-    end_before_start_check('solved_at', 'created_at'),
-]) -%}
+{%- set checks = landing_checks('tickets') -%}
 
 with
 

@@ -1,0 +1,237 @@
+"""The build plan: what the next `dbt build` processes, and when it must rebuild everything.
+
+State lives in the private raw file of the warehouse (`raw._build_state`,
+`raw._landing_files`), beside the published file, so two warehouses never share
+it. Decisions: docs/decisions/performance.md (P1-P8).
+
+  load_id          every ingest that reads files gives them a new load id
+  built_load_id    the published build holds every file with load_id <= this; an
+                   incremental build processes the files above it (macros/incremental.sql)
+
+A build is a full refresh (every model rebuilt from every file, the build file
+recreated) when asked (`ccw run --full-refresh`), on the first build, when a
+loaded landing file changed or disappeared, when the dbt project, the quality
+policy, the contract or a setting that changes results (timezone, PII salt,
+landing directory) changed since the last successful build (the fingerprint),
+or when the last full refresh was not published. Otherwise it is incremental.
+A build is done when it is published: a run that fails or is killed anywhere
+before (ingest, dbt, a quality check, publish) leaves `built_load_id` where it
+was, and the next run processes the same files again (every incremental model
+is idempotent, P6, P16).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from orchestration.config import PROJECT_DIR, Settings
+from orchestration.landing.ingest import IngestReport
+from orchestration.landing.registry import FILES_TABLE, STATE_TABLE, latest_load_id
+
+log = logging.getLogger(__name__)
+
+# What the warehouse's content depends on besides the landing files (P7).
+PROJECT_INPUTS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "macros",
+    "seeds",
+    "landing_contract.yml",
+    "orchestration/contract.py",
+    "orchestration/landing",
+)
+FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
+FINGERPRINT_ENV = ("CCW_PII_SALT", "CCW_EARLIEST_DATE")
+BUILD_STORAGE_VERSION = "v1.4.0"  # the build file is published by copying it (P9)
+
+
+@dataclass
+class BuildPlan:
+    full_refresh: bool
+    reasons: list[str] = field(default_factory=list)
+    built_load_id: int = 0  # dbt processes the files with load_id above this
+    load_id: int = 0  # the latest load of the raw layer: built_load_id once this build is published
+    fingerprint: str = ""
+    restaged_files: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.full_refresh:
+            return "full refresh (" + "; ".join(self.reasons) + ")"
+        if self.load_id <= self.built_load_id:
+            return "incremental: no new or re-staged landing file"
+        return f"incremental: loads {self.built_load_id + 1}..{self.load_id}"
+
+
+def policy_path() -> Path:
+    return Path(os.environ.get("CCW_QUALITY_POLICY") or PROJECT_DIR / "quality_policy.yml")
+
+
+def project_files_digest() -> str:
+    """sha256 of every file of the dbt project and of what loads the raw layer (PROJECT_INPUTS)."""
+    digest = hashlib.sha256()
+    for name in PROJECT_INPUTS:
+        path = PROJECT_DIR / name
+        paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for p in paths:
+            if p.exists() and "__pycache__" not in p.parts:
+                digest.update(p.relative_to(PROJECT_DIR).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def project_fingerprint(settings: Settings) -> str:
+    """sha256 of the project files, the quality policy, pinned versions and result-changing settings."""
+    digest = hashlib.sha256(project_files_digest().encode())
+    policy = policy_path()
+    digest.update(b"policy\0" + (policy.read_bytes() if policy.exists() else b""))
+    for package in FINGERPRINT_PACKAGES:
+        try:
+            digest.update(f"{package}=={metadata.version(package)}\0".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    for var in FINGERPRINT_ENV:
+        digest.update(f"{var}={os.environ.get(var, '')}\0".encode())
+    digest.update(f"tz={settings.business_timezone}\0landing={settings.landing_dir}\0".encode())
+    return digest.hexdigest()
+
+
+def read_state(raw: duckdb.DuckDBPyConnection) -> dict:
+    row = raw.execute(
+        f"select built_load_id, project_fingerprint, full_refresh_required, landing_dir from {STATE_TABLE}"
+    ).fetchone()
+    return {
+        "built_load_id": int(row[0] or 0),
+        "fingerprint": row[1],
+        "full_refresh_required": bool(row[2]),
+        "landing_dir": row[3],
+    }
+
+
+def landing_dir_changed(raw: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """The raw layer was loaded from another landing directory (its file list means nothing here)."""
+    try:
+        previous = read_state(raw)["landing_dir"]
+    except duckdb.Error:
+        return False
+    return previous is not None and previous != str(settings.landing_dir)
+
+
+def _build_file_ok(settings: Settings) -> bool:
+    if not settings.build_db.exists():
+        return False
+    try:
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            return bool(
+                con.execute(
+                    "select count(*) from duckdb_tables() where schema_name = 'marts' "
+                    "and table_name = 'fct_interactions'"
+                ).fetchone()[0]
+            )
+    except duckdb.Error:
+        return False
+
+
+def plan_build(
+    settings: Settings, raw: duckdb.DuckDBPyConnection, report: IngestReport, *, force_full: bool = False
+) -> BuildPlan:
+    """Decide the mode of this run's dbt build (after the ingest, on the raw connection)."""
+    state = read_state(raw)
+    fingerprint = project_fingerprint(settings)
+    reasons = []
+    if force_full:
+        reasons.append("asked for (--full-refresh)")
+    if state["built_load_id"] == 0:
+        reasons.append("no previous build")
+    elif not _build_file_ok(settings):
+        reasons.append("the build file is missing or incomplete")
+    if state["full_refresh_required"]:
+        reasons.append(
+            "a loaded landing file changed or disappeared, or the last full refresh was not published"
+        )
+    if state["fingerprint"] is not None and state["fingerprint"] != fingerprint:
+        reasons.append("the dbt project, quality policy, contract or a setting changed")
+    plan = BuildPlan(
+        full_refresh=bool(reasons),
+        reasons=reasons,
+        built_load_id=0 if reasons else state["built_load_id"],
+        load_id=report.load_id,
+        fingerprint=fingerprint,
+    )
+    if plan.full_refresh:
+        # persisted: a full refresh that does not finish is redone by the next run
+        raw.execute(
+            f"update {STATE_TABLE} set built_load_id = 0, full_refresh_required = true, landing_dir = ?",
+            [str(settings.landing_dir)],
+        )
+    else:
+        plan.restaged_files = restage_time_dependent_files(raw, settings)
+        plan.load_id = latest_load_id(raw)
+    log.info("dbt build: %s", plan.describe())
+    return plan
+
+
+def restage_time_dependent_files(raw: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
+    """Files with rows quarantined as future_timestamp get a new load id: whether a timestamp is in
+    the future depends on when the build runs, so their rows are judged again each run (P5)."""
+    try:
+        with duckdb.connect(str(settings.build_db), read_only=True) as build:
+            files = [
+                r[0]
+                for r in build.execute(
+                    "select distinct file_name from quarantine.rejected_rows where rule = 'future_timestamp'"
+                ).fetchall()
+            ]
+    except duckdb.Error:
+        return []
+    if files:
+        load_id = latest_load_id(raw) + 1
+        raw.execute(
+            f"update {FILES_TABLE} set load_id = ? where file_name in (select unnest(?::varchar[]))",
+            [load_id, files],
+        )
+        log.info("re-staging %d file(s) with future timestamps", len(files))
+    return files
+
+
+def mark_built(settings: Settings, plan: BuildPlan) -> None:
+    """After the build is published: the published models hold every file up to plan.load_id."""
+    with duckdb.connect(str(settings.raw_db)) as raw:
+        raw.execute(
+            f"update {STATE_TABLE} set built_load_id = ?, project_fingerprint = ?, "
+            "full_refresh_required = false, landing_dir = ?, built_at = ?",
+            [
+                plan.load_id,
+                plan.fingerprint,
+                str(settings.landing_dir),
+                datetime.now(UTC).replace(tzinfo=None),
+            ],
+        )
+
+
+def prepare_build_file(settings: Settings, plan: BuildPlan) -> None:
+    """A full refresh starts from a new build file; the build file is written in the storage
+    format of the published file (DuckDB 1.4), so publishing is a file copy (P9)."""
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    if plan.full_refresh:
+        for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
+            path.unlink(missing_ok=True)
+    if not settings.build_db.exists():
+        with duckdb.connect() as con:
+            con.execute(f"attach '{settings.build_db}' as build (storage_version '{BUILD_STORAGE_VERSION}')")
+            con.execute("detach build")
+
+
+def dbt_build_args(plan: BuildPlan) -> list[str]:
+    """`dbt build` of the plan. Unit tests check the SQL, not the data: they run when the
+    project may have changed (every full refresh), not on each incremental night (P8)."""
+    if plan.full_refresh:
+        return ["build", "--full-refresh"]
+    return ["build", "--exclude", "resource_type:unit_test"]

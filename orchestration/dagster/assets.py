@@ -1,0 +1,328 @@
+"""The job as Dagster assets: landing -> raw -> dbt (staging, intermediate, marts) -> warehouse.
+
+    landing_files  observable source: the landing directory (data version = its fingerprint)
+    raw            orchestration/landing brings raw.* (the private raw file) up to date with the
+                   landing files (only new or changed files are read) and orchestration/build/plan.py
+                   plans the build: incremental, or a full refresh and why (docs/decisions/performance.md)
+      check raw_quality        BLOCKING: the raw Great Expectations suite (file rules)
+    dbt models     one `dbt build` (models, seeds, dbt tests) by the `dbt` resource, grouped
+                   staging / intermediate / marts; incremental models process the files loaded
+                   since the last published build
+      check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
+      check marts_quality      BLOCKING, on fct_interactions
+    warehouse      orchestration/publish copies the reader tables (with comments and keys) beside
+                   the published file and renames it over (warehouse.py); then the build is marked
+                   done (build/plan.py mark_built), the docs are written beside it (docs.py) and
+                   orchestration/report writes <warehouse>.report/index.html
+
+A blocking check that fails (ERROR severity) fails its step, so every asset
+downstream of the checked asset is skipped: dbt does not run after a raw
+failure, and `warehouse` (downstream of every dbt asset) is never
+materialized after any failure. `warehouse` also refuses to publish unless
+the three layers were checked in the same run and passed, so a partial
+selection in the UI cannot publish an unchecked build.
+
+Everything a run shares (settings, run id, ingest report, quality results, the
+build lock) is the `ccw` resource (resources.py), set up once per run: the job
+uses the in-process executor, so `ccw run`, the schedule and the sensor all
+execute the job the same way, in one process that holds the build lock.
+"""
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from orchestration.build.dbt import build_failed, dbt_environment
+from orchestration.build.plan import (
+    dbt_build_args,
+    landing_dir_changed,
+    mark_built,
+    plan_build,
+    prepare_build_file,
+)
+from orchestration.config import Settings
+from orchestration.dagster.resources import LAYERS, BuildConfig, RunState, WarehouseRun
+from orchestration.database import duckdb_config, open_build
+from orchestration.errors import PipelineError
+from orchestration.landing.files import landing_fingerprint
+from orchestration.landing.ingest import ingest
+from orchestration.publish.docs import DocsReport, write_docs
+from orchestration.publish.warehouse import RunRecord, publish
+from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
+from orchestration.report import write_after_publish
+
+log = logging.getLogger(__name__)
+
+RAW_KEY = dg.AssetKey(["raw"])
+LANDING_KEY = dg.AssetKey(["landing_files"])
+WAREHOUSE_KEY = dg.AssetKey(["warehouse"])
+STAGING_GUARD = dg.AssetKey(["quarantine", "quarantine_rejected_rows"])
+MARTS_GUARD = dg.AssetKey(["marts", "fct_interactions"])
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Models grouped by layer folder; every landing source is the one `raw` asset."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return RAW_KEY
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        fqn = dbt_resource_props.get("fqn") or []
+        if len(fqn) > 2 and fqn[1] in ("staging", "intermediate", "marts"):
+            return fqn[1]
+        return "dbt"
+
+
+TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+
+# ---------------------------------------------------------------- landing and raw
+@dg.observable_source_asset(
+    key=LANDING_KEY,
+    group_name="landing",
+    description="Landing exports (CCW_LANDING_DIR); data version = fingerprint of (relative path, size, "
+    "mtime) of every file.",
+)
+def landing_files(ccw: WarehouseRun) -> dg.DataVersion:
+    return dg.DataVersion(landing_fingerprint(ccw.settings.landing_dir, ccw.settings.config_dir))
+
+
+def _load_raw(state: RunState, full_refresh: bool) -> None:
+    """Ingest (file issues are recorded, not raised: the raw check and the policy decide), then plan."""
+    settings = state.settings
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.raw_db), config=duckdb_config(settings)) as con:
+        reload = full_refresh or landing_dir_changed(con, settings)
+        state.ingest = ingest(
+            con,
+            settings.landing_dir,
+            on_file_issue="record",
+            full_refresh=reload,
+            timezone=settings.business_timezone,
+            config_dir=settings.config_dir,
+        )
+        state.plan = plan_build(settings, con, state.ingest, force_full=reload)
+
+
+@dg.asset(
+    key=RAW_KEY,
+    deps=[LANDING_KEY],
+    group_name="raw",
+    description="raw.<source> in the private raw file: every landing file as text, with file and row "
+    "(orchestration/landing; only new or changed files are read), and the plan of this run's dbt build "
+    "(incremental or full refresh, orchestration/build/plan.py). The dbt sources of catalog raw.",
+)
+def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
+    state = ccw.state
+    try:
+        _load_raw(state, config.full_refresh)
+    except PipelineError as exc:
+        raise state.fail(exc) from exc
+    report, plan = state.ingest, state.plan
+    return dg.MaterializeResult(
+        metadata={
+            "files_read": report.files_read,
+            "files_loaded_now": len(report.loaded_files),
+            "rows": sum(report.rows.values()),
+            "rows_per_source": dg.MetadataValue.json(report.rows),
+            "file_issues": len(report.issues),
+            "build": plan.describe(),
+            "landing_fingerprint": landing_fingerprint(state.settings.landing_dir, state.settings.config_dir),
+        },
+    )
+
+
+# ---------------------------------------------------------------- quality checks
+def _layer_check(state: RunState, layer: str, con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    result = check_layer(layer, state.settings, state.run_id, con=con)
+    state.layers[layer] = result
+    failed = [r for r in result.results if not r.success]
+    metadata = {
+        "expectations": len(result.results),
+        "failed": len(failed),
+        "stopping": len(result.stopping_failures),
+        "summary": dg.MetadataValue.md("```\n" + result.render() + "\n```"),
+    }
+    if result.data_docs:
+        metadata["data_docs"] = dg.MetadataValue.path(str(result.data_docs / "index.html"))
+    if not result.passed:
+        state.fail(QualityFailed(list(state.layers.values())))
+    return dg.AssetCheckResult(
+        passed=result.passed,
+        severity=dg.AssetCheckSeverity.ERROR if not result.passed else dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+    )
+
+
+@dg.asset_check(
+    asset=RAW_KEY,
+    name="raw_quality",
+    blocking=True,
+    description="Great Expectations raw suite: every landing file loaded whole (file rules).",
+)
+def raw_quality(ccw: WarehouseRun) -> dg.AssetCheckResult:
+    with duckdb.connect(str(ccw.settings.raw_db), read_only=True) as con:
+        return _layer_check(ccw.state, "raw", con)
+
+
+def _layer_quality(layer: str, guard: dg.AssetKey, layer_keys: list[dg.AssetKey], description: str):
+    """The blocking check of a dbt layer: on the model that closes the layer, after all of its models."""
+
+    @dg.asset_check(
+        asset=guard,
+        name=f"{layer}_quality",
+        blocking=True,
+        additional_deps=[k for k in layer_keys if k != guard],
+        description=description,
+    )
+    def layer_quality(ccw: WarehouseRun) -> dg.AssetCheckResult:
+        with open_build(ccw.settings) as con:
+            if layer == "marts":  # the run summary's quarantine counts, read once the build is whole
+                ccw.state.quarantined = quarantine_counts(con)
+            return _layer_check(ccw.state, layer, con)
+
+    return layer_quality
+
+
+# ---------------------------------------------------------------- dbt
+def _dbt_models(project: DbtProject) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR, name="dbt_build"
+    )
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ccw: WarehouseRun):
+        """`dbt build` on the private build file, in the mode of this run's build plan."""
+        state = ccw.state
+        settings = state.settings
+        args = dbt_build_args(state.plan)
+        try:
+            prepare_build_file(settings, state.plan)
+            with dbt_environment(settings):
+                invocation = dbt.cli(
+                    args, context=context, target_path=settings.dbt_target_dir, raise_on_error=False
+                )
+                yield from invocation.stream()
+            if not invocation.is_successful():
+                raise build_failed(args, settings)
+        except PipelineError as exc:
+            raise state.fail(exc) from exc
+
+    return dbt_models
+
+
+# ---------------------------------------------------------------- publish
+def _publish(state: RunState, manifest: Path) -> RunRecord:
+    missing = [layer for layer in LAYERS if layer not in state.layers]
+    failed = [layer for layer in LAYERS if layer in state.layers and not state.layers[layer].passed]
+    if missing or failed or state.ingest is None:
+        raise state.fail(
+            PipelineError(
+                "publish runs only after raw, dbt and every quality check in the same run "
+                f"(not checked: {missing or '-'}, failed: {failed or '-'}); the published warehouse is unchanged"
+            )
+        )
+    results = [r for layer in LAYERS for r in state.layers[layer].results]
+    record = RunRecord(
+        run_id=state.run_id,
+        started_at=state.started_at,
+        landing_dir=str(state.settings.landing_dir),
+        source_files=state.ingest.files,
+        rows_per_source=state.ingest.rows,
+        rows_quarantined=sum(n for *_, n in state.quarantined),
+        checks_passed=sum(r.success for r in results),
+        checks_failed=sum(not r.success for r in results),
+    )
+    rows = [row for layer in LAYERS for row in state.layers[layer].rows()]
+    state.published_at = publish(
+        state.settings.build_db,
+        state.settings.warehouse,
+        record,
+        quality_results=rows,
+        manifest=manifest,
+    )
+    # only a published build is done: after a failed check or publish the next run builds the
+    # same files again (docs/decisions/performance.md P16)
+    mark_built(state.settings, state.plan)
+    return record
+
+
+def _write_docs_after_publish(settings: Settings, manifest: Path) -> DocsReport | str:
+    """The docs beside the freshly published file (orchestration/publish/docs.py). The warehouse
+    is published by now: docs that cannot be written are reported in the run summary, not a
+    failed run."""
+    try:
+        return write_docs(settings, manifest)
+    except (PipelineError, OSError, duckdb.Error) as exc:
+        log.warning("docs not written: %s", exc)
+        return f"not written: {exc}"
+
+
+def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=WAREHOUSE_KEY,
+        deps=[RAW_KEY, *dbt_keys],
+        group_name="publish",
+        description="The published warehouse (CCW_WAREHOUSE): the build's reader tables copied and renamed "
+        "over it atomically, only when every blocking check of this run passed (orchestration/publish/warehouse.py).",
+    )
+    def warehouse(ccw: WarehouseRun) -> dg.MaterializeResult:
+        state = ccw.state
+        record = _publish(state, manifest)
+        state.docs = _write_docs_after_publish(state.settings, manifest)
+        report = write_after_publish(state.settings.warehouse)  # logs, never fails the published run
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(state.settings.warehouse)),
+                "run_id": state.run_id,
+                "published_at": state.published_at.isoformat() + "Z",
+                "rows_quarantined": record.rows_quarantined,
+                "checks_passed": record.checks_passed,
+                "checks_failed": record.checks_failed,
+                "report": dg.MetadataValue.path(str(report)) if report else "not written (see the log)",
+            }
+        )
+
+    return warehouse
+
+
+def build_assets(project: DbtProject) -> list:
+    """The assets and checks of the job, the dbt ones from the project's prepared manifest."""
+    dbt_models = _dbt_models(project)
+    dbt_keys = list(dbt_models.keys)
+    staging_keys = [k for k in dbt_keys if dbt_models.group_names_by_key.get(k) == "staging"]
+    marts_keys = [k for k in dbt_keys if dbt_models.group_names_by_key.get(k) == "marts"]
+    return [
+        landing_files,
+        raw,
+        raw_quality,
+        dbt_models,
+        _layer_quality(
+            "staging",
+            STAGING_GUARD,
+            staging_keys,
+            "Great Expectations staging suite on the staging layer (keys, ranges, every landing "
+            "row accounted for as staged, superseded or quarantined).",
+        ),
+        _layer_quality(
+            "marts",
+            MARTS_GUARD,
+            marts_keys,
+            "Great Expectations marts suite on the marts layer (cost reconciliation, totals, "
+            "rates within bounds).",
+        ),
+        _warehouse(dbt_keys, project.manifest_path),
+    ]

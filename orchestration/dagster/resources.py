@@ -1,0 +1,115 @@
+"""What a run of the job shares: the `ccw` resource and the run config.
+
+`WarehouseRun` holds one warehouse's settings. For each run Dagster sets it up: it
+takes the build lock (one writer of the build file) and starts a RunState that the
+assets fill in (ingest report, build plan, quality results, the first error); after
+the run, successful or not, it releases the lock. An in-process caller (`ccw run`)
+reads the RunState afterwards from the `RunStates` it passed in.
+"""
+
+from contextlib import ExitStack
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+from pydantic import PrivateAttr
+
+from orchestration.build.lock import build_lock
+from orchestration.build.plan import BuildPlan
+from orchestration.config import Settings
+from orchestration.errors import PipelineError
+from orchestration.landing.ingest import IngestReport
+from orchestration.publish.docs import DocsReport
+from orchestration.quality.checks import LayerResult
+
+LAYERS = ("raw", "staging", "marts")
+
+
+class BuildConfig(dg.Config):
+    """Run config of the `raw` step (`ccw run --full-refresh`, or the launchpad in the UI)."""
+
+    full_refresh: bool = False  # reload every landing file and rebuild every model
+
+
+@dataclass
+class RunState:
+    settings: Settings
+    run_id: str
+    started_at: datetime
+    ingest: IngestReport | None = None
+    plan: BuildPlan | None = None  # the mode of this run's dbt build
+    layers: dict[str, LayerResult] = field(default_factory=dict)
+    quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
+    published_at: datetime | None = None
+    docs: DocsReport | str | None = None  # the docs written after the publish, or why not
+    error: PipelineError | None = None  # the first error that stopped the run (readable message)
+
+    def fail(self, error: PipelineError) -> PipelineError:
+        """Record the error that stopped the run (the first one wins) and return it, to raise."""
+        if self.error is None:
+            self.error = error
+        return error
+
+
+class RunStates:
+    """The RunState of each run of this process, by Dagster run id."""
+
+    def __init__(self) -> None:
+        self.by_run_id: dict[str, RunState] = {}
+
+
+# Settings fields that are paths (config: text)
+_PATHS = ("landing_dir", "warehouse", "temp_directory", "config_dir")
+
+
+def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
+    return started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + dagster_run_id[:8]
+
+
+class WarehouseRun(dg.ConfigurableResource):
+    """One warehouse's settings; during a run, its RunState and the build lock."""
+
+    landing_dir: str
+    warehouse: str
+    business_timezone: str
+    threads: int
+    memory_limit: str
+    temp_directory: str | None = None
+    config_dir: str | None = None
+    runs: dg.ResourceDependency[RunStates]
+
+    _state: RunState | None = PrivateAttr(default=None)
+    _lock: ExitStack | None = PrivateAttr(default=None)
+
+    @classmethod
+    def of(cls, settings: Settings, runs: RunStates | None = None) -> "WarehouseRun":
+        values = {f.name: getattr(settings, f.name) for f in fields(Settings)}
+        return cls(
+            **{k: str(v) if k in _PATHS and v else v for k, v in values.items()}, runs=runs or RunStates()
+        )
+
+    @property
+    def settings(self) -> Settings:
+        values = {f.name: getattr(self, f.name) for f in fields(Settings)}
+        return Settings(**{k: Path(v) if k in _PATHS and v else v for k, v in values.items()})
+
+    @property
+    def state(self) -> RunState:
+        if self._state is None:
+            raise PipelineError("the ccw resource is used outside a run")
+        return self._state
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        started_at = datetime.now(UTC).replace(tzinfo=None)
+        self._state = RunState(self.settings, make_run_id(started_at, context.run.run_id), started_at)
+        self.runs.by_run_id[context.run.run_id] = self._state
+        self._lock = ExitStack()
+        try:
+            self._lock.enter_context(build_lock(self.settings))
+        except PipelineError as exc:
+            raise self._state.fail(exc) from exc
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.close()

@@ -1,0 +1,106 @@
+"""When the job runs: a nightly schedule and a sensor on the landing directory.
+
+CCW_SCHEDULE_CRON      cron of the nightly run (default `0 2 * * *`)
+CCW_SCHEDULE_TIMEZONE  its timezone (default CCW_BUSINESS_TIMEZONE, i.e. America/New_York)
+CCW_SENSOR_INTERVAL    seconds between two looks at the landing directory (default 60)
+CCW_SENSOR_SETTLE      seconds a file must be unchanged before it counts (default 60: a file
+                       still being copied is not picked up half-written)
+
+Both start stopped; turn them on in the UI (Automation) or with `dagster schedule start` /
+`dagster sensor start`. Neither starts a run while another run of the job is queued or in
+progress: the build file has one writer (the build lock enforces it as well).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from dagster import (
+    DagsterRunStatus,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    RunsFilter,
+    ScheduleEvaluationContext,
+    SensorEvaluationContext,
+    SkipReason,
+    schedule,
+    sensor,
+)
+
+from orchestration.config import Settings
+from orchestration.dagster.job import JOB_NAME, run_tags
+from orchestration.landing.files import landing_fingerprint, newest_landing_mtime
+
+DEFAULT_CRON = "0 2 * * *"
+ACTIVE = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+    DagsterRunStatus.CANCELING,
+]
+
+
+def schedule_cron() -> str:
+    return os.environ.get("CCW_SCHEDULE_CRON") or DEFAULT_CRON
+
+
+def schedule_timezone(settings: Settings) -> str:
+    return os.environ.get("CCW_SCHEDULE_TIMEZONE") or settings.business_timezone
+
+
+def run_in_progress(instance) -> bool:
+    return bool(instance.get_run_records(RunsFilter(job_name=JOB_NAME, statuses=ACTIVE), limit=1))
+
+
+def build_schedule(settings: Settings, job):
+    @schedule(
+        name="ccw_nightly",
+        job=job,
+        cron_schedule=schedule_cron(),
+        execution_timezone=schedule_timezone(settings),
+        default_status=DefaultScheduleStatus.STOPPED,
+        description="Nightly build and publish (CCW_SCHEDULE_CRON, CCW_SCHEDULE_TIMEZONE).",
+    )
+    def ccw_nightly(context: ScheduleEvaluationContext):
+        if run_in_progress(context.instance):
+            return SkipReason("a build of the warehouse is in progress")
+        tick = context.scheduled_execution_time
+        return RunRequest(
+            run_key=f"nightly-{tick.isoformat() if tick else time.time()}",
+            tags={**run_tags(settings), "ccw/trigger": "schedule"},
+        )
+
+    return ccw_nightly
+
+
+def build_sensor(settings: Settings, job, *, settle_seconds: float | None = None):
+    settle = float(os.environ.get("CCW_SENSOR_SETTLE", "60")) if settle_seconds is None else settle_seconds
+
+    @sensor(
+        name="ccw_landing_sensor",
+        job=job,
+        minimum_interval_seconds=int(os.environ.get("CCW_SENSOR_INTERVAL", "60")),
+        default_status=DefaultSensorStatus.STOPPED,
+        description=f"A run when files in {settings.landing_dir} are new or changed "
+        "(cursor: fingerprint of relative path, size and mtime of every landing file).",
+    )
+    def ccw_landing_sensor(context: SensorEvaluationContext):
+        fingerprint = landing_fingerprint(settings.landing_dir, settings.config_dir)
+        if fingerprint == context.cursor:
+            return SkipReason("no new or changed landing files")
+        if newest_landing_mtime(settings.landing_dir, settings.config_dir) == 0.0:
+            return SkipReason(f"no landing files in {settings.landing_dir}")
+        if time.time() - newest_landing_mtime(settings.landing_dir, settings.config_dir) < settle:
+            return SkipReason(
+                f"a landing file changed less than {settle:.0f} s ago; waiting for it to settle"
+            )
+        if run_in_progress(context.instance):
+            # cursor not advanced: the next tick after the run looks again
+            return SkipReason("a build of the warehouse is in progress")
+        context.update_cursor(fingerprint)
+        return RunRequest(run_key=fingerprint, tags={**run_tags(settings), "ccw/trigger": "landing_sensor"})
+
+    return ccw_landing_sensor

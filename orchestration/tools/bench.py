@@ -1,0 +1,431 @@
+"""`ccw bench`: the benchmark we can rerun (BENCHMARKS.md, benchmarks/results.json).
+
+For each scale (interactions over a year of daily files, default 100k, 1M, 10M):
+
+  generate   `ccw generate` of the year (365 daily deliveries), timed
+  floor      one DuckDB query that reads every landing file once and aggregates every
+             column (count and total length of each): what any build has to pay at least
+  full       `ccw run` from an empty warehouse: landing -> published file
+  incremental  the next day is delivered (`ccw generate --start`), `ccw run` again
+  2GB        at the largest scale, the full build again with CCW_MEMORY_LIMIT=2GB
+
+Each `ccw run` is its own process; its wall time and the peak resident memory of the
+whole process tree (ccw, dbt and any other child, summed, sampled every 50 ms from
+/proc; plus the largest single process from wait4) are recorded. Results replace
+benchmarks/results.json and the section of BENCHMARKS.md between the bench markers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from orchestration.config import DEFAULT_MEMORY_LIMIT, PROJECT_DIR
+from orchestration.contract import SOURCES
+from orchestration.tools.generator import generate
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SCALES = (100_000, 1_000_000, 10_000_000)
+DAYS = 365
+# The year ends on the 15th, so the benchmarked night (the 16th) is a mid-month night: it
+# rebuilds its own month. In the first repeat_window_days of a month a night also rebuilds
+# the month before (P4), up to about twice the work.
+START = date(2025, 1, 16)
+SEED = 11
+BEGIN_MARK = "<!-- ccw bench: begin (this section is replaced by `make bench`) -->"
+END_MARK = "<!-- ccw bench: end -->"
+
+
+# ---------------------------------------------------------------- measuring a process tree
+def _children(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    by_parent: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+                by_parent.setdefault(parent, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    while todo:
+        for child in by_parent.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_tree_mb: float  # sum of the RSS of the process and its descendants, at its highest
+    peak_process_mb: float  # the largest single process (wait4 ru_maxrss of the tree)
+    returncode: int
+    output_tail: str = ""
+
+
+def measure(cmd: list[str], env: dict[str, str], log_file: Path | None = None) -> Measured:
+    """Run a command; its wall time and the peak memory of its whole process tree."""
+    t0 = time.perf_counter()
+    out = open(log_file, "w") if log_file else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen(cmd, env=env, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                total = _rss_kb(proc.pid) + sum(_rss_kb(c) for c in _children(proc.pid))
+                peak[0] = max(peak[0], total)
+                done.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if log_file:
+            out.close()
+    tail = ""
+    if log_file and log_file.exists():
+        tail = "\n".join(log_file.read_text(errors="replace").splitlines()[-20:])
+    # ru_maxrss of wait4: the child itself; RUSAGE_CHILDREN covers its waited-for descendants
+    largest = max(usage.ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return Measured(time.perf_counter() - t0, peak[0] / 1024, largest / 1024, proc.returncode, tail)
+
+
+# ---------------------------------------------------------------- the floor
+def floor_query(landing: Path, threads: int, memory_limit: str) -> tuple[float, int]:
+    """Read every landing file once, aggregating every column: (seconds, rows)."""
+    parts = []
+    for source in SOURCES.values():
+        for fmt in ("parquet", "csv"):
+            files = sorted(str(p) for p in (landing / source.name).glob(f"*.{fmt}"))
+            if not files:
+                continue
+            if fmt == "parquet":
+                reader = f"read_parquet({files!r}, union_by_name = true)"
+            else:
+                reader = f"read_csv({files!r}, all_varchar = true, union_by_name = true)"
+            lengths = " + ".join(f'coalesce(length(cast("{c}" as varchar)), 0)' for c in source.column_names)
+            parts.append(f"select count(*) as n, sum({lengths}) as chars from {reader}")
+    sql = "select sum(n), sum(chars) from (" + " union all ".join(parts) + ")"
+    with duckdb.connect(config={"threads": str(threads), "memory_limit": memory_limit}) as con:
+        t0 = time.perf_counter()
+        rows, _ = con.execute(sql).fetchone()
+        return time.perf_counter() - t0, int(rows or 0)
+
+
+# ---------------------------------------------------------------- one scale
+@dataclass
+class ScaleResult:
+    interactions_target: int
+    contacts_per_day: int
+    agents: int
+    days: int
+    interactions: int = 0
+    landing_rows: int = 0
+    landing_files: int = 0
+    landing_mb: float = 0.0
+    generate_seconds: float = 0.0
+    floor_seconds: float = 0.0
+    full_seconds: float = 0.0
+    full_interactions_per_second: float = 0.0
+    full_peak_tree_mb: float = 0.0
+    full_peak_process_mb: float = 0.0
+    build_floor_ratio: float = 0.0
+    published_mb: float = 0.0
+    incremental_seconds: float = 0.0
+    incremental_peak_tree_mb: float = 0.0
+    incremental_share_of_full: float = 0.0
+    incremental_day_interactions: int = 0
+    low_memory_limit: str | None = None
+    low_memory_seconds: float | None = None
+    low_memory_peak_tree_mb: float | None = None
+    slowest_models: list[tuple[str, float]] = field(default_factory=list)
+    dbt_seconds: float = 0.0
+
+
+def _env(landing: Path, warehouse: Path, threads: int, memory_limit: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CCW_")}
+    env.update(
+        {
+            "CCW_LANDING_DIR": str(landing),
+            "CCW_WAREHOUSE": str(warehouse),
+            "CCW_THREADS": str(threads),
+            "CCW_MEMORY_LIMIT": memory_limit,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def _ccw() -> list[str]:
+    exe = Path(sys.executable).with_name("ccw")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "orchestration.cli"]
+
+
+def _slowest(warehouse: Path, n: int = 8) -> tuple[list[tuple[str, float]], float]:
+    results = warehouse.with_name(warehouse.stem + ".build") / "dbt_target" / "run_results.json"
+    if not results.exists():
+        return [], 0.0
+    data = json.loads(results.read_text())
+    models = sorted(
+        (
+            (r["unique_id"].split(".")[-1], round(r["execution_time"], 2))
+            for r in data["results"]
+            if r["unique_id"].startswith("model.")
+        ),
+        key=lambda x: -x[1],
+    )
+    return models[:n], round(data.get("elapsed_time", 0.0), 1)
+
+
+def _check(measured: Measured, what: str) -> None:
+    if measured.returncode != 0:
+        raise RuntimeError(f"{what} failed (exit {measured.returncode}):\n{measured.output_tail}")
+
+
+def bench_scale(
+    interactions: int,
+    work_dir: Path,
+    *,
+    fmt: str,
+    threads: int,
+    memory_limit: str,
+    low_memory_limit: str | None,
+    keep: bool = False,
+) -> ScaleResult:
+    cpd = max(1, round(interactions / DAYS))
+    agents = max(30, cpd // 25)
+    result = ScaleResult(interactions, cpd, agents, DAYS)
+    base = work_dir / f"scale-{interactions}"
+    shutil.rmtree(base, ignore_errors=True)
+    landing, warehouse = base / "landing", base / "warehouse" / "contact_cost.duckdb"
+    logs = base / "logs"
+    logs.mkdir(parents=True)
+
+    log.info("scale %s: generating %d days x %d contacts", f"{interactions:,}", DAYS, cpd)
+    summary = generate(
+        out_dir=landing, start=START, days=DAYS, contacts_per_day=cpd, agents=agents, seed=SEED, fmt=fmt
+    )
+    result.generate_seconds = round(summary.seconds, 1)
+    result.interactions = summary.interactions
+    result.landing_rows = sum(summary.rows_per_source.values())
+    result.landing_files = summary.files_written
+    result.landing_mb = round(sum(p.stat().st_size for p in landing.rglob("*") if p.is_file()) / 1e6, 1)
+
+    floor_seconds, _ = floor_query(landing, threads, memory_limit)
+    result.floor_seconds = round(floor_seconds, 2)
+
+    log.info("scale %s: full build", f"{interactions:,}")
+    full = measure([*_ccw(), "run"], _env(landing, warehouse, threads, memory_limit), logs / "full.log")
+    _check(full, "full build")
+    result.full_seconds = round(full.seconds, 1)
+    result.full_interactions_per_second = round(result.interactions / full.seconds)
+    result.full_peak_tree_mb = round(full.peak_tree_mb)
+    result.full_peak_process_mb = round(full.peak_process_mb)
+    result.build_floor_ratio = round(full.seconds / max(floor_seconds, 1e-9), 1)
+    result.published_mb = round(warehouse.stat().st_size / 1e6, 1)
+    result.slowest_models, result.dbt_seconds = _slowest(warehouse)
+
+    log.info("scale %s: one more day, incremental build", f"{interactions:,}")
+    day = generate(
+        out_dir=landing,
+        start=START + timedelta(days=DAYS),
+        days=1,
+        contacts_per_day=cpd,
+        agents=agents,
+        seed=SEED,
+        fmt=fmt,
+    )
+    result.incremental_day_interactions = day.interactions
+    inc = measure([*_ccw(), "run"], _env(landing, warehouse, threads, memory_limit), logs / "incremental.log")
+    _check(inc, "incremental build")
+    result.incremental_seconds = round(inc.seconds, 1)
+    result.incremental_peak_tree_mb = round(inc.peak_tree_mb)
+    result.incremental_share_of_full = round(inc.seconds / full.seconds, 3)
+
+    if low_memory_limit:
+        log.info("scale %s: full build with CCW_MEMORY_LIMIT=%s", f"{interactions:,}", low_memory_limit)
+        low_wh = base / "warehouse-low" / "contact_cost.duckdb"
+        low = measure(
+            [*_ccw(), "run"], _env(landing, low_wh, threads, low_memory_limit), logs / "low_memory.log"
+        )
+        _check(low, f"full build with memory_limit={low_memory_limit}")
+        result.low_memory_limit = low_memory_limit
+        result.low_memory_seconds = round(low.seconds, 1)
+        result.low_memory_peak_tree_mb = round(low.peak_tree_mb)
+    if not keep:
+        shutil.rmtree(base, ignore_errors=True)
+    return result
+
+
+# ---------------------------------------------------------------- reporting
+def machine() -> dict:
+    mem_kb = 0
+    try:
+        with open("/proc/meminfo") as handle:
+            mem_kb = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
+    except (OSError, StopIteration):
+        pass
+    versions = {}
+    for package in ("duckdb", "dbt-core", "dbt-duckdb", "dagster"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def render_markdown(run: dict) -> str:
+    m = run["machine"]
+    v = ", ".join(f"{k} {val}" for k, val in m["versions"].items())
+    lines = [
+        BEGIN_MARK,
+        f"## {run['date']}: `make bench` ({run['format']}, {run['threads']} threads, "
+        f"memory_limit {run['memory_limit']})",
+        "",
+        f"Machine: {m['cores']} cores, {m['memory_gb']} GB RAM, Python {m['python']}, {v}.",
+        "Each scale is a year (365 daily deliveries) of one generated center; the incremental build is the "
+        "next day delivered on top of that year. Wall times of `ccw run` as its own process, landing to "
+        "published file; peak memory = the whole process tree (ccw + dbt), summed, sampled every 50 ms. "
+        "Floor = one DuckDB query reading every landing file once (count and length of every column).",
+        "",
+        "| | " + " | ".join(f"{r['interactions_target']:,}" for r in run["scales"]) + " |",
+        "|---|" + "---|" * len(run["scales"]),
+    ]
+
+    def row(label: str, fmt, key: str | None = None) -> str:
+        cells = []
+        for r in run["scales"]:
+            value = r.get(key) if key else None
+            cells.append(fmt(r) if callable(fmt) else (fmt.format(value) if value is not None else "-"))
+        return f"| {label} | " + " | ".join(cells) + " |"
+
+    lines += [
+        row("interactions (generated)", "{:,}", "interactions"),
+        row("landing rows / files", lambda r: f"{r['landing_rows']:,} / {r['landing_files']:,}"),
+        row("landing size (MB)", "{:,}", "landing_mb"),
+        row("generate (s)", "{}", "generate_seconds"),
+        row("**full build (s)**", "**{}**", "full_seconds"),
+        row("interactions per second", "{:,}", "full_interactions_per_second"),
+        row("peak memory, full (MB)", "{:,}", "full_peak_tree_mb"),
+        row("of which `dbt build` (s, run_results)", "{}", "dbt_seconds"),
+        row("published file (MB)", "{:,}", "published_mb"),
+        row("**incremental, +1 day (s)**", "**{}**", "incremental_seconds"),
+        row("incremental / full", lambda r: f"{r['incremental_share_of_full']:.2f}"),
+        row("peak memory, incremental (MB)", "{:,}", "incremental_peak_tree_mb"),
+        row("floor query (s)", "{}", "floor_seconds"),
+        row("full build / floor", "{}x", "build_floor_ratio"),
+        row(
+            "full build at a lower memory_limit",
+            lambda r: (
+                f"{r['low_memory_seconds']} s at {r['low_memory_limit']} (peak {r['low_memory_peak_tree_mb']:,} MB)"
+                if r.get("low_memory_seconds") is not None
+                else "-"
+            ),
+        ),
+    ]
+    largest = run["scales"][-1]
+    if largest.get("slowest_models"):
+        lines += [
+            "",
+            f"Slowest models of the full build at {largest['interactions_target']:,} (seconds, dbt run_results.json): "
+            + ", ".join(f"{name} {sec}" for name, sec in largest["slowest_models"])
+            + ".",
+        ]
+    lines += [
+        "",
+        "Rerun: `make bench` (or `ccw bench --help`). Raw figures: `benchmarks/results.json`.",
+        END_MARK,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(run: dict, markdown: Path, results: Path) -> None:
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(run, indent=2) + "\n")
+    section = render_markdown(run)
+    text = markdown.read_text() if markdown.exists() else "# Benchmarks\n"
+    if BEGIN_MARK in text and END_MARK in text:
+        head, rest = text.split(BEGIN_MARK, 1)
+        _, tail = rest.split(END_MARK, 1)
+        text = head + section.rstrip("\n") + tail
+    else:
+        # the newest figures first, after the title
+        title, _, body = text.partition("\n")
+        text = f"{title}\n\n{section}\n{body.lstrip()}"
+    markdown.write_text(text)
+
+
+def bench(
+    scales: list[int],
+    work_dir: Path,
+    *,
+    fmt: str = "parquet",
+    threads: int | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    low_memory_limit: str | None = "2GB",
+    markdown: Path | None = None,
+    results: Path | None = None,
+    keep: bool = False,
+) -> dict:
+    threads = threads or os.cpu_count() or 2
+    run = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "format": fmt,
+        "threads": threads,
+        "memory_limit": memory_limit,
+        "scales": [],
+    }
+    for i, n in enumerate(sorted(scales)):
+        result = bench_scale(
+            n,
+            work_dir,
+            fmt=fmt,
+            threads=threads,
+            memory_limit=memory_limit,
+            low_memory_limit=low_memory_limit if i == len(scales) - 1 else None,
+            keep=keep,
+        )
+        run["scales"].append(asdict(result))
+        log.info("scale %s: %s", f"{n:,}", json.dumps(asdict(result)))
+    if markdown is not None and results is not None:
+        write_results(run, markdown, results)
+    return run
