@@ -41,12 +41,12 @@ queue_changes as (
         changes.interval_month,
         changes.channel,
         changes.cost_pool,
-        coalesce(baseline.offered, 0) as base_offered,
+        coalesce(baseline.offered_volume, 0) as base_offered,
         coalesce(baseline.traffic_erlangs, 0) as base_traffic_erlangs,
         coalesce(baseline.required_agents, 0) as base_required_agents,
-        baseline.expected_service_level as base_service_level,
-        greatest(coalesce(baseline.offered, 0) + changes.offered_change, 0) as offered,
-        greatest(coalesce(baseline.handled, 0) + changes.handled_change, 0) as handled,
+        baseline.expected_service_level_rate as base_service_level,
+        greatest(coalesce(baseline.offered_volume, 0) + changes.offered_change, 0) as offered,
+        greatest(coalesce(baseline.handled_contacts, 0) + changes.handled_change, 0) as handled,
         greatest(coalesce(baseline.workload_seconds, 0) + changes.workload_change_seconds, 0) as workload_seconds,
         baseline.aht_seconds as base_aht_seconds
     from changes

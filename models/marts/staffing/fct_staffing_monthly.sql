@@ -31,9 +31,9 @@ queue_intervals as (
         cost_pool,
         sum(required_paid_hours) as required_paid_hours,
         sum(observed_paid_hours) as observed_paid_hours,
-        sum(case when traffic_erlangs > 0 then offered else 0 end) as sl_weight,
-        sum(case when traffic_erlangs > 0 then offered * expected_service_level else 0 end) as expected_sl_weighted,
-        sum(case when traffic_erlangs > 0 then offered * observed_expected_service_level else 0 end) as observed_sl_weighted
+        sum(case when traffic_erlangs > 0 then offered_volume else 0 end) as sl_weight,
+        sum(case when traffic_erlangs > 0 then offered_volume * expected_service_level_rate else 0 end) as expected_sl_weighted,
+        sum(case when traffic_erlangs > 0 then offered_volume * observed_expected_service_level_rate else 0 end) as observed_sl_weighted
     from {{ ref('fct_staffing_30min') }}
     {{ incremental_months_filter('interval_month') }}
     group by interval_month, channel, cost_pool
@@ -112,24 +112,26 @@ final as (
         cost_pool,
         team,
         is_erlang_staffed,
-        contacts,
-        handled,
+        contacts as offered_volume,
+        handled as handled_contacts,
         workload_seconds / 3600.0 as workload_hours,
-        shrinkage,
-        occupancy,
-        cost_per_paid_hour,
+        shrinkage as shrinkage_rate,
+        occupancy as occupancy_rate,
+        -- money leaves the double arithmetic as decimals: per hour to 4 decimals, amounts to 6
+        {{ cost_money('cost_per_paid_hour', 4) }} as cost_per_paid_hour_amount,
         required_paid_hours,
         required_paid_hours / {{ staffing_paid_hours_per_fte_month() }} as required_fte,
         -- one cost per paid hour per team and month: the sum of the intervals' costs
-        required_paid_hours * cost_per_paid_hour as required_labour_cost,
+        {{ cost_money('required_paid_hours * cost_per_paid_hour', 6) }} as required_labour_cost_amount,
         observed_paid_hours,
         observed_paid_hours / {{ staffing_paid_hours_per_fte_month() }} as observed_fte,
-        observed_paid_hours * cost_per_paid_hour as observed_labour_cost,
-        sl_weight,
-        expected_sl_weighted,
-        {{ safe_divide('expected_sl_weighted', 'sl_weight') }} as expected_service_level,
-        observed_sl_weighted,
-        {{ safe_divide('observed_sl_weighted', 'sl_weight') }} as observed_expected_service_level
+        {{ cost_money('observed_paid_hours * cost_per_paid_hour', 6) }} as observed_labour_cost_amount,
+        '{{ var("reporting_currency") }}' as currency,
+        sl_weight as sl_offered_volume,
+        expected_sl_weighted as expected_sl_within_threshold_volume,
+        {{ safe_divide('expected_sl_weighted', 'sl_weight') }} as expected_service_level_rate,
+        observed_sl_weighted as observed_sl_within_threshold_volume,
+        {{ safe_divide('observed_sl_weighted', 'sl_weight') }} as observed_expected_service_level_rate
     from required
 
 )

@@ -35,13 +35,13 @@ history as (
         sum(affected_volume) as affected_volume,
         avg(baseline_fte) as baseline_fte,
         avg(scenario_fte) as scenario_fte,
-        sum(baseline_cost) as baseline_cost,
-        sum(scenario_cost) as scenario_cost,
-        sum(saving) as saving,
-        sum(vendor_cost) as vendor_cost,
-        {{ safe_divide('sum(baseline_service_level * baseline_volume)', 'sum(case when baseline_service_level is not null then baseline_volume else 0 end)') }}
+        sum(baseline_cost_amount) as baseline_cost,
+        sum(scenario_cost_amount) as scenario_cost,
+        sum(savings_amount) as saving,
+        sum(vendor_cost_amount) as vendor_cost,
+        {{ safe_divide('sum(baseline_service_level_rate * baseline_volume)', 'sum(case when baseline_service_level_rate is not null then baseline_volume else 0 end)') }}
             as baseline_service_level,
-        {{ safe_divide('sum(scenario_service_level * scenario_volume)', 'sum(case when scenario_service_level is not null then scenario_volume else 0 end)') }}
+        {{ safe_divide('sum(scenario_service_level_rate * scenario_volume)', 'sum(case when scenario_service_level_rate is not null then scenario_volume else 0 end)') }}
             as scenario_service_level
     from monthly
     group by scenario_id, cost_basis
@@ -102,16 +102,16 @@ final as (
         unioned.affected_volume,
         unioned.baseline_fte,
         unioned.scenario_fte,
-        {{ cost_money('unioned.baseline_cost') }} as baseline_cost,
-        {{ cost_money('unioned.scenario_cost') }} as scenario_cost,
-        {{ cost_money('unioned.saving') }} as saving,
+        {{ cost_money('unioned.baseline_cost') }} as baseline_cost_amount,
+        {{ cost_money('unioned.scenario_cost') }} as scenario_cost_amount,
+        {{ cost_money('unioned.saving') }} as savings_amount,
         -- saving / months to the cent, half up, in whole cents: a decimal quotient that ends on half
         -- a cent (an odd number of cents over 2 months) rounds the same way on every engine
         {{ cost_from_units('floor((2 * ' ~ cost_to_units('unioned.saving', 2) ~ ' + unioned.months) / (2.0 * unioned.months))', 2) }}
-            as saving_per_month,
-        {{ cost_money('unioned.vendor_cost') }} as vendor_cost,
-        unioned.baseline_service_level,
-        unioned.scenario_service_level,
+            as savings_per_month_amount,
+        {{ cost_money('unioned.vendor_cost') }} as vendor_cost_amount,
+        unioned.baseline_service_level as baseline_service_level_rate,
+        unioned.scenario_service_level as scenario_service_level_rate,
         '{{ var("reporting_currency") }}' as currency
     from unioned
     inner join scenarios

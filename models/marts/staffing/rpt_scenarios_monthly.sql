@@ -35,12 +35,12 @@ baseline as (
 
     select
         staffing_month,
-        sum(contacts) as contacts,
-        sum(case when cost_pool <> 'unassigned' and channel in {{ kpi_channel_list('assisted') }} then contacts else 0 end)
+        sum(offered_volume) as contacts,
+        sum(case when cost_pool <> 'unassigned' and channel in {{ kpi_channel_list('assisted') }} then offered_volume else 0 end)
             as agent_contacts,
         sum(coalesce(required_paid_hours, 0)) as required_paid_hours,
-        sum(coalesce(sl_weight, 0)) as sl_weight,
-        sum(coalesce(expected_sl_weighted, 0)) as sl_weighted
+        sum(coalesce(sl_offered_volume, 0)) as sl_weight,
+        sum(coalesce(expected_sl_within_threshold_volume, 0)) as sl_weighted
     from staffing
     group by staffing_month
 
@@ -176,14 +176,14 @@ final as (
         priced.scenario_paid_hours / {{ staffing_paid_hours_per_fte_month() }} as scenario_fte,
         priced.baseline_paid_hours,
         priced.scenario_paid_hours,
-        priced.baseline_cost,
-        -- cents from here on: saving = cost_avoided - vendor_cost and scenario_cost = baseline_cost - saving exactly
-        {{ cost_money('priced.baseline_cost - (priced.cost_avoided - priced.vendor_cost)') }} as scenario_cost,
-        {{ cost_money('priced.cost_avoided - priced.vendor_cost') }} as saving,
-        priced.cost_avoided,
-        priced.vendor_cost,
-        priced.baseline_service_level,
-        priced.scenario_service_level,
+        priced.baseline_cost as baseline_cost_amount,
+        -- cents from here on: savings = cost avoided - vendor cost and scenario cost = baseline cost - savings exactly
+        {{ cost_money('priced.baseline_cost - (priced.cost_avoided - priced.vendor_cost)') }} as scenario_cost_amount,
+        {{ cost_money('priced.cost_avoided - priced.vendor_cost') }} as savings_amount,
+        priced.cost_avoided as avoided_cost_amount,
+        priced.vendor_cost as vendor_cost_amount,
+        priced.baseline_service_level as baseline_service_level_rate,
+        priced.scenario_service_level as scenario_service_level_rate,
         '{{ var("reporting_currency") }}' as currency
     from priced
     inner join scenarios
