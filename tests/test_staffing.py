@@ -439,7 +439,8 @@ HAND_WRITTEN = {
 
 
 @pytest.fixture(scope="module")
-def hand_written_day(tmp_path_factory):
+def hand_written_run(tmp_path_factory):
+    """The settings of a warehouse published from the hand-written landing."""
     from conftest import make_settings
 
     from orchestration.pipeline import run
@@ -451,7 +452,12 @@ def hand_written_day(tmp_path_factory):
         path.write_text(text)
     settings = make_settings(root, root / "landing")
     run(settings)
-    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+    return settings
+
+
+@pytest.fixture(scope="module")
+def hand_written_day(hand_written_run):
+    with duckdb.connect(str(hand_written_run.warehouse), read_only=True) as connection:
         yield connection
 
 
@@ -496,3 +502,39 @@ def test_a_hand_written_day_gives_the_hand_computed_staffing(hand_written_day):
                 assert actual == value, key
             else:
                 assert abs(float(actual) - value) <= TOLERANCE, (key, actual, value)
+
+
+@pytest.mark.slow
+def test_the_report_page_shows_the_hand_computed_staffing_and_both_savings(hand_written_run):
+    """The staffing page of the report on the hand-written day (one day, so the average day of
+    October is that day). Agents by half-hour, calls of Voice Care only, as computed by hand in
+    test_a_hand_written_day_gives_the_hand_computed_staffing: required 3, 1, 0, 1 and logged
+    1.5, 0.5, 0.5, 0.5 at 09:00, 09:30, 10:00, 10:30. Scenarios: one row per scenario of
+    seeds/scenarios.csv with both bases side by side; the benchmark document's worked example
+    (1,000,000 calls, a given yearly volume) saves 1,148,000.00 a year on the average basis:
+    1,148,000.00 / 12 = 95,666.666... -> 95,666.67 a month, and has no marginal figure."""
+    from orchestration.report.pages import PAGES
+    from orchestration.report.pages.staffing import AVERAGE, MARGINAL, staffing_page
+    from orchestration.report.source import ReportSource, read_period
+
+    assert PAGES[-1] is staffing_page
+    with ReportSource(hand_written_run.warehouse) as source:
+        page = staffing_page(source, read_period(source))
+    agents, scenarios = page.blocks
+    assert not agents.empty and "October 2026" in agents.period
+    assert {label: tuple(s.values[i] for s in agents.series) for i, label in enumerate(agents.labels)} == {
+        "09:00": (3, 1.5),
+        "09:30": (1, 0.5),
+        "10:00": (0, 0.5),
+        "10:30": (1, 0.5),
+    }
+    seed = (ROOT / "seeds" / "scenarios.csv").read_text().splitlines()[1:]
+    rows = {
+        row[0]: dict(zip([c.header for c in scenarios.table.columns], row, strict=True))
+        for row in scenarios.table.rows
+    }
+    assert set(rows) == {line.split(",")[0] for line in seed if line}
+    worked = rows["tv_channel_change_to_app_benchmark"]
+    assert (worked["priced on"], worked["months"]) == ("given_annual_volume", 12)
+    assert worked[AVERAGE] == Decimal("95666.67") and worked[MARGINAL] is None
+    assert [s.name for s in scenarios.series] == [AVERAGE, MARGINAL]
