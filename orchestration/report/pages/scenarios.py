@@ -1,5 +1,5 @@
 """Channel shift: what moving a share of a reason's contacts to another channel costs or saves
-(rpt_channel_shift_scenarios, scenarios of seeds/channel_shift_scenarios.csv)."""
+(rpt_channel_shift_scenarios, the channel_shift rows of seeds/scenarios.csv)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def scenarios_page(source: ReportSource, period: Period) -> Page:
                 "'benchmark': midpoint of the published band; 'actual': this warehouse's cost per interaction "
                 "over the data (a full-cost unit cost). Worked example of the benchmark document: 1,000,000 "
                 "calls x 5.84 = 5,840,000; 20% to self-service at 0.10 gives 4,692,000, a saving of 1,148,000.",
-                empty=missing or ("" if rows else "No scenario in seeds/channel_shift_scenarios.csv."),
+                empty=missing or ("" if rows else "No channel_shift scenario in seeds/scenarios.csv."),
             )
         ],
     )
