@@ -308,6 +308,18 @@ def _not_utf8(landing: Path) -> tuple[str, str, int | None]:
     return "zz-bad.csv", "unreadable_file", None
 
 
+def _repeated_column(landing: Path) -> tuple[str, str, int | None]:
+    _write(landing / "telephony_calls" / "zz-bad.csv", [CALLS_HEADER + ",CALL_ID", CALLS[0] + ",Q-OTHER"])
+    return "zz-bad.csv", "duplicate_column", None
+
+
+def _mixed_line_endings(landing: Path) -> tuple[str, str, int | None]:
+    # the header and row 1 end with CRLF, row 2 with a lone CR (an old Mac export appended)
+    body = f"{CALLS_HEADER}\r\n{CALLS[0]}\r\n{CALLS[0].replace('Q-GOOD', 'Q-CR')}\r{CALLS[0]}\n"
+    (landing / "telephony_calls" / "zz-bad.csv").write_bytes(body.encode())
+    return "zz-bad.csv", "mixed_line_endings", 2
+
+
 def _no_dbt(tmp_path: Path) -> tuple[RecordingDbt, Path]:
     """The job's `dbt` resource as a recorder: the file does not exist when dbt never ran."""
     called = tmp_path / "dbt_called"
@@ -316,7 +328,18 @@ def _no_dbt(tmp_path: Path) -> tuple[RecordingDbt, Path]:
 
 @pytest.mark.parametrize(
     "make_bad",
-    [_semicolons, _truncated, _open_quote, _malformed, _empty, _missing_column, _unreadable, _not_utf8],
+    [
+        _semicolons,
+        _truncated,
+        _open_quote,
+        _malformed,
+        _empty,
+        _missing_column,
+        _unreadable,
+        _not_utf8,
+        _repeated_column,
+        _mixed_line_endings,
+    ],
     ids=lambda f: f.__name__.strip("_"),
 )
 def test_a_broken_file_stops_the_run_naming_file_row_and_rule(stop_settings, make_bad, tmp_path):

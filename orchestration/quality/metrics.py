@@ -19,6 +19,7 @@ import yaml
 
 from orchestration.config import PROJECT_DIR
 from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, Source
+from orchestration.sql import sql_path
 from orchestration.sql import sql_string as _q
 
 OFFSET_SUFFIX = r"[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
@@ -114,7 +115,7 @@ def file_metrics_sql(source: Source, relation: str, timezone: str, now: datetime
         rule = source.unknown_currency
         fx_join = (
             f"left join (select distinct cast(month as date) as fx_month, currency as fx_currency "
-            f"from read_csv({_q(str(fx_seed))}, header = true, all_varchar = true) "
+            f"from read_csv({sql_path(fx_seed)}, header = true, all_varchar = true) "
             "where nullif(rate_to_reporting, '') is not null) fx "
             f"on fx.fx_month = date_trunc('month', typed._t_{rule.date}) and fx.fx_currency = typed._t_{rule.currency}"
         )
