@@ -6,10 +6,14 @@ CCW_THREADS       DuckDB threads and dbt threads of the build (default: number o
 CCW_MEMORY_LIMIT  DuckDB memory limit of the build (default 3GB: the whole run stays under 4GB at
                   10M interactions; 2GB is enough, DuckDB spills to CCW_TEMP_DIR)
 CCW_TEMP_DIR      where DuckDB spills when the memory limit is reached (default <work dir>/tmp)
+CCW_RETIRED_SOURCES, CCW_ALLOW_LANDING_SYMLINKS: see the landing block of Settings
+CCW_PII_SALT      salt of the one-way hash of personal data (see pii_salt); read from the
+                  environment only, never a setting field (the Dagster run config is stored)
 
 Everything the build writes privately (build database, raw database, dbt
 target, logs, incremental state) lives in a work directory derived from
-CCW_WAREHOUSE, so two warehouses never share build or incremental state.
+CCW_WAREHOUSE, so two warehouses never share build or incremental state; the
+work directory is private to the user that runs the build (build/workdir.py).
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Expectations) need memory too: 3GB keeps a 10M-interaction build under 4 GB in all, and
 # a lower limit still completes, spilling (docs/decisions/performance.md P10).
 DEFAULT_MEMORY_LIMIT = "3GB"
+# The salt `hash_pii` uses when CCW_PII_SALT is not set. It is public (it is in this file):
+# with it, the hash of a known phone number or e-mail address can be recomputed, so a run on
+# anything but the generated sample warns (docs/DECISIONS.md D7).
+DEFAULT_PII_SALT = "contact-cost-warehouse"
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,18 @@ class Settings:
     threads: int
     memory_limit: str
     temp_directory: Path | None = None  # None: <work dir>/tmp
+
+    # ---- landing: which sources may be absent, which links may be read
+    # CCW_RETIRED_SOURCES (default: none), comma-separated source names: sources the company
+    # no longer delivers. A source whose files all disappear while the last build read rows
+    # from it stops the run (an unmounted share or a stopped export must not empty its marts),
+    # unless it is retired here; its rows then leave the warehouse.
+    retired_sources: tuple[str, ...] = ()
+    # CCW_ALLOW_LANDING_SYMLINKS (default false): read landing files that are symbolic links to
+    # a place outside the landing directory. Off, such a link is refused (file rule
+    # symlink_outside_landing): whoever can write a link into the landing directory must not
+    # make the warehouse read any file the build's user can read.
+    allow_landing_symlinks: bool = False
 
     @property
     def work_dir(self) -> Path:
@@ -81,6 +101,24 @@ def _path(var: str, default: str) -> Path:
     return value if value.is_absolute() else (Path.cwd() / value)
 
 
+def _names(var: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in os.environ.get(var, "").split(",") if n.strip())
+
+
+def _flag(var: str) -> bool:
+    return os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def pii_salt() -> str:
+    """The salt of hash_pii: CCW_PII_SALT, else the public default. It reaches dbt only at run
+    time, through the environment (a DuckDB session variable, a Spark setting), never a file."""
+    return os.environ.get("CCW_PII_SALT") or DEFAULT_PII_SALT
+
+
+def pii_salt_is_default() -> bool:
+    return pii_salt() == DEFAULT_PII_SALT
+
+
 def load_settings() -> Settings:
     return Settings(
         landing_dir=_path("CCW_LANDING_DIR", "data/landing"),
@@ -89,4 +127,6 @@ def load_settings() -> Settings:
         threads=int(os.environ.get("CCW_THREADS", str(os.cpu_count() or 2))),
         memory_limit=os.environ.get("CCW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         temp_directory=_path("CCW_TEMP_DIR", "") if os.environ.get("CCW_TEMP_DIR") else None,
+        retired_sources=_names("CCW_RETIRED_SOURCES"),
+        allow_landing_symlinks=_flag("CCW_ALLOW_LANDING_SYMLINKS"),
     )

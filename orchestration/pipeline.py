@@ -47,11 +47,13 @@ class RunSummary:
     quality: list[LayerResult] = field(default_factory=list)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     build: str = ""  # BuildPlan.describe(): incremental, or full refresh and why
+    warnings: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         lines = [f"Run {self.run_id} published {self.warehouse} in {self.seconds:.1f} s"]
         if self.generated_sample:
             lines.append("(the landing directory was empty: a sample dataset was generated first)")
+        lines.extend(f"WARNING: {warning}" for warning in self.warnings)
         lines.append(f"Landing: {self.ingest.files_read} files, {sum(self.ingest.rows.values()):,} rows")
         lines.append(f"Build: {self.build}; {len(self.ingest.loaded_files)} file(s) read by this run")
         lines.append("Interactions per channel:")
@@ -132,4 +134,5 @@ def run(
         quality=[state.layers[layer] for layer in ("raw", "staging", "marts")],
         quarantined=state.quarantined,
         build=state.plan.describe() if state.plan is not None else "",
+        warnings=state.warnings,
     )

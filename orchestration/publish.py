@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 # The oldest DuckDB line the published file must open in (see README, "BI tools").
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
+# Readers of the published file (BI tools, analysts) are often other users: it is readable by
+# all who can reach its folder, unlike the private build files beside it (build/workdir.py).
+PUBLISHED_MODE = 0o644
 # Schemas analysts read. raw (text copies of the landing files) stays private.
 PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "seeds", "quarantine")
 
@@ -51,7 +54,8 @@ create table if not exists pub.meta.run_log (
     status varchar,
     rows_quarantined bigint,   -- rows set aside in quarantine.rejected_rows by this run
     checks_passed integer,     -- data-quality expectations met (meta.quality_results)
-    checks_failed integer      -- expectations not met that only warn (a stopping one never publishes)
+    checks_failed integer,     -- expectations not met that only warn (a stopping one never publishes)
+    default_pii_salt boolean   -- personal data hashed with the public default salt (CCW_PII_SALT unset)
 )
 """
 
@@ -83,6 +87,7 @@ class RunRecord:
     rows_quarantined: int | None = None
     checks_passed: int | None = None
     checks_failed: int | None = None
+    default_pii_salt: bool | None = None
 
     @property
     def files_read(self) -> int:
@@ -168,7 +173,7 @@ def publish(
             )
         finished_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
-            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?)",
+            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?)",
             [
                 record.run_id,
                 record.started_at,
@@ -180,12 +185,14 @@ def publish(
                 record.rows_quarantined,
                 record.checks_passed,
                 record.checks_failed,
+                record.default_pii_salt,
             ],
         )
         con.execute("checkpoint pub")
         con.execute("detach pub")
     finally:
         con.close()
+    staging_file.chmod(PUBLISHED_MODE)
     _fsync(staging_file)
     os.replace(staging_file, warehouse)
     _fsync(warehouse.parent)

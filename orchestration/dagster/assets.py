@@ -26,6 +26,7 @@ uses the in-process executor, so `ccw run`, the schedule and the sensor all
 execute the job the same way, in one process that holds the build lock.
 """
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,10 +48,11 @@ from orchestration.build.plan import (
     plan_build,
     prepare_build_file,
 )
+from orchestration.config import pii_salt_is_default
 from orchestration.dagster.resources import LAYERS, BuildConfig, RunState, WarehouseRun
 from orchestration.database import duckdb_config, open_build
 from orchestration.errors import PipelineError
-from orchestration.landing.files import landing_fingerprint
+from orchestration.landing.files import is_generated_sample, landing_fingerprint
 from orchestration.landing.ingest import ingest
 from orchestration.publish import RunRecord, publish
 from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
@@ -60,6 +62,7 @@ LANDING_KEY = dg.AssetKey(["landing_files"])
 WAREHOUSE_KEY = dg.AssetKey(["warehouse"])
 STAGING_GUARD = dg.AssetKey(["quarantine", "quarantine_rejected_rows"])
 MARTS_GUARD = dg.AssetKey(["marts", "fct_interactions"])
+log = logging.getLogger(__name__)
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -93,9 +96,24 @@ def landing_files(ccw: WarehouseRun) -> dg.DataVersion:
     return dg.DataVersion(landing_fingerprint(ccw.settings.landing_dir))
 
 
+DEFAULT_SALT_WARNING = (
+    "personal data is hashed with the default salt, which is public (CCW_PII_SALT is not set): "
+    "anyone can recompute the hash of a known phone number or e-mail address. Set CCW_PII_SALT to a "
+    "secret of your own (the next run is then a full refresh)."
+)
+
+
+def _warn_of_default_salt(state: RunState) -> None:
+    """The public default salt is fine on the generated sample only (meta.run_log records it always)."""
+    if pii_salt_is_default() and not is_generated_sample(state.settings.landing_dir):
+        log.warning("%s", DEFAULT_SALT_WARNING)
+        state.warnings.append(DEFAULT_SALT_WARNING)
+
+
 def _load_raw(state: RunState, full_refresh: bool) -> None:
     """Ingest (file issues are recorded, not raised: the raw check and the policy decide), then plan."""
     settings = state.settings
+    _warn_of_default_salt(state)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.raw_db), config=duckdb_config(settings)) as con:
         reload = full_refresh or landing_dir_changed(con, settings)
@@ -105,6 +123,8 @@ def _load_raw(state: RunState, full_refresh: bool) -> None:
             on_file_issue="record",
             full_refresh=reload,
             timezone=settings.business_timezone,
+            retired_sources=settings.retired_sources,
+            allow_symlinks=settings.allow_landing_symlinks,
         )
         state.plan = plan_build(settings, con, state.ingest, force_full=reload)
 
@@ -236,6 +256,7 @@ def _publish(state: RunState) -> RunRecord:
         rows_quarantined=sum(n for *_, n in state.quarantined),
         checks_passed=sum(r.success for r in results),
         checks_failed=sum(not r.success for r in results),
+        default_pii_salt=pii_salt_is_default(),
     )
     rows = [row for layer in LAYERS for row in state.layers[layer].rows()]
     state.published_at = publish(

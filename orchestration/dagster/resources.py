@@ -1,9 +1,10 @@
 """What a run of the job shares: the `ccw` resource and the run config.
 
 `WarehouseRun` holds one warehouse's settings. For each run Dagster sets it up: it
-takes the build lock (one writer of the build file) and starts a RunState that the
-assets fill in (ingest report, build plan, quality results, the first error); after
-the run, successful or not, it releases the lock. An in-process caller (`ccw run`)
+takes the build lock (one writer of the build file), makes what the run writes private
+to its user (build/workdir.py) and starts a RunState that the assets fill in (ingest
+report, build plan, quality results, the first error); after the run, successful or
+not, it releases the lock. An in-process caller (`ccw run`)
 reads the RunState afterwards from the `RunStates` it passed in.
 """
 
@@ -17,6 +18,7 @@ from pydantic import PrivateAttr
 
 from orchestration.build.lock import build_lock
 from orchestration.build.plan import BuildPlan
+from orchestration.build.workdir import private_files
 from orchestration.config import Settings
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
@@ -42,6 +44,7 @@ class RunState:
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     published_at: datetime | None = None
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
+    warnings: list[str] = field(default_factory=list)  # what the run summary prints before its figures
 
     def fail(self, error: PipelineError) -> PipelineError:
         """Record the error that stopped the run (the first one wins) and return it, to raise."""
@@ -58,6 +61,19 @@ class RunStates:
 
 
 _PATHS = ("landing_dir", "warehouse", "temp_directory")  # Settings fields that are paths (config: text)
+_TUPLES = ("retired_sources",)  # Settings fields that are tuples (config: lists)
+
+
+def _to_config(name: str, value):
+    if name in _PATHS:
+        return str(value) if value else value
+    return list(value) if name in _TUPLES else value
+
+
+def _from_config(name: str, value):
+    if name in _PATHS:
+        return Path(value) if value else value
+    return tuple(value) if name in _TUPLES else value
 
 
 def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
@@ -73,6 +89,8 @@ class WarehouseRun(dg.ConfigurableResource):
     threads: int
     memory_limit: str
     temp_directory: str | None = None
+    retired_sources: list[str] = []
+    allow_landing_symlinks: bool = False
     runs: dg.ResourceDependency[RunStates]
 
     _state: RunState | None = PrivateAttr(default=None)
@@ -80,15 +98,12 @@ class WarehouseRun(dg.ConfigurableResource):
 
     @classmethod
     def of(cls, settings: Settings, runs: RunStates | None = None) -> "WarehouseRun":
-        values = {f.name: getattr(settings, f.name) for f in fields(Settings)}
-        return cls(
-            **{k: str(v) if k in _PATHS and v else v for k, v in values.items()}, runs=runs or RunStates()
-        )
+        values = {f.name: _to_config(f.name, getattr(settings, f.name)) for f in fields(Settings)}
+        return cls(**values, runs=runs or RunStates())
 
     @property
     def settings(self) -> Settings:
-        values = {f.name: getattr(self, f.name) for f in fields(Settings)}
-        return Settings(**{k: Path(v) if k in _PATHS and v else v for k, v in values.items()})
+        return Settings(**{f.name: _from_config(f.name, getattr(self, f.name)) for f in fields(Settings)})
 
     @property
     def state(self) -> RunState:
@@ -105,6 +120,7 @@ class WarehouseRun(dg.ConfigurableResource):
             self._lock.enter_context(build_lock(self.settings))
         except PipelineError as exc:
             raise self._state.fail(exc) from exc
+        self._lock.enter_context(private_files())
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is not None:
