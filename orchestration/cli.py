@@ -57,7 +57,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        summary = run(settings, sample_if_empty=args.sample_if_empty, full_refresh=args.full_refresh)
+        summary = run(
+            settings,
+            sample_if_empty=args.sample_if_empty,
+            full_refresh=args.full_refresh,
+            accept_fewer_rows=args.accept_fewer_rows,
+        )
     except PipelineError as exc:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
@@ -188,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reload every landing file and rebuild every model (default: incremental, only new or "
         "changed files; a full refresh also happens by itself when needed, docs/decisions/performance.md)",
+    )
+    run.add_argument(
+        "--accept-fewer-rows",
+        action="store_true",
+        help="publish although a source has fewer landing rows than the published warehouse (its files "
+        "were withdrawn or re-delivered shorter); without it such a run stops. Recorded in meta.run_log",
     )
     run.add_argument(
         "--sample-if-empty",

@@ -104,6 +104,7 @@ def run(
     *,
     sample_if_empty: bool = False,
     full_refresh: bool = False,
+    accept_fewer_rows: bool = False,
     dbt: dg.ConfigurableResource | None = None,
 ) -> RunSummary:
     """Build the warehouse from the landing directory and publish it.
@@ -114,6 +115,8 @@ def run(
     This is the Dagster job the nightly schedule and the landing sensor run
     (orchestration/dagster/definitions.py), executed in this process: one code path.
     Raises the PipelineError that stopped the run; the published file is then unchanged.
+    accept_fewer_rows: publish although a source has fewer landing rows than the published
+    warehouse (vanished files included); meta.run_log records it (publish.check_fewer_rows).
     dbt: the job's `dbt` resource (a test's stand-in; default dbt itself).
     """
     t0 = time.perf_counter()
@@ -123,7 +126,9 @@ def run(
             if landing_is_empty(settings.landing_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
-    state, _ = execute(settings, quiet=True, full_refresh=full_refresh, dbt=dbt)
+    state, _ = execute(
+        settings, quiet=True, full_refresh=full_refresh, accept_fewer_rows=accept_fewer_rows, dbt=dbt
+    )
     return RunSummary(
         run_id=state.run_id,
         warehouse=settings.warehouse,

@@ -32,6 +32,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.errors import PipelineError
+from orchestration.sql import sql_string
+
 log = logging.getLogger(__name__)
 
 # The oldest DuckDB line the published file must open in (see README, "BI tools").
@@ -55,7 +58,8 @@ create table if not exists pub.meta.run_log (
     rows_quarantined bigint,   -- rows set aside in quarantine.rejected_rows by this run
     checks_passed integer,     -- data-quality expectations met (meta.quality_results)
     checks_failed integer,     -- expectations not met that only warn (a stopping one never publishes)
-    default_pii_salt boolean   -- personal data hashed with the public default salt (CCW_PII_SALT unset)
+    default_pii_salt boolean,  -- personal data hashed with the public default salt (CCW_PII_SALT unset)
+    fewer_rows_accepted varchar  -- JSON: {source: [rows before, rows now, how accepted]} (check_fewer_rows)
 )
 """
 
@@ -88,6 +92,7 @@ class RunRecord:
     checks_passed: int | None = None
     checks_failed: int | None = None
     default_pii_salt: bool | None = None
+    fewer_rows_accepted: dict[str, list] = field(default_factory=dict)  # check_fewer_rows
 
     @property
     def files_read(self) -> int:
@@ -173,7 +178,7 @@ def publish(
             )
         finished_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
-            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?)",
+            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?)",
             [
                 record.run_id,
                 record.started_at,
@@ -186,6 +191,9 @@ def publish(
                 record.checks_passed,
                 record.checks_failed,
                 record.default_pii_salt,
+                json.dumps(record.fewer_rows_accepted, sort_keys=True)
+                if record.fewer_rows_accepted
+                else None,
             ],
         )
         con.execute("checkpoint pub")
@@ -198,3 +206,62 @@ def publish(
     _fsync(warehouse.parent)
     log.info("published %s (%s)", warehouse, "file copy" if as_file else "table copy")
     return finished_at
+
+
+# ---------------------------------------------------------------- never an emptier warehouse by accident
+# How a source's drop was accepted (meta.run_log.fewer_rows_accepted): the operator's flag for one
+# run (`ccw run --accept-fewer-rows`), or the source declared retired (CCW_RETIRED_SOURCES).
+ACCEPTED_BY_FLAG = "accept_fewer_rows"
+ACCEPTED_AS_RETIRED = "retired_sources"
+
+
+class FewerRows(PipelineError):
+    """This run holds fewer landing rows of a source than the published warehouse's last run."""
+
+
+def published_rows_per_source(warehouse: Path) -> dict[str, int]:
+    """Landing rows per source of the published warehouse's latest run ({} when there is none)."""
+    if not warehouse.exists():
+        return {}
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"attach {sql_string(str(warehouse))} as pub (read_only)")
+            if ("meta", "run_log") not in _tables(con, "pub"):
+                return {}
+            row = con.execute(
+                "select rows_per_source from pub.meta.run_log where status = 'published' "
+                "order by finished_at desc limit 1"
+            ).fetchone()
+    except duckdb.Error as exc:
+        raise PipelineError(
+            f"cannot read the run log of the published warehouse {warehouse} ({exc}), to check that this "
+            "run does not publish fewer rows: move the file aside if it is damaged, and run again"
+        ) from exc
+    return {s: int(n) for s, n in json.loads(row[0]).items()} if row and row[0] else {}
+
+
+def check_fewer_rows(
+    warehouse: Path, rows_now: dict[str, int], *, retired: tuple[str, ...] = (), accept: bool = False
+) -> dict[str, list]:
+    """Compare this run's landing rows per source with the published warehouse's last run.
+
+    Landing files accumulate, so a source with fewer rows than last time lost files (a share
+    not mounted, an export that stopped, a wiped work directory): publishing would replace the
+    warehouse with an emptier one. Raises FewerRows, unless the source is retired or `accept`
+    (the operator's --accept-fewer-rows for this run). Returns the accepted drops,
+    {source: [rows before, rows now, ACCEPTED_AS_RETIRED | ACCEPTED_BY_FLAG]}, for meta.run_log."""
+    before = published_rows_per_source(warehouse)
+    drops = {s: (n, rows_now.get(s, 0)) for s, n in before.items() if rows_now.get(s, 0) < n}
+    refused = {s: d for s, d in drops.items() if s not in retired}
+    if refused and not accept:
+        detail = "; ".join(f"{s}: {b:,} -> {n:,}" for s, (b, n) in refused.items())
+        raise FewerRows(
+            f"this run holds fewer landing rows than the published warehouse {warehouse} ({detail}). "
+            "Nothing was published: if landing files are missing, restore them and run again; if the "
+            "drop is intended (files withdrawn, or re-delivered with fewer rows), run once with "
+            "`ccw run --accept-fewer-rows` (meta.run_log records it); a source the company no longer "
+            "delivers is declared in CCW_RETIRED_SOURCES."
+        )
+    return {
+        s: [b, n, ACCEPTED_AS_RETIRED if s in retired else ACCEPTED_BY_FLAG] for s, (b, n) in drops.items()
+    }

@@ -14,7 +14,12 @@ that run the job stop before dbt (a recording stand-in proves it) and are marked
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
+import stat
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -30,7 +35,9 @@ from orchestration.errors import PipelineError
 from orchestration.landing.files import SAMPLE_MARKER, LandingError
 from orchestration.landing.ingest import ingest
 from orchestration.landing.presence import LandingMissing
+from orchestration.publish import RUN_LOG_DDL, FewerRows, check_fewer_rows, published_rows_per_source
 from orchestration.sql import sql_path
+from orchestration.tools.generator import generate
 
 CALLS_HEADER = (
     "call_id,updated_at,direction,started_at,customer_id,customer_phone,queue,contact_reason,"
@@ -406,3 +413,124 @@ def test_a_read_only_warehouse_directory_stops_the_run(tmp_path):
             pipeline.run(settings, dbt=RecordingDbt(called_file=str(tmp_path / "dbt_called")))
     finally:
         folder.chmod(0o700)
+
+
+# ---------------------------------------------------------------- never an emptier warehouse by accident
+def _published_with(path: Path, *runs: dict[str, int]) -> Path:
+    """A published warehouse whose meta.run_log (the real DDL) holds these runs' rows per source."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{path}' as pub")
+        con.execute("create schema pub.meta")
+        con.execute(RUN_LOG_DDL)
+        for day, rows in enumerate(runs, start=1):
+            con.execute(
+                "insert into pub.meta.run_log (run_id, started_at, finished_at, rows_per_source, status) "
+                "values (?, ?, ?, ?, 'published')",
+                [f"r{day}", f"2025-03-0{day} 02:00", f"2025-03-0{day} 02:10", json.dumps(rows)],
+            )
+    return path
+
+
+def test_fewer_landing_rows_than_the_published_warehouse_stop_the_run(tmp_path):
+    """The latest published run read 45 calls and 7 chats; this run holds 30 calls (a file gone)
+    and no chat: both drops are named with before -> now, and nothing is accepted."""
+    warehouse = _published_with(
+        tmp_path / "wh.duckdb", {"telephony_calls": 50, "chats": 9}, {"telephony_calls": 45, "chats": 7}
+    )
+    with pytest.raises(FewerRows) as stopped:
+        check_fewer_rows(warehouse, {"telephony_calls": 30, "chats": 0, "tickets": 5})
+    assert str(stopped.value).startswith(
+        f"this run holds fewer landing rows than the published warehouse {warehouse} "
+        "(telephony_calls: 45 -> 30; chats: 7 -> 0). Nothing was published"
+    )
+    assert "`ccw run --accept-fewer-rows` (meta.run_log records it)" in str(stopped.value)
+
+
+def test_fewer_rows_pass_when_accepted_or_retired_and_say_how(tmp_path):
+    warehouse = _published_with(tmp_path / "wh.duckdb", {"telephony_calls": 45, "chats": 7, "surveys": 3})
+    now = {"telephony_calls": 30, "chats": 0, "surveys": 4}
+    assert check_fewer_rows(warehouse, now, retired=("chats",), accept=True) == {
+        "telephony_calls": [45, 30, "accept_fewer_rows"],
+        "chats": [7, 0, "retired_sources"],
+    }
+    assert check_fewer_rows(warehouse, {**now, "telephony_calls": 45}, retired=("chats",)) == {
+        "chats": [7, 0, "retired_sources"]
+    }
+    with pytest.raises(FewerRows, match=r"\(telephony_calls: 45 -> 30\)"):
+        check_fewer_rows(warehouse, now, retired=("chats",))
+
+
+def test_no_published_warehouse_or_no_run_log_means_nothing_to_compare(tmp_path):
+    assert check_fewer_rows(tmp_path / "none.duckdb", {}) == {}
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
+        con.execute("create table t as select 1 as x")
+    assert published_rows_per_source(tmp_path / "old.duckdb") == {}
+
+
+def test_an_unreadable_published_warehouse_stops_the_run(tmp_path):
+    damaged = _write(tmp_path / "wh.duckdb", b"not a duckdb file")
+    with pytest.raises(PipelineError, match=f"cannot read the run log of the published warehouse {damaged}"):
+        check_fewer_rows(damaged, {"telephony_calls": 1})
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _last_run(warehouse: Path) -> tuple:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select default_pii_salt, fewer_rows_accepted, rows_per_source from meta.run_log "
+            "order by finished_at desc limit 1"
+        ).fetchone()
+
+
+@pytest.mark.slow
+def test_a_published_warehouse_is_never_replaced_by_an_emptier_one_unless_accepted(tmp_path, monkeypatch):
+    """Three nights on a tiny landing (45 calls in 3 files: 6, 7 and 32 rows):
+    1. a build with a secret salt: build files private (0700/0600), the published file 0644, the
+       salt in no file; meta.run_log says default_pii_salt = false.
+    2. the 7-row calls file vanished: 45 -> 38 calls; the run stops before dbt, the published file is unchanged;
+       the same with the work directory wiped and the share unmounted (empty mount point): 45 -> 0.
+    3. the operator accepts with --accept-fewer-rows, with the default salt on non-sample data:
+       published with 38 calls; run_log records {"telephony_calls": [45, 38, "accept_fewer_rows"]}
+       and default_pii_salt = true, and the run warns of the default salt."""
+    landing = tmp_path / "landing"
+    generate(out_dir=landing, start=date(2025, 3, 1), days=3, contacts_per_day=40, agents=8, seed=1)
+    calls = sorted((landing / "telephony_calls").glob("*.csv"))
+    assert [len(p.read_text().splitlines()) - 1 for p in calls] == [6, 7, 32]
+    settings = make_settings(tmp_path, landing)
+    secret = "night-salt-7f3e"
+    monkeypatch.setenv("CCW_PII_SALT", secret)
+    pipeline.run(settings)
+
+    assert stat.S_IMODE(settings.warehouse.stat().st_mode) == 0o644
+    private = [settings.work_dir, *settings.work_dir.rglob("*")]
+    assert {oct(stat.S_IMODE(p.stat().st_mode) & 0o077) for p in private if not p.is_symlink()} == {"0o0"}
+    leaks = [p for p in private if p.is_file() and secret.encode() in p.read_bytes()]
+    assert leaks == [] and secret.encode() not in settings.warehouse.read_bytes()
+    assert _last_run(settings.warehouse)[:2] == (False, None)
+
+    published = _digest(settings.warehouse)
+    calls[1].unlink()
+    with pytest.raises(FewerRows, match=r"\(telephony_calls: 45 -> 38\)\. Nothing was published"):
+        pipeline.run(settings)
+    shutil.rmtree(settings.work_dir)
+    landing.rename(tmp_path / "landing-share")
+    landing.mkdir()
+    with pytest.raises(FewerRows, match=r"telephony_calls: 45 -> 0; tickets: 21 -> 0"):
+        pipeline.run(settings)
+    assert _digest(settings.warehouse) == published
+
+    landing.rmdir()
+    (tmp_path / "landing-share").rename(landing)
+    (landing / SAMPLE_MARKER).unlink()  # real exports from now on
+    monkeypatch.delenv("CCW_PII_SALT")
+    summary = pipeline.run(settings, accept_fewer_rows=True)
+    default_salt, accepted, rows = _last_run(settings.warehouse)
+    assert json.loads(accepted) == {"telephony_calls": [45, 38, "accept_fewer_rows"]}
+    assert default_salt is True and json.loads(rows)["telephony_calls"] == 38
+    assert any("default salt" in w for w in summary.warnings)
+    assert "telephony_calls: 45 -> 38 landing rows, accepted (accept_fewer_rows)" in summary.warnings
+

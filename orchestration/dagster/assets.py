@@ -49,12 +49,13 @@ from orchestration.build.plan import (
     prepare_build_file,
 )
 from orchestration.config import pii_salt_is_default
+from orchestration.contract import SOURCES
 from orchestration.dagster.resources import LAYERS, BuildConfig, RunState, WarehouseRun
 from orchestration.database import duckdb_config, open_build
 from orchestration.errors import PipelineError
 from orchestration.landing.files import is_generated_sample, landing_fingerprint
 from orchestration.landing.ingest import ingest
-from orchestration.publish import RunRecord, publish
+from orchestration.publish import RunRecord, check_fewer_rows, publish
 from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
 
 RAW_KEY = dg.AssetKey(["raw"])
@@ -110,23 +111,33 @@ def _warn_of_default_salt(state: RunState) -> None:
         state.warnings.append(DEFAULT_SALT_WARNING)
 
 
-def _load_raw(state: RunState, full_refresh: bool) -> None:
-    """Ingest (file issues are recorded, not raised: the raw check and the policy decide), then plan."""
+def _load_raw(state: RunState, config: BuildConfig) -> None:
+    """Ingest (file issues are recorded, not raised: the raw check and the policy decide), plan, and
+    stop before dbt when the warehouse would hold fewer rows than the published one (not accepted)."""
     settings = state.settings
     _warn_of_default_salt(state)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.raw_db), config=duckdb_config(settings)) as con:
-        reload = full_refresh or landing_dir_changed(con, settings)
+        reload = config.full_refresh or landing_dir_changed(con, settings)
         state.ingest = ingest(
             con,
             settings.landing_dir,
             on_file_issue="record",
             full_refresh=reload,
             timezone=settings.business_timezone,
-            retired_sources=settings.retired_sources,
+            # the operator's --accept-fewer-rows also lets sources whose files vanished go, this run
+            retired_sources=tuple(SOURCES) if config.accept_fewer_rows else settings.retired_sources,
             allow_symlinks=settings.allow_landing_symlinks,
         )
         state.plan = plan_build(settings, con, state.ingest, force_full=reload)
+    state.fewer_rows_accepted = check_fewer_rows(
+        settings.warehouse,
+        state.ingest.rows,
+        retired=settings.retired_sources,
+        accept=config.accept_fewer_rows,
+    )
+    for source, (before, now, how) in state.fewer_rows_accepted.items():
+        state.warnings.append(f"{source}: {before:,} -> {now:,} landing rows, accepted ({how})")
 
 
 @dg.asset(
@@ -140,7 +151,7 @@ def _load_raw(state: RunState, full_refresh: bool) -> None:
 def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
     state = ccw.state
     try:
-        _load_raw(state, config.full_refresh)
+        _load_raw(state, config)
     except PipelineError as exc:
         raise state.fail(exc) from exc
     report, plan = state.ingest, state.plan
@@ -257,6 +268,7 @@ def _publish(state: RunState) -> RunRecord:
         checks_passed=sum(r.success for r in results),
         checks_failed=sum(not r.success for r in results),
         default_pii_salt=pii_salt_is_default(),
+        fewer_rows_accepted=state.fewer_rows_accepted,
     )
     rows = [row for layer in LAYERS for row in state.layers[layer].rows()]
     state.published_at = publish(

@@ -66,6 +66,7 @@ def execute(
     instance: dg.DagsterInstance | None = None,
     quiet: bool = False,
     full_refresh: bool = False,
+    accept_fewer_rows: bool = False,
     dbt: dg.ConfigurableResource | None = None,
 ) -> tuple[RunState, dg.ExecuteInProcessResult]:
     """Run the job in this process, as the schedule does. Returns (RunState, Dagster result).
@@ -75,13 +76,17 @@ def execute(
     (the command line prints its own summary or the error).
     full_refresh: run config of the `raw` step: reload every landing file and rebuild every model
     (otherwise the build is incremental unless orchestration/build/plan.py finds a reason for a full refresh).
+    accept_fewer_rows: run config of the `raw` step: publish although a source has fewer landing rows
+    than in the published warehouse (publish.check_fewer_rows); meta.run_log records it.
     dbt: the `dbt` resource (a test's stand-in); default dbt itself.
     """
     prepare_work_dir(settings)  # before private_files: the published file's folder is not private
     runs = RunStates()
     defs = build_definitions(settings, project=prepare_dbt_project(), dbt=dbt, runs=runs)
     job = defs.resolve_job_def(JOB_NAME)
-    run_config: dict = {"ops": {"raw": {"config": {"full_refresh": full_refresh}}}}
+    run_config: dict = {
+        "ops": {"raw": {"config": {"full_refresh": full_refresh, "accept_fewer_rows": accept_fewer_rows}}}
+    }
     with private_files():
         if quiet:
             run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}

@@ -31,6 +31,9 @@ class BuildConfig(dg.Config):
     """Run config of the `raw` step (`ccw run --full-refresh`, or the launchpad in the UI)."""
 
     full_refresh: bool = False  # reload every landing file and rebuild every model
+    # accept, for this run, a warehouse with fewer landing rows of a source than the published one
+    # (vanished files included), recorded in meta.run_log (publish.check_fewer_rows)
+    accept_fewer_rows: bool = False
 
 
 @dataclass
@@ -45,6 +48,7 @@ class RunState:
     published_at: datetime | None = None
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
     warnings: list[str] = field(default_factory=list)  # what the run summary prints before its figures
+    fewer_rows_accepted: dict[str, list] = field(default_factory=dict)  # publish.check_fewer_rows
 
     def fail(self, error: PipelineError) -> PipelineError:
         """Record the error that stopped the run (the first one wins) and return it, to raise."""

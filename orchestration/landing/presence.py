@@ -8,7 +8,8 @@ wrong folder. The ingest therefore stops, before it changes anything, when:
   - the landing directory does not exist (or is not a directory);
   - a source whose files the last ingest loaded rows from has no file now (all of them,
     for an empty mount point), unless the source is declared retired
-    (CCW_RETIRED_SOURCES; its rows then leave the warehouse).
+    (CCW_RETIRED_SOURCES; its rows then leave the warehouse) or the operator accepts it for
+    one run (`ccw run --accept-fewer-rows`, which passes every source as retired).
 
 A source that never delivered (or only empty files) may stay absent: the raw suite
 warns (absent_source), as for a channel the company does not use.
@@ -79,5 +80,6 @@ def check_presence(
         f"source(s) {names} have no file in {landing_dir}, but the last build read rows from them "
         f"({detail}). Nothing was read or published: restore the files, or, if the company no longer "
         f"delivers them, declare them retired (CCW_RETIRED_SOURCES={','.join(sorted(gone))}) and run "
-        "again: their rows then leave the warehouse."
+        "again, or accept it for one run (`ccw run --accept-fewer-rows`): their rows then leave the "
+        "warehouse."
     )
