@@ -291,7 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     # progress of our own steps; the libraries' (Dagster, Great Expectations, alembic) only with -v
     logging.getLogger("orchestration").setLevel(logging.DEBUG if args.verbose else logging.INFO)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except PipelineError as exc:  # a setting that cannot be right (load_settings), before any work
+        print(f"ccw {args.command} stopped: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

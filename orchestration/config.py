@@ -22,6 +22,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
+from orchestration.errors import PipelineError
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # DuckDB's memory limit for the build. The run's other processes (Python, Dagster, Great
 # Expectations) need memory too: 3GB keeps a 10M-interaction build under 4 GB in all, and
@@ -119,11 +123,26 @@ def pii_salt_is_default() -> bool:
     return pii_salt() == DEFAULT_PII_SALT
 
 
+def _timezone(var: str, default: str) -> str:
+    """An IANA time zone name DuckDB knows (the build types local timestamps in it)."""
+    name = os.environ.get(var) or default
+    with duckdb.connect() as con:
+        known = con.execute("select count(*) from pg_timezone_names() where name = ?", [name]).fetchone()[0]
+    if not known:
+        raise PipelineError(
+            f"{var}={name!r} is not a time zone name: set it to the IANA name of the zone the business "
+            f"keeps its local time in, such as America/New_York or Europe/Paris (default {default}); "
+            "nothing was read or published"
+        )
+    return name
+
+
 def load_settings() -> Settings:
+    """The settings from the environment; PipelineError naming a setting that cannot be right."""
     return Settings(
         landing_dir=_path("CCW_LANDING_DIR", "data/landing"),
         warehouse=_path("CCW_WAREHOUSE", "warehouse/contact_cost.duckdb"),
-        business_timezone=os.environ.get("CCW_BUSINESS_TIMEZONE", "America/New_York"),
+        business_timezone=_timezone("CCW_BUSINESS_TIMEZONE", "America/New_York"),
         threads=int(os.environ.get("CCW_THREADS", str(os.cpu_count() or 2))),
         memory_limit=os.environ.get("CCW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         temp_directory=_path("CCW_TEMP_DIR", "") if os.environ.get("CCW_TEMP_DIR") else None,
