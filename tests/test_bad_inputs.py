@@ -432,7 +432,8 @@ def test_rows_counted_under_another_file_of_their_source_stop_the_run(stop_setti
     published_settings, _ = published
     first, second = sorted((stop_settings.landing_dir / "telephony_calls").glob("*.csv"))[:2]
     a, b = f"telephony_calls/{first.name}", f"telephony_calls/{second.name}"
-    rows = len(first.read_text().splitlines()) - 1  # the generator writes no quoted line break
+    # the generator writes no quoted line break: a line is a row
+    rows, rows_b = (len(f.read_text().splitlines()) - 1 for f in (first, second))
     moved = f"set _file_name = '{b}' where _file_name = '{a}' and _row_number = 1"
     dbt = CopiedBuild(
         source_build=str(published_settings.build_db),
@@ -442,8 +443,12 @@ def test_rows_counted_under_another_file_of_their_source_stop_the_run(stop_setti
     before = _digest(stop_settings.warehouse)
     with pytest.raises(QualityFailed) as stopped:
         run(stop_settings, dbt=dbt)
-    assert str(stopped.value).startswith(
-        f"{a}: rule 'rows_unaccounted' broken: {rows} rows read from the file but {rows - 1} staged + "
-        "0 superseded + 0 quarantined under its name"
+    message = str(stopped.value)
+    assert message.startswith("2 data-quality failures stop the run; the published warehouse is unchanged:")
+    assert (
+        f"\n  {a}: rule 'rows_unaccounted' broken: {rows} rows read from the file but {rows - 1} staged + "
+        "0 superseded + 0 quarantined under its name" in message
     )
+    # the second file: one row more under its name than read from it
+    assert f"\n  {b}: rule 'rows_unaccounted' broken: {rows_b} rows read from the file but " in message
     assert _digest(stop_settings.warehouse) == before
