@@ -25,7 +25,7 @@
 
 {#-
     pii_salt(): the salt as an SQL expression that names it, never holds it: the salt
-    must not reach the compiled SQL, dbt's manifest or any file (docs/DECISIONS.md D15).
+    must not reach the compiled SQL, dbt's manifest or any file (docs/DECISIONS.md D18).
     A build reads it when the SQL runs: on DuckDB a session variable that the plugin
     orchestration/build/pii_salt_plugin.py sets on every cursor from CCW_PII_SALT; on
     Spark the session setting spark.ccw.pii_salt_hex (profiles.yml, from the

@@ -6,6 +6,12 @@ CCW_THREADS       DuckDB threads and dbt threads of the build (default: number o
 CCW_MEMORY_LIMIT  DuckDB memory limit of the build (default 3GB: the whole run stays under 4GB at
                   10M interactions; 2GB is enough, DuckDB spills to CCW_TEMP_DIR)
 CCW_TEMP_DIR      where DuckDB spills when the memory limit is reached (default <work dir>/tmp)
+CCW_CONFIG_DIR    the company's configuration folder, outside the checkout (default: none); its
+                  mappings/<folder>.yml say how to read a vendor export landed in <landing>/<folder>/
+                  (docs/MAPPINGS.md)
+CCW_EARLIEST_DATE the first day of the plausible window of landing dates and timestamps (default
+                  2000-01-01; the window ends one day after the run starts): an event dated
+                  before it is quarantined (rule implausible_date)
 CCW_RETIRED_SOURCES, CCW_ALLOW_LANDING_SYMLINKS: see the landing block of Settings
 CCW_PII_SALT      salt of the one-way hash of personal data (see pii_salt); read from the
                   environment only, never a setting field (the Dagster run config is stored)
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -31,6 +38,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Expectations) need memory too: 3GB keeps a 10M-interaction build under 4 GB in all, and
 # a lower limit still completes, spilling (docs/decisions/performance.md P10).
 DEFAULT_MEMORY_LIMIT = "3GB"
+# The first plausible day of a landing event (dbt var earliest_plausible_date reads the same
+# variable with the same default, dbt_project.yml).
+EARLIEST_DATE_VARIABLE = "CCW_EARLIEST_DATE"
+DEFAULT_EARLIEST_DATE = "2000-01-01"
 # The salt `hash_pii` uses when CCW_PII_SALT is not set. It is public (it is in this file):
 # with it, the hash of a known phone number or e-mail address can be recomputed, so a run on
 # anything but the generated sample warns (docs/DECISIONS.md D7).
@@ -45,6 +56,7 @@ class Settings:
     threads: int
     memory_limit: str
     temp_directory: Path | None = None  # None: <work dir>/tmp
+    config_dir: Path | None = None  # the company's configuration folder (CCW_CONFIG_DIR)
 
     # ---- landing: which sources may be absent, which links may be read
     # CCW_RETIRED_SOURCES (default: none), comma-separated source names: sources the company
@@ -146,6 +158,20 @@ def load_settings() -> Settings:
         threads=int(os.environ.get("CCW_THREADS", str(os.cpu_count() or 2))),
         memory_limit=os.environ.get("CCW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         temp_directory=_path("CCW_TEMP_DIR", "") if os.environ.get("CCW_TEMP_DIR") else None,
+        config_dir=_path("CCW_CONFIG_DIR", "") if os.environ.get("CCW_CONFIG_DIR") else None,
         retired_sources=_names("CCW_RETIRED_SOURCES"),
         allow_landing_symlinks=_flag("CCW_ALLOW_LANDING_SYMLINKS"),
     )
+
+
+def earliest_plausible_date() -> date:
+    """CCW_EARLIEST_DATE, else 2000-01-01: a landing date or timestamp of an event before this day
+    is quarantined as implausible_date (docs/decisions/quality.md Q8)."""
+    value = os.environ.get(EARLIEST_DATE_VARIABLE) or DEFAULT_EARLIEST_DATE
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise PipelineError(
+            f"{EARLIEST_DATE_VARIABLE}={value!r} is not a date: set it to the first plausible day of "
+            f"your exports as YYYY-MM-DD (default {DEFAULT_EARLIEST_DATE}), or unset it"
+        ) from exc

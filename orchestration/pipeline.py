@@ -3,7 +3,7 @@
 The steps are the Dagster assets of orchestration/dagster/assets.py; `run`
 executes that job in this process, exactly as the nightly schedule does. The
 published warehouse changes only at the very end, by an atomic rename, and only
-when every step before it succeeded (publish.py). A failure anywhere before
+when every step before it succeeded (orchestration/publish). A failure anywhere before
 leaves it exactly as it was.
 """
 
@@ -47,6 +47,7 @@ class RunSummary:
     quality: list[LayerResult] = field(default_factory=list)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     build: str = ""  # BuildPlan.describe(): incremental, or full refresh and why
+    docs: object = None  # publish.docs.DocsReport, or why the docs were not written
     warnings: list[str] = field(default_factory=list)
 
     def render(self) -> str:
@@ -68,9 +69,14 @@ class RunSummary:
         if self.quality:
             lines.append("Data-quality checks (meta.quality_results):")
             lines.extend("  " + line for layer in self.quality for line in layer.render().splitlines())
-            docs = next((layer.data_docs for layer in self.quality if layer.data_docs), None)
+            # the copy beside the published file when the docs were written, else the build's
+            docs = getattr(self.docs, "quality_site", None) or next(
+                (layer.data_docs / "index.html" for layer in self.quality if layer.data_docs), None
+            )
             if docs:
-                lines.append(f"  data docs: {docs / 'index.html'}")
+                lines.append(f"  data docs: {docs}")
+        if self.docs is not None:
+            lines.append(self.docs.render() if hasattr(self.docs, "render") else f"Docs: {self.docs}")
         lines.append("Query it (read-only, safe while the nightly run works):")
         lines.append(
             f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{self.warehouse}', read_only=True)"
@@ -123,7 +129,7 @@ def run(
     generated = False
     if sample_if_empty:
         with build_lock(settings):  # two first runs must not both write the sample
-            if landing_is_empty(settings.landing_dir):
+            if landing_is_empty(settings.landing_dir, settings.config_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
     state, _ = execute(
@@ -139,5 +145,6 @@ def run(
         quality=[state.layers[layer] for layer in ("raw", "staging", "marts")],
         quarantined=state.quarantined,
         build=state.plan.describe() if state.plan is not None else "",
+        docs=state.docs,
         warnings=state.warnings,
     )

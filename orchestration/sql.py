@@ -32,3 +32,20 @@ def sql_path_list(paths: Iterable[Path | str]) -> str:
 def ident(name: str) -> str:
     """A quoted identifier: "name"."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def unique_column_names(header: list[str]) -> list[str]:
+    """The header with each repeated name suffixed __2, __3, ...: DuckDB and Spark compare column
+    names ignoring case, so `Notes` and `notes` are repeats too (a repeated contract column is the
+    file rule duplicate_column; other columns are not read)."""
+    seen: dict[str, int] = {}
+    names = []
+    for name in header:
+        seen[name.lower()] = seen.get(name.lower(), 0) + 1
+        names.append(name if seen[name.lower()] == 1 else f"{name}__{seen[name.lower()]}")
+    return names
+
+
+def varchar_columns(header: list[str]) -> str:
+    """read_csv's `columns`: every header field as VARCHAR (a repeated name gets a __2 suffix)."""
+    return "{" + ", ".join(f"{sql_string(name)}: 'VARCHAR'" for name in unique_column_names(header)) + "}"

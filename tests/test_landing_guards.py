@@ -35,7 +35,12 @@ from orchestration.errors import PipelineError
 from orchestration.landing.files import SAMPLE_MARKER, LandingError
 from orchestration.landing.ingest import ingest
 from orchestration.landing.presence import LandingMissing
-from orchestration.publish import RUN_LOG_DDL, FewerRows, check_fewer_rows, published_rows_per_source
+from orchestration.publish.warehouse import (
+    RUN_LOG_DDL,
+    FewerRows,
+    check_fewer_rows,
+    published_rows_per_source,
+)
 from orchestration.sql import sql_path
 from orchestration.tools.generator import generate
 

@@ -22,6 +22,7 @@ from orchestration.build.workdir import private_files
 from orchestration.config import Settings
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
+from orchestration.publish.docs import DocsReport
 from orchestration.quality.checks import LayerResult
 
 LAYERS = ("raw", "staging", "marts")
@@ -46,6 +47,7 @@ class RunState:
     layers: dict[str, LayerResult] = field(default_factory=dict)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     published_at: datetime | None = None
+    docs: DocsReport | str | None = None  # the docs written after the publish, or why not
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
     warnings: list[str] = field(default_factory=list)  # what the run summary prints before its figures
     fewer_rows_accepted: dict[str, list] = field(default_factory=dict)  # publish.check_fewer_rows
@@ -64,7 +66,8 @@ class RunStates:
         self.by_run_id: dict[str, RunState] = {}
 
 
-_PATHS = ("landing_dir", "warehouse", "temp_directory")  # Settings fields that are paths (config: text)
+# Settings fields that are paths (config: text)
+_PATHS = ("landing_dir", "warehouse", "temp_directory", "config_dir")
 _TUPLES = ("retired_sources",)  # Settings fields that are tuples (config: lists)
 
 
@@ -93,6 +96,7 @@ class WarehouseRun(dg.ConfigurableResource):
     threads: int
     memory_limit: str
     temp_directory: str | None = None
+    config_dir: str | None = None
     retired_sources: list[str] = []
     allow_landing_symlinks: bool = False
     runs: dg.ResourceDependency[RunStates]

@@ -17,10 +17,10 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contract import CONTRACT, Source
-from orchestration.landing.files import BATCH_FILES, FileIssue, LandedFile, batches, unique_column_names
+from orchestration.landing.files import BATCH_FILES, FileIssue, LandedFile, batches
 from orchestration.landing.registry import csv_table
 from orchestration.quality.metrics import compute_file_metrics
-from orchestration.sql import ident, sql_path, sql_path_list, sql_string
+from orchestration.sql import ident, sql_path, sql_path_list, sql_string, varchar_columns
 
 _CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _LINE_SIZE = re.compile(r"Maximum line size of \d+ bytes exceeded\. Actual Size: ?(\d+)")
@@ -40,16 +40,12 @@ def csv_header(item: LandedFile) -> list[str] | FileIssue:
     return next(csv.reader(io.StringIO(first)), [])
 
 
-def _csv_columns(header: list[str]) -> str:
-    return "{" + ", ".join(f"{sql_string(name)}: 'VARCHAR'" for name in unique_column_names(header)) + "}"
-
-
 def csv_reader(paths: list[Path] | Path, header: list[str], filename: bool = False) -> str:
     """DuckDB's strict CSV reader over exactly these files (never a glob, never hive partitions)."""
     target = sql_path(paths) if isinstance(paths, Path) else sql_path_list(paths)
     return (
         f"read_csv({target}, header = true, auto_detect = false, "
-        f"columns = {_csv_columns(header)}, delim = ',', quote = '\"', escape = '\"', "
+        f"columns = {varchar_columns(header)}, delim = ',', quote = '\"', escape = '\"', "
         f"max_line_size = {CONTRACT.csv_max_line_bytes}, hive_partitioning = false"
         + (", filename = true" if filename else "")
         + ")"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from orchestration.contract import SOURCES, Source
 from orchestration.errors import PipelineError
+from orchestration.landing.mappings import mapped_inputs
 
 LANDING_EXTENSIONS = (".csv", ".parquet")
 # Written by the sample generator at the top of a landing directory: its data is synthetic, so a
@@ -129,8 +130,9 @@ def landing_files(landing_dir: Path, source: str) -> list[Path]:
     )
 
 
-def landing_fingerprint(landing_dir: Path) -> str:
-    """sha256 of (relative path, size, mtime) of every landing file: changes when a file is added or changed."""
+def landing_fingerprint(landing_dir: Path, config_dir: Path | None = None) -> str:
+    """sha256 of (path, size, mtime) of every landing file, mapped vendor export and mapping file:
+    changes when a file is added or changed."""
     digest = hashlib.sha256()
     for source in SOURCES:
         for path in landing_files(landing_dir, source):
@@ -138,20 +140,28 @@ def landing_fingerprint(landing_dir: Path) -> str:
             digest.update(
                 f"{path.relative_to(landing_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
             )
+    for path in mapped_inputs(landing_dir, config_dir):
+        st = path.stat()
+        digest.update(f"{path.as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
-def newest_landing_mtime(landing_dir: Path) -> float:
-    """Modification time of the newest landing file (0.0 when there is none)."""
-    return max((_stat(p).st_mtime for s in SOURCES for p in landing_files(landing_dir, s)), default=0.0)
+def newest_landing_mtime(landing_dir: Path, config_dir: Path | None = None) -> float:
+    """Modification time of the newest landing file, mapped vendor export or mapping file (0.0 when
+    there is none)."""
+    paths = [p for s in SOURCES for p in landing_files(landing_dir, s)]
+    paths += mapped_inputs(landing_dir, config_dir)
+    return max((_stat(p).st_mtime for p in paths), default=0.0)
 
 
 def is_generated_sample(landing_dir: Path) -> bool:
     return (landing_dir / SAMPLE_MARKER).is_file()
 
 
-def landing_is_empty(landing_dir: Path) -> bool:
-    return not any(landing_files(landing_dir, s) for s in SOURCES)
+def landing_is_empty(landing_dir: Path, config_dir: Path | None = None) -> bool:
+    """No contract file and no mapped vendor export (orchestration/landing/mappings.py)."""
+    exports = [p for p in mapped_inputs(landing_dir, config_dir) if landing_dir in p.parents]
+    return not any(landing_files(landing_dir, s) for s in SOURCES) and not exports
 
 
 def sha256_of(path: Path) -> str:
@@ -160,18 +170,6 @@ def sha256_of(path: Path) -> str:
         while chunk := handle.read(1 << 22):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def unique_column_names(header: list[str]) -> list[str]:
-    """The header with each repeated name suffixed __2, __3, ...: DuckDB and Spark compare column
-    names ignoring case, so `Notes` and `notes` are repeats too (a repeated contract column is the
-    file rule duplicate_column; other columns are not read)."""
-    seen: dict[str, int] = {}
-    names = []
-    for name in header:
-        seen[name.lower()] = seen.get(name.lower(), 0) + 1
-        names.append(name if seen[name.lower()] == 1 else f"{name}__{seen[name.lower()]}")
-    return names
 
 
 def _duplicate_column(source: Source, file_name: str, header: list[str]) -> FileIssue | None:

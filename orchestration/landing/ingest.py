@@ -19,6 +19,9 @@ published by copying it, and raw holds personal data in clear
   CSV files are parsed strictly once and their rows copied into
       `raw._csv_<source>` (a CSV reader has no row numbers and a cut or
       malformed file must be found while loading); the view unions them in.
+  Mapped vendor folders (a landing folder read through a mapping,
+      mappings.py) are read by their own pass (mapped_ingest.py), whose rows
+      join the CSV rows in `raw._csv_<source>`, listed with format `mapped`.
 
 Incremental (P2): `raw._landing_files` lists every file with its size,
 modification time and content hash. A run loads only files that are new or
@@ -28,7 +31,7 @@ now changed or became unreadable, has its rows removed and sets
 `raw._build_state.full_refresh_required`: dbt's incremental models cannot
 un-see a record, so the next dbt build is a full refresh (P4). Each file
 carries the `load_id` of the ingest that last loaded it; dbt's incremental
-models process the files loaded after the last successful build.
+models process the files loaded after the last published build.
 
 A missing or empty source folder gives an empty relation: the company does not
 use that channel. Columns beyond the contract are ignored; a missing optional
@@ -52,8 +55,9 @@ rule, row, detail), which the raw-layer quality suite reads. While loading,
 the per-file row-rule counts of the raw suite are computed in the same pass
 that validates the file (`raw._file_metrics`, orchestration/quality/metrics.py).
 
-The steps: scan the directory against the registry (registry.py), read what is new
-or changed into temporary tables (csv_files.py, parquet_files.py), list every file
+The steps: check the mappings and read the mapped vendor files that are new or changed
+(mapped_ingest.py), scan the directory against the registry (registry.py), read what is
+new or changed into temporary tables (csv_files.py, parquet_files.py), list every file
 with its outcome, then apply it all to the raw layer in one transaction.
 """
 
@@ -79,6 +83,7 @@ from orchestration.landing.files import (
     landing_files,
     sha256_of,
 )
+from orchestration.landing.mapped_ingest import MappedBatch, stage_mapped
 from orchestration.landing.parquet_files import parquet_columns, validate_parquet
 from orchestration.landing.presence import check_presence
 from orchestration.landing.registry import FILES_TABLE, RegisteredFile
@@ -138,6 +143,7 @@ def ingest(
     timezone: str = "America/New_York",
     retired_sources: Collection[str] = (),
     allow_symlinks: bool = False,
+    config_dir: Path | None = None,
 ) -> IngestReport:
     """Bring the raw layer up to date with the landing directory (only new or changed files are read).
 
@@ -147,6 +153,8 @@ def ingest(
     timezone: the business timezone (the raw suite's metrics type local timestamps in it).
     retired_sources: sources that may have no file although rows were loaded from them (presence.py).
     allow_symlinks: read links to files outside the landing directory (else symlink_outside_landing).
+    config_dir: the company's configuration folder (CCW_CONFIG_DIR): its mappings/*.yml, and the
+    landing folders named after a preset, are read through their mapping (mappings.py).
     Raises LandingMissing (before changing anything) when the directory or a source is missing.
     """
     if on_file_issue not in ("raise", "record"):
@@ -155,14 +163,42 @@ def ingest(
     registered = registry.registered_files(con)
     check_presence(landing_dir, registered, retired_sources)
     report = IngestReport()
+    load_id = registry.latest_load_id(con) + 1
+    # ---- mapped vendor folders (mapped_ingest.py): their mappings checked before any file is
+    # read; read into temporary tables now, written in the transaction of _apply
+    mapped = stage_mapped(
+        con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, timezone=timezone
+    )
+    _count_mapped(con, mapped, on_file_issue, report)
     scan = _scan(landing_dir, {} if full_refresh else registered, allow_symlinks, report)
     reads = _read(con, scan.to_load, timezone, report)
-    listing = _listing(scan.to_load, reads.outcomes, registry.latest_load_id(con) + 1, on_file_issue, report)
+    listing = _listing(scan.to_load, reads.outcomes, load_id, on_file_issue, report)
     _apply(
-        con, landing_dir, scan, reads, listing, full_refresh=full_refresh, timezone=timezone, report=report
+        con,
+        landing_dir,
+        scan,
+        reads,
+        listing,
+        mapped,
+        full_refresh=full_refresh,
+        timezone=timezone,
+        report=report,
     )
     _describe_raw_layer(con, on_file_issue, report)
     return report
+
+
+def _count_mapped(
+    con: duckdb.DuckDBPyConnection, mapped: MappedBatch, on_file_issue: str, report: IngestReport
+) -> None:
+    """The mapped files read, in the report; the first one the mapping cannot read raises unless recorded."""
+    if mapped.issues and on_file_issue == "raise":
+        mapped.drop(con)
+        raise mapped.issues[0].error()
+    report.loaded_files += mapped.loaded_files
+    report.changed_files += mapped.changed_files
+    report.removed_files += mapped.removed_files
+    report.bytes_read += mapped.bytes_read
 
 
 def _scan(
@@ -284,6 +320,7 @@ def _apply(
     scan: _Scan,
     reads: _Reads,
     listing: list[RegisteredFile],
+    mapped: MappedBatch,
     *,
     full_refresh: bool,
     timezone: str,
@@ -308,6 +345,7 @@ def _apply(
         registry.register_files(con, listing)
         if report.changed_files or report.removed_files:
             registry.require_full_refresh(con)
+        mapped.apply(con)
         registry.create_raw_views(con, landing_dir)
         frames = [f for f in reads.metric_frames if len(f)]
         store_file_metrics(
@@ -323,6 +361,7 @@ def _apply(
     finally:
         for source_name in reads.csv_sources:
             con.execute(f"drop table if exists {stage_table(SOURCES[source_name])}")
+        mapped.drop(con)
 
 
 def _describe_raw_layer(con: duckdb.DuckDBPyConnection, on_file_issue: str, report: IngestReport) -> None:
@@ -332,9 +371,7 @@ def _describe_raw_layer(con: duckdb.DuckDBPyConnection, on_file_issue: str, repo
     for source in SOURCES:
         report.files[source] = []
         report.rows[source] = 0
-    files = sorted(
-        registry.registered_files(con).values(), key=lambda f: (order.get(f.source, 99), f.file_name)
-    )
+    files = sorted(registry.listed_files(con), key=lambda f: (order.get(f.source, 99), f.file_name))
     for f in files:
         if f.loaded:
             report.files[f.source].append(f.file_name)

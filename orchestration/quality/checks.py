@@ -338,6 +338,7 @@ def check_layer(
                     settings.landing_dir,
                     on_file_issue="record",
                     timezone=settings.business_timezone,
+                    config_dir=settings.config_dir,
                     allow_symlinks=settings.allow_landing_symlinks,
                 )
                 return run_suites(layer, raw_con, settings, run_id, policy, data_docs=data_docs)

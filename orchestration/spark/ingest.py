@@ -38,16 +38,11 @@ from typing import TYPE_CHECKING
 
 from orchestration.config import load_settings
 from orchestration.contract import SOURCES, Source
-from orchestration.landing.files import (
-    FileIssue,
-    LandedFile,
-    LandingError,
-    landing_files,
-    unique_column_names,
-)
+from orchestration.landing.files import FileIssue, LandedFile, LandingError, landing_files
 from orchestration.landing.ingest import IngestReport, columns_or_issue
 from orchestration.landing.registry import FILES_TABLE
 from orchestration.spark.session import get_session
+from orchestration.sql import unique_column_names
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

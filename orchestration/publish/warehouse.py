@@ -1,23 +1,22 @@
-"""Publish a finished build: copy it beside the published file, then rename it over.
+"""Publish a finished build: write the readers' tables beside the published file, then rename it over.
 
 Readers (BI tools, analysts) open the published file read-only. DuckDB lets a
 file have one writer or many readers, so the build never writes the published
-file: it writes a private build file, and publishing copies the analyst-facing
-schemas into a temporary file in the published file's folder, flushes it to
-disk and renames it over the published file. A rename is atomic on POSIX: a
-reader sees the old warehouse or the new one, never half of one, and readers
-that hold the old file open keep reading the old file until they reconnect.
+file: it writes a private build file, and publishing copies what readers need
+into a temporary file in the published file's folder, flushes it to disk and
+renames it over the published file. A rename is atomic on POSIX: a reader sees
+the old warehouse or the new one, never half of one, and readers that hold the
+old file open keep reading the old file until they reconnect.
 
-The copy is written with DuckDB storage version 1.4 so that BI tools bundling
-the long-term-support DuckDB can read it (DuckDB 2.0's own format is not
-readable by 1.x).
+What readers get (docs/DECISIONS.md D16): the marts and dimensions, quarantine
+and meta, with a comment on every table and column and the primary and foreign
+keys declared in the models' YAML (schema.py); staging,
+intermediate models and seeds stay in the build file. The copy is written with
+DuckDB storage version 1.4 so that BI tools bundling the long-term-support
+DuckDB can read it (DuckDB 2.0's own format is not readable by 1.x).
 
-Two ways to copy (docs/decisions/performance.md P9). The pipeline's build file
-is created in storage version 1.4 and holds nothing but published schemas (raw
-lives in its own file), so it is copied as a file (a sequential copy of a few
-GB, not a re-encoding of every table) and the `meta` schema is added to the
-copy. Any other build file (an older layout, a file with a private schema) is
-copied table by table into a new 1.4 file, as before.
+check_fewer_rows() stops a run, before dbt, that would replace the warehouse by one with
+fewer landing rows of a source, unless the operator accepts it (docs/DECISIONS.md D19).
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +31,14 @@ from pathlib import Path
 import duckdb
 
 from orchestration.errors import PipelineError
+from orchestration.publish.schema import (
+    META_DESCRIPTIONS,
+    READER_SCHEMAS,
+    comment,
+    copy_reader_table,
+    load_manifest,
+    reader_tables,
+)
 from orchestration.sql import sql_string
 
 log = logging.getLogger(__name__)
@@ -42,41 +48,39 @@ PUBLISHED_STORAGE_VERSION = "v1.4.0"
 # Readers of the published file (BI tools, analysts) are often other users: it is readable by
 # all who can reach its folder, unlike the private build files beside it (build/workdir.py).
 PUBLISHED_MODE = 0o644
-# Schemas analysts read. raw (text copies of the landing files) stays private.
-PUBLISHED_SCHEMAS = ("staging", "intermediate", "marts", "seeds", "quarantine")
 
 RUN_LOG_DDL = """
 create table if not exists pub.meta.run_log (
-    run_id varchar not null,
-    started_at timestamp not null,   -- UTC
-    finished_at timestamp not null,  -- UTC: when this warehouse was published
+    run_id varchar primary key,
+    started_at timestamp not null,
+    finished_at timestamp not null,
     landing_dir varchar,
     files_read integer,
-    source_files varchar,      -- JSON: {source: [file, ...]}
-    rows_per_source varchar,   -- JSON: {source: rows read from landing}
+    source_files varchar,
+    rows_per_source varchar,
     status varchar,
-    rows_quarantined bigint,   -- rows set aside in quarantine.rejected_rows by this run
-    checks_passed integer,     -- data-quality expectations met (meta.quality_results)
-    checks_failed integer,     -- expectations not met that only warn (a stopping one never publishes)
-    default_pii_salt boolean,  -- personal data hashed with the public default salt (CCW_PII_SALT unset)
-    fewer_rows_accepted varchar  -- JSON: {source: [rows before, rows now, how accepted]} (check_fewer_rows)
+    rows_quarantined bigint,
+    checks_passed integer,
+    checks_failed integer,
+    default_pii_salt boolean,
+    fewer_rows_accepted varchar
 )
 """
 
-# One row per expectation per layer of each published run (orchestration/quality);
-# kept across publishes like the run log.
+# One row per expectation per layer of each published run (orchestration/quality); kept
+# across publishes like the run log. Column descriptions: schema.META_DESCRIPTIONS.
 QUALITY_RESULTS_DDL = """
 create table if not exists pub.meta.quality_results (
     run_id varchar not null,
-    checked_at timestamp,      -- UTC
-    layer varchar,             -- raw | staging | marts
-    suite varchar,             -- Great Expectations suite
-    expectation varchar,       -- expectation type(column)
-    rule varchar,              -- rule of quality_policy.yml
-    action varchar,            -- stop | quarantine | warn: what a failure does
+    checked_at timestamp,
+    layer varchar,
+    suite varchar,
+    expectation varchar,
+    rule varchar,
+    action varchar,
     success boolean,
-    observed_value varchar,    -- e.g. 'all 64 files pass', '3 of 64 files fail'
-    details varchar            -- JSON list of {where, what} for the failing items
+    observed_value varchar,
+    details varchar
 )
 """
 
@@ -114,53 +118,41 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str
     ).fetchall()
 
 
-def copyable_as_file(build_db: Path) -> bool:
-    """The build file is in the published storage version and holds only published schemas."""
-    with duckdb.connect() as con:
-        con.execute(f"attach '{build_db}' as build (read_only)")
-        tags = con.execute("select tags from duckdb_databases() where database_name = 'build'").fetchone()[0]
-        version = (tags or {}).get("storage_version", "")
-        schemas = {
-            r[0]
-            for r in con.execute(
-                "select distinct schema_name from duckdb_tables() where database_name = 'build' "
-                "union select distinct schema_name from duckdb_views() where database_name = 'build' "
-                "and not internal"
-            ).fetchall()
-        }
-    return version.startswith(PUBLISHED_STORAGE_VERSION) and schemas <= set(PUBLISHED_SCHEMAS)
-
-
 def publish(
-    build_db: Path, warehouse: Path, record: RunRecord, quality_results: list[tuple] | None = None
+    build_db: Path,
+    warehouse: Path,
+    record: RunRecord,
+    quality_results: list[tuple] | None = None,
+    manifest: Path | None = None,
 ) -> datetime:
-    """Copy the build's analyst-facing schemas to `warehouse` atomically. Returns finished_at.
+    """Write the build's reader tables to `warehouse` atomically. Returns finished_at.
 
     quality_results: rows for meta.quality_results (orchestration.quality.LayerResult.rows()).
+    manifest: the dbt manifest of the build; its descriptions and keys are published with the
+    tables. Without it (a build made another way) the reader schemas are copied bare.
     """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     staging_file = warehouse.with_name(f".{warehouse.name}.publishing")
     for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
 
-    as_file = copyable_as_file(build_db)
-    if as_file:
-        shutil.copyfile(build_db, staging_file)
+    tables = reader_tables(load_manifest(manifest)) if manifest else None
     con = duckdb.connect()
     try:
-        if as_file:
-            con.execute(f"attach '{staging_file}' as pub")
+        con.execute(f"attach '{build_db}' as build (read_only)")
+        con.execute(f"attach '{staging_file}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
+        for schema in READER_SCHEMAS:
+            con.execute(f"create schema pub.{schema}")
+        if tables is not None:
+            for table in tables:
+                copy_reader_table(con, "build", "pub", table)
         else:
-            con.execute(f"attach '{build_db}' as build (read_only)")
-            con.execute(f"attach '{staging_file}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
-            for schema in PUBLISHED_SCHEMAS:
-                con.execute(f"create schema if not exists pub.{schema}")
             for schema, table in _tables(con, "build"):
-                if schema in PUBLISHED_SCHEMAS:
+                if schema in READER_SCHEMAS:
                     con.execute(
                         f'create table pub.{schema}."{table}" as select * from build.{schema}."{table}"'
                     )
-        con.execute("drop schema if exists pub.meta cascade")
+        con.execute("detach build")
         con.execute("create schema pub.meta")
         con.execute(RUN_LOG_DDL)
         con.execute(QUALITY_RESULTS_DDL)
@@ -196,6 +188,8 @@ def publish(
                 else None,
             ],
         )
+        for table, (description, columns) in META_DESCRIPTIONS.items():
+            comment(con, f"pub.meta.{table}", description, columns)
         con.execute("checkpoint pub")
         con.execute("detach pub")
     finally:
@@ -204,7 +198,7 @@ def publish(
     _fsync(staging_file)
     os.replace(staging_file, warehouse)
     _fsync(warehouse.parent)
-    log.info("published %s (%s)", warehouse, "file copy" if as_file else "table copy")
+    log.info("published %s (%s tables with keys and comments)", warehouse, len(tables) if tables else "bare")
     return finished_at
 
 
