@@ -122,7 +122,7 @@ def run(
     (orchestration/dagster/definitions.py), executed in this process: one code path.
     Raises the PipelineError that stopped the run; the published file is then unchanged.
     accept_fewer_rows: publish although a source has fewer landing rows than the published
-    warehouse (vanished files included); meta.run_log records it (publish.check_fewer_rows).
+    warehouse (vanished files included); meta.run_log records it (publish.warehouse.check_fewer_rows).
     dbt: the job's `dbt` resource (a test's stand-in; default dbt itself).
     """
     t0 = time.perf_counter()

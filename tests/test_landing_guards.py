@@ -479,6 +479,44 @@ def test_an_unreadable_published_warehouse_stops_the_run(tmp_path):
         check_fewer_rows(damaged, {"telephony_calls": 1})
 
 
+@pytest.fixture
+def night(tmp_path):
+    """A hand-written landing (calls: 2 rows in a.csv, 1 in b.csv) whose warehouse was published
+    from those 3 rows (a hand-made meta.run_log), with no work directory yet."""
+    landing = tmp_path / "landing"
+    _calls_file(landing / "telephony_calls" / "a.csv", "C1", "C2")
+    _calls_file(landing / "telephony_calls" / "b.csv", "C3")
+    settings = make_settings(tmp_path, landing)
+    _published_with(settings.warehouse, {"telephony_calls": 3})
+    return settings, landing, tmp_path / "dbt_called"
+
+
+@pytest.mark.slow
+def test_a_vanished_file_stops_the_run_before_dbt(night):
+    settings, landing, called = night
+    before = _digest(settings.warehouse)
+    (landing / "telephony_calls" / "b.csv").unlink()
+    with pytest.raises(FewerRows, match=r"\(telephony_calls: 3 -> 2\)\. Nothing was published"):
+        pipeline.run(settings, dbt=RecordingDbt(called_file=str(called)))
+    assert not called.exists() and _digest(settings.warehouse) == before
+    with pytest.raises(PipelineError):  # accepted: the run goes on to dbt (here a stand-in that fails)
+        pipeline.run(settings, accept_fewer_rows=True, dbt=RecordingDbt(called_file=str(called)))
+    assert called.exists()
+
+
+@pytest.mark.slow
+def test_a_broken_redelivery_is_named_by_its_file_rule_not_as_fewer_rows(night):
+    """b.csv delivered again cut mid-row: its row leaves raw (3 -> 2 calls), but the raw check's
+    file rule, which says what to fix, stops the run first."""
+    settings, landing, called = night
+    _write(landing / "telephony_calls" / "b.csv", CALLS_HEADER + "\nC3,,inbound,2025-03-01T09:00:00,,")
+    with pytest.raises(PipelineError) as stopped:
+        pipeline.run(settings, dbt=RecordingDbt(called_file=str(called)))
+    assert not isinstance(stopped.value, FewerRows)
+    assert "telephony_calls/b.csv, row 1: rule 'truncated_file' broken" in str(stopped.value)
+    assert not called.exists()
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

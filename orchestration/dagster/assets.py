@@ -119,8 +119,7 @@ def _warn_of_default_salt(state: RunState) -> None:
 
 
 def _load_raw(state: RunState, config: BuildConfig) -> None:
-    """Ingest (file issues are recorded, not raised: the raw check and the policy decide), plan, and
-    stop before dbt when the warehouse would hold fewer rows than the published one (not accepted)."""
+    """Ingest (file issues are recorded, not raised: the raw check and the policy decide), then plan."""
     settings = state.settings
     _warn_of_default_salt(state)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
@@ -138,11 +137,19 @@ def _load_raw(state: RunState, config: BuildConfig) -> None:
             allow_symlinks=settings.allow_landing_symlinks,
         )
         state.plan = plan_build(settings, con, state.ingest, force_full=reload)
+    state.accept_fewer_rows = config.accept_fewer_rows
+
+
+def _refuse_an_emptier_warehouse(state: RunState) -> None:
+    """Before dbt, after the raw checks (a broken re-delivery is better named by its file rule):
+    stop when the warehouse would hold fewer landing rows of a source than the published one,
+    unless the source is retired or the operator accepts it (publish.warehouse.check_fewer_rows)."""
+    settings = state.settings
     state.fewer_rows_accepted = check_fewer_rows(
         settings.warehouse,
         state.ingest.rows,
         retired=settings.retired_sources,
-        accept=config.accept_fewer_rows,
+        accept=state.accept_fewer_rows,
     )
     for source, (before, now, how) in state.fewer_rows_accepted.items():
         state.warnings.append(f"{source}: {before:,} -> {now:,} landing rows, accepted ({how})")
@@ -239,6 +246,7 @@ def _dbt_models(project: DbtProject) -> dg.AssetsDefinition:
         settings = state.settings
         args = dbt_build_args(state.plan)
         try:
+            _refuse_an_emptier_warehouse(state)
             prepare_build_file(settings, state.plan)
             with dbt_environment(settings):
                 invocation = dbt.cli(

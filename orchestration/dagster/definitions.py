@@ -77,7 +77,7 @@ def execute(
     full_refresh: run config of the `raw` step: reload every landing file and rebuild every model
     (otherwise the build is incremental unless orchestration/build/plan.py finds a reason for a full refresh).
     accept_fewer_rows: run config of the `raw` step: publish although a source has fewer landing rows
-    than in the published warehouse (publish.check_fewer_rows); meta.run_log records it.
+    than in the published warehouse (publish.warehouse.check_fewer_rows); meta.run_log records it.
     dbt: the `dbt` resource (a test's stand-in); default dbt itself.
     """
     prepare_work_dir(settings)  # before private_files: the published file's folder is not private

@@ -33,7 +33,7 @@ class BuildConfig(dg.Config):
 
     full_refresh: bool = False  # reload every landing file and rebuild every model
     # accept, for this run, a warehouse with fewer landing rows of a source than the published one
-    # (vanished files included), recorded in meta.run_log (publish.check_fewer_rows)
+    # (vanished files included), recorded in meta.run_log (publish.warehouse.check_fewer_rows)
     accept_fewer_rows: bool = False
 
 
@@ -50,7 +50,8 @@ class RunState:
     docs: DocsReport | str | None = None  # the docs written after the publish, or why not
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
     warnings: list[str] = field(default_factory=list)  # what the run summary prints before its figures
-    fewer_rows_accepted: dict[str, list] = field(default_factory=dict)  # publish.check_fewer_rows
+    accept_fewer_rows: bool = False  # BuildConfig.accept_fewer_rows of this run
+    fewer_rows_accepted: dict[str, list] = field(default_factory=dict)  # publish.warehouse.check_fewer_rows
 
     def fail(self, error: PipelineError) -> PipelineError:
         """Record the error that stopped the run (the first one wins) and return it, to raise."""
