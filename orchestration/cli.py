@@ -57,7 +57,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        summary = run(settings, sample_if_empty=args.sample_if_empty, full_refresh=args.full_refresh)
+        summary = run(
+            settings,
+            sample_if_empty=args.sample_if_empty,
+            full_refresh=args.full_refresh,
+            accept_fewer_rows=args.accept_fewer_rows,
+        )
     except PipelineError as exc:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
@@ -152,6 +157,7 @@ def cmd_mappings_show(args: argparse.Namespace) -> int:
     except MappingError as exc:
         print(f"ccw mappings show: {exc.problem}", file=sys.stderr)
         return 2
+    return 0
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -265,6 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reload every landing file and rebuild every model (default: incremental, only new or "
         "changed files; a full refresh also happens by itself when needed, docs/decisions/performance.md)",
+    )
+    run.add_argument(
+        "--accept-fewer-rows",
+        action="store_true",
+        help="publish although a source has fewer landing rows than the published warehouse (its files "
+        "were withdrawn or re-delivered shorter); without it such a run stops. Recorded in meta.run_log",
     )
     run.add_argument(
         "--sample-if-empty",
@@ -405,7 +417,11 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     # progress of our own steps; the libraries' (Dagster, Great Expectations, alembic) only with -v
     logging.getLogger("orchestration").setLevel(logging.DEBUG if args.verbose else logging.INFO)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except PipelineError as exc:  # a setting that cannot be right (load_settings), before any work
+        print(f"ccw {args.command} stopped: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -48,11 +48,13 @@ class RunSummary:
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     build: str = ""  # BuildPlan.describe(): incremental, or full refresh and why
     docs: object = None  # publish.docs.DocsReport, or why the docs were not written
+    warnings: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         lines = [f"Run {self.run_id} published {self.warehouse} in {self.seconds:.1f} s"]
         if self.generated_sample:
             lines.append("(the landing directory was empty: a sample dataset was generated first)")
+        lines.extend(f"WARNING: {warning}" for warning in self.warnings)
         lines.append(f"Landing: {self.ingest.files_read} files, {sum(self.ingest.rows.values()):,} rows")
         lines.append(f"Build: {self.build}; {len(self.ingest.loaded_files)} file(s) read by this run")
         lines.append("Interactions per channel:")
@@ -108,6 +110,7 @@ def run(
     *,
     sample_if_empty: bool = False,
     full_refresh: bool = False,
+    accept_fewer_rows: bool = False,
     dbt: dg.ConfigurableResource | None = None,
 ) -> RunSummary:
     """Build the warehouse from the landing directory and publish it.
@@ -118,6 +121,8 @@ def run(
     This is the Dagster job the nightly schedule and the landing sensor run
     (orchestration/dagster/definitions.py), executed in this process: one code path.
     Raises the PipelineError that stopped the run; the published file is then unchanged.
+    accept_fewer_rows: publish although a source has fewer landing rows than the published
+    warehouse (vanished files included); meta.run_log records it (publish.warehouse.check_fewer_rows).
     dbt: the job's `dbt` resource (a test's stand-in; default dbt itself).
     """
     t0 = time.perf_counter()
@@ -127,7 +132,9 @@ def run(
             if landing_is_empty(settings.landing_dir, settings.config_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
-    state, _ = execute(settings, quiet=True, full_refresh=full_refresh, dbt=dbt)
+    state, _ = execute(
+        settings, quiet=True, full_refresh=full_refresh, accept_fewer_rows=accept_fewer_rows, dbt=dbt
+    )
     return RunSummary(
         run_id=state.run_id,
         warehouse=settings.warehouse,
@@ -139,4 +146,5 @@ def run(
         quarantined=state.quarantined,
         build=state.plan.describe() if state.plan is not None else "",
         docs=state.docs,
+        warnings=state.warnings,
     )

@@ -1,9 +1,10 @@
 """What a run of the job shares: the `ccw` resource and the run config.
 
 `WarehouseRun` holds one warehouse's settings. For each run Dagster sets it up: it
-takes the build lock (one writer of the build file) and starts a RunState that the
-assets fill in (ingest report, build plan, quality results, the first error); after
-the run, successful or not, it releases the lock. An in-process caller (`ccw run`)
+takes the build lock (one writer of the build file), makes what the run writes private
+to its user (build/workdir.py) and starts a RunState that the assets fill in (ingest
+report, build plan, quality results, the first error); after the run, successful or
+not, it releases the lock. An in-process caller (`ccw run`)
 reads the RunState afterwards from the `RunStates` it passed in.
 """
 
@@ -17,6 +18,7 @@ from pydantic import PrivateAttr
 
 from orchestration.build.lock import build_lock
 from orchestration.build.plan import BuildPlan
+from orchestration.build.workdir import private_files
 from orchestration.config import Settings
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
@@ -30,6 +32,9 @@ class BuildConfig(dg.Config):
     """Run config of the `raw` step (`ccw run --full-refresh`, or the launchpad in the UI)."""
 
     full_refresh: bool = False  # reload every landing file and rebuild every model
+    # accept, for this run, a warehouse with fewer landing rows of a source than the published one
+    # (vanished files included), recorded in meta.run_log (publish.warehouse.check_fewer_rows)
+    accept_fewer_rows: bool = False
 
 
 @dataclass
@@ -44,6 +49,9 @@ class RunState:
     published_at: datetime | None = None
     docs: DocsReport | str | None = None  # the docs written after the publish, or why not
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
+    warnings: list[str] = field(default_factory=list)  # what the run summary prints before its figures
+    accept_fewer_rows: bool = False  # BuildConfig.accept_fewer_rows of this run
+    fewer_rows_accepted: dict[str, list] = field(default_factory=dict)  # publish.warehouse.check_fewer_rows
 
     def fail(self, error: PipelineError) -> PipelineError:
         """Record the error that stopped the run (the first one wins) and return it, to raise."""
@@ -61,6 +69,19 @@ class RunStates:
 
 # Settings fields that are paths (config: text)
 _PATHS = ("landing_dir", "warehouse", "temp_directory", "config_dir")
+_TUPLES = ("retired_sources",)  # Settings fields that are tuples (config: lists)
+
+
+def _to_config(name: str, value):
+    if name in _PATHS:
+        return str(value) if value else value
+    return list(value) if name in _TUPLES else value
+
+
+def _from_config(name: str, value):
+    if name in _PATHS:
+        return Path(value) if value else value
+    return tuple(value) if name in _TUPLES else value
 
 
 def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
@@ -77,6 +98,8 @@ class WarehouseRun(dg.ConfigurableResource):
     memory_limit: str
     temp_directory: str | None = None
     config_dir: str | None = None
+    retired_sources: list[str] = []
+    allow_landing_symlinks: bool = False
     runs: dg.ResourceDependency[RunStates]
 
     _state: RunState | None = PrivateAttr(default=None)
@@ -84,15 +107,12 @@ class WarehouseRun(dg.ConfigurableResource):
 
     @classmethod
     def of(cls, settings: Settings, runs: RunStates | None = None) -> "WarehouseRun":
-        values = {f.name: getattr(settings, f.name) for f in fields(Settings)}
-        return cls(
-            **{k: str(v) if k in _PATHS and v else v for k, v in values.items()}, runs=runs or RunStates()
-        )
+        values = {f.name: _to_config(f.name, getattr(settings, f.name)) for f in fields(Settings)}
+        return cls(**values, runs=runs or RunStates())
 
     @property
     def settings(self) -> Settings:
-        values = {f.name: getattr(self, f.name) for f in fields(Settings)}
-        return Settings(**{k: Path(v) if k in _PATHS and v else v for k, v in values.items()})
+        return Settings(**{f.name: _from_config(f.name, getattr(self, f.name)) for f in fields(Settings)})
 
     @property
     def state(self) -> RunState:
@@ -109,6 +129,7 @@ class WarehouseRun(dg.ConfigurableResource):
             self._lock.enter_context(build_lock(self.settings))
         except PipelineError as exc:
             raise self._state.fail(exc) from exc
+        self._lock.enter_context(private_files())
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is not None:

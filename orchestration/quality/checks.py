@@ -37,6 +37,7 @@ from great_expectations.data_context.types.base import (
     ProgressBarsConfig,
 )
 
+from orchestration.build.workdir import PRIVATE_DIR_MODE
 from orchestration.config import Settings
 from orchestration.database import open_build
 from orchestration.errors import PipelineError
@@ -329,7 +330,7 @@ def check_layer(
     if con is not None:
         return run_suites(layer, con, settings, run_id, policy, data_docs=data_docs)
     if layer == "raw":
-        settings.temp_dir.mkdir(parents=True, exist_ok=True)
+        settings.temp_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=settings.temp_dir) as tmp:
             with duckdb.connect(str(Path(tmp) / "raw_check.duckdb")) as raw_con:
                 ingest(
@@ -338,6 +339,7 @@ def check_layer(
                     on_file_issue="record",
                     timezone=settings.business_timezone,
                     config_dir=settings.config_dir,
+                    allow_symlinks=settings.allow_landing_symlinks,
                 )
                 return run_suites(layer, raw_con, settings, run_id, policy, data_docs=data_docs)
     if not settings.build_db.exists():

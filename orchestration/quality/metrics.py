@@ -19,6 +19,7 @@ import yaml
 
 from orchestration.config import EARLIEST_DATE_VARIABLE, PROJECT_DIR, earliest_plausible_date
 from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, Source
+from orchestration.sql import sql_path
 from orchestration.sql import sql_string as _q
 
 OFFSET_SUFFIX = r"[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
@@ -129,7 +130,7 @@ def file_metrics_sql(source: Source, relation: str, timezone: str, now: datetime
         rule = source.unknown_currency
         fx_join = (
             f"left join (select distinct cast(month as date) as fx_month, currency as fx_currency "
-            f"from read_csv({_q(str(fx_seed))}, header = true, all_varchar = true) "
+            f"from read_csv({sql_path(fx_seed)}, header = true, all_varchar = true) "
             "where nullif(rate_to_reporting, '') is not null) fx "
             f"on fx.fx_month = date_trunc('month', typed._t_{rule.date}) and fx.fx_currency = typed._t_{rule.currency}"
         )
@@ -138,7 +139,7 @@ def file_metrics_sql(source: Source, relation: str, timezone: str, now: datetime
         currency_col = source.too_many_decimals.currency
         fx_join += (
             f" left join (select currency as units_currency, cast(minor_units as integer) as minor_units "
-            f"from read_csv({_q(str(units_seed))}, header = true, all_varchar = true)) units "
+            f"from read_csv({sql_path(units_seed)}, header = true, all_varchar = true)) units "
             f'on units.units_currency = typed."_t_{currency_col}"'
         )
         has_fx += ", coalesce(units.minor_units, 2) as _minor_units"
@@ -458,27 +459,40 @@ def staging_range_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def staging_lineage_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per source: landing rows = staged + superseded versions + quarantined rows ("nothing lost")."""
-    quarantined = dict(
-        con.execute("select source, count(*) from quarantine.rejected_rows group by 1").fetchall()
-    )
-    rows = []
-    for source, base, stg in ((s.name, s.base_model, s.staging_model) for s in SOURCES.values()):
-        landing = _count(con, f"select count(*) from raw.{source}")
-        good = _count(con, f"select count(*) from staging.{base} where _rejection_rule is null")
-        staged = _count(con, f"select count(*) from staging.{stg}")
-        q = int(quarantined.get(source, 0))
-        rows.append(
-            {
-                "key": source,
-                "landing_rows": landing,
-                "staged_rows": staged,
-                "superseded_rows": good - staged,
-                "quarantined_rows": q,
-                "unaccounted_rows": landing - staged - (good - staged) - q,
-            }
+    """Per landing file: the rows the ingest read from it (raw._landing_files) = staged + superseded
+    versions + quarantined rows ("nothing lost").
+
+    Per file, not per source: rows counted under the wrong file of a source (one file read twice,
+    another never) balance out in a source's total, not in its files'. A file staging holds rows
+    of but the ingest never listed counts as a file with 0 landing rows."""
+    counts = [
+        "select source, file_name, rows as landing, 0 as good, 0 as staged, 0 as quarantined "
+        "from raw._landing_files where rule is null",
+        "select source, file_name, 0, 0, 0, count(*) from quarantine.rejected_rows group by all",
+    ]
+    for s in SOURCES.values():
+        counts += [
+            f"select {_q(s.name)}, _file_name, 0, count(*) filter (where _rejection_rule is null), 0, 0 "
+            f"from staging.{s.base_model} group by all",
+            f"select {_q(s.name)}, _file_name, 0, 0, count(*), 0 from staging.{s.staging_model} group by all",
+        ]
+    return con.execute(
+        f"""
+        with counts as ({" union all ".join(counts)}),
+        files as (
+            select source, file_name, sum(landing) as landing, sum(good) as good,
+                   sum(staged) as staged, sum(quarantined) as quarantined
+            from counts group by all
         )
-    return pd.DataFrame(rows)
+        select file_name as key, source,
+               cast(landing as bigint) as landing_rows,
+               cast(staged as bigint) as staged_rows,
+               cast(good - staged as bigint) as superseded_rows,
+               cast(quarantined as bigint) as quarantined_rows,
+               cast(landing - good - quarantined as bigint) as unaccounted_rows
+        from files order by source, file_name
+        """
+    ).df()
 
 
 # ---------------------------------------------------------------- marts layer

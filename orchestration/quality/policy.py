@@ -15,19 +15,14 @@ from pathlib import Path
 import yaml
 
 from orchestration.config import PROJECT_DIR
+from orchestration.contract import FILE_RULES as CONTRACT_FILE_RULES
 from orchestration.contract import ROW_RULES as CONTRACT_ROW_RULES
 from orchestration.errors import PipelineError
 
 POLICY_FILE = PROJECT_DIR / "quality_policy.yml"
 
-FILE_RULES = {
-    "unreadable_file": "stop",
-    "missing_required_column": "stop",
-    "wrong_delimiter": "stop",
-    "truncated_file": "stop",
-    "malformed_row": "stop",
-    "empty_file": "stop",
-}
+# the file rules of the landing contract: a file that cannot be read whole stops the run
+FILE_RULES = dict.fromkeys(CONTRACT_FILE_RULES, "stop")
 # the row rules of the landing contract (landing_contract.yml), in precedence order
 ROW_RULES = dict.fromkeys(CONTRACT_ROW_RULES, "quarantine")
 BUILD_RULES = {

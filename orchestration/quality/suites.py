@@ -179,18 +179,20 @@ STAGING = [
     Suite(
         "staging.lineage",
         "staging",
-        "sources",
+        "files",
         lambda con, tz: metrics.staging_lineage_frame(con),
         [
             Check(
                 "rows_unaccounted",
                 _zero(
-                    "unaccounted_rows", "rows_unaccounted", "landing rows = staged + superseded + quarantined"
+                    "unaccounted_rows",
+                    "rows_unaccounted",
+                    "per landing file: rows read = staged + superseded + quarantined",
                 ),
                 lambda r: (
                     r["key"],
-                    f"{r['landing_rows']} landing rows but {r['staged_rows']} staged + {r['superseded_rows']} "
-                    f"superseded + {r['quarantined_rows']} quarantined",
+                    f"{r['landing_rows']} rows read from the file but {r['staged_rows']} staged + "
+                    f"{r['superseded_rows']} superseded + {r['quarantined_rows']} quarantined under its name",
                 ),
             )
         ],
