@@ -57,7 +57,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        summary = run(settings, sample_if_empty=args.sample_if_empty, full_refresh=args.full_refresh)
+        summary = run(
+            settings,
+            sample_if_empty=args.sample_if_empty,
+            full_refresh=args.full_refresh,
+            accept_rejections=args.accept_rejections,
+        )
     except PipelineError as exc:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
@@ -265,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reload every landing file and rebuild every model (default: incremental, only new or "
         "changed files; a full refresh also happens by itself when needed, docs/decisions/performance.md)",
+    )
+    run.add_argument(
+        "--accept-rejections",
+        action="store_true",
+        help="publish even when a source's rejected share of the files this run loads is above its limit "
+        "(quality_policy.yml rejection_limits, default 2%%); meta.run_log records the acceptance",
     )
     run.add_argument(
         "--sample-if-empty",

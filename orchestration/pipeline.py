@@ -108,6 +108,7 @@ def run(
     *,
     sample_if_empty: bool = False,
     full_refresh: bool = False,
+    accept_rejections: bool = False,
     dbt: dg.ConfigurableResource | None = None,
 ) -> RunSummary:
     """Build the warehouse from the landing directory and publish it.
@@ -118,6 +119,8 @@ def run(
     This is the Dagster job the nightly schedule and the landing sensor run
     (orchestration/dagster/definitions.py), executed in this process: one code path.
     Raises the PipelineError that stopped the run; the published file is then unchanged.
+    accept_rejections: publish even when a source's rejected share of this run is above its limit
+    (quality_policy.yml rejection_limits); meta.run_log records it.
     dbt: the job's `dbt` resource (a test's stand-in; default dbt itself).
     """
     t0 = time.perf_counter()
@@ -127,7 +130,9 @@ def run(
             if landing_is_empty(settings.landing_dir, settings.config_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
-    state, _ = execute(settings, quiet=True, full_refresh=full_refresh, dbt=dbt)
+    state, _ = execute(
+        settings, quiet=True, full_refresh=full_refresh, accept_rejections=accept_rejections, dbt=dbt
+    )
     return RunSummary(
         run_id=state.run_id,
         warehouse=settings.warehouse,

@@ -59,7 +59,7 @@ from orchestration.landing.files import landing_fingerprint
 from orchestration.landing.ingest import ingest
 from orchestration.publish.docs import DocsReport, write_docs
 from orchestration.publish.warehouse import RunRecord, publish
-from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
+from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts, rejections_over_limit
 from orchestration.report import write_after_publish
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ def _load_raw(state: RunState, full_refresh: bool) -> None:
 )
 def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
     state = ccw.state
+    state.accept_rejections = config.accept_rejections
     try:
         _load_raw(state, config.full_refresh)
     except PipelineError as exc:
@@ -149,7 +150,10 @@ def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
 
 # ---------------------------------------------------------------- quality checks
 def _layer_check(state: RunState, layer: str, con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
-    result = check_layer(layer, state.settings, state.run_id, con=con)
+    policy = state.policy()
+    result = check_layer(layer, state.settings, state.run_id, con=con, policy=policy)
+    if layer == "staging" and state.accept_rejections:
+        state.rejections_accepted = rejections_over_limit(con, policy)
     state.layers[layer] = result
     failed = [r for r in result.results if not r.success]
     metadata = {
@@ -245,6 +249,7 @@ def _publish(state: RunState, manifest: Path) -> RunRecord:
         rows_quarantined=sum(n for *_, n in state.quarantined),
         checks_passed=sum(r.success for r in results),
         checks_failed=sum(not r.success for r in results),
+        rejections_accepted=state.rejections_accepted,
     )
     rows = [row for layer in LAYERS for row in state.layers[layer].rows()]
     state.published_at = publish(

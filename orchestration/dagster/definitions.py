@@ -65,6 +65,7 @@ def execute(
     instance: dg.DagsterInstance | None = None,
     quiet: bool = False,
     full_refresh: bool = False,
+    accept_rejections: bool = False,
     dbt: dg.ConfigurableResource | None = None,
 ) -> tuple[RunState, dg.ExecuteInProcessResult]:
     """Run the job in this process, as the schedule does. Returns (RunState, Dagster result).
@@ -74,12 +75,15 @@ def execute(
     (the command line prints its own summary or the error).
     full_refresh: run config of the `raw` step: reload every landing file and rebuild every model
     (otherwise the build is incremental unless orchestration/build/plan.py finds a reason for a full refresh).
+    accept_rejections: run config of the `raw` step: publish even when a source's rejected share is
+    above its limit (quality_policy.yml), recorded in meta.run_log.
     dbt: the `dbt` resource (a test's stand-in); default dbt itself.
     """
     runs = RunStates()
     defs = build_definitions(settings, project=prepare_dbt_project(), dbt=dbt, runs=runs)
     job = defs.resolve_job_def(JOB_NAME)
-    run_config: dict = {"ops": {"raw": {"config": {"full_refresh": full_refresh}}}}
+    build_config = {"full_refresh": full_refresh, "accept_rejections": accept_rejections}
+    run_config: dict = {"ops": {"raw": {"config": build_config}}}
     if quiet:
         settings.work_dir.mkdir(parents=True, exist_ok=True)
         run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}

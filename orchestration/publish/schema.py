@@ -48,6 +48,9 @@ META_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "rows_quarantined": "Rows set aside in quarantine.rejected_rows by this run.",
             "checks_passed": "Data-quality expectations met (meta.quality_results).",
             "checks_failed": "Expectations not met whose action only warns (a stopping one never publishes).",
+            "rejections_accepted": "JSON object, null unless the run published above a rejection limit "
+            "(ccw run --accept-rejections): source -> rejected, rows (of the files the run loaded), share, "
+            "limit (quality_policy.yml rejection_limits).",
         },
     ),
     "quality_results": (

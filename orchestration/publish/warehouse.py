@@ -53,7 +53,8 @@ create table if not exists pub.meta.run_log (
     status varchar,
     rows_quarantined bigint,
     checks_passed integer,
-    checks_failed integer
+    checks_failed integer,
+    rejections_accepted varchar
 )
 """
 
@@ -85,6 +86,9 @@ class RunRecord:
     rows_quarantined: int | None = None
     checks_passed: int | None = None
     checks_failed: int | None = None
+    # sources published above their rejection limit (`--accept-rejections`): source -> rejected, rows,
+    # share, limit
+    rejections_accepted: dict[str, dict] = field(default_factory=dict)
 
     @property
     def files_read(self) -> int:
@@ -158,7 +162,7 @@ def publish(
             )
         finished_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
-            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?)",
+            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?)",
             [
                 record.run_id,
                 record.started_at,
@@ -170,6 +174,9 @@ def publish(
                 record.rows_quarantined,
                 record.checks_passed,
                 record.checks_failed,
+                json.dumps(record.rejections_accepted, sort_keys=True)
+                if record.rejections_accepted
+                else None,
             ],
         )
         for table, (description, columns) in META_DESCRIPTIONS.items():
