@@ -44,6 +44,7 @@ def test_every_layer_is_checked_and_the_results_are_published(published):
         "staging.keys",
         "staging.references",
         "staging.lineage",
+        "staging.rejections",
         "marts.reconciliation",
         "marts.rates",
         "marts.totals",
