@@ -34,6 +34,7 @@ FILE_RULES = {
 }
 # the row rules of the landing contract (landing_contract.yml), in precedence order
 ROW_RULES = dict.fromkeys(CONTRACT_ROW_RULES, "quarantine")
+REJECTED_SHARE_RULE = "rejected_share_exceeded"  # a build rule: too large a share of a run's rows rejected
 BUILD_RULES = {
     "absent_source": "warn",
     "unresolved_reference": "warn",
@@ -46,9 +47,8 @@ BUILD_RULES = {
     "rate_out_of_bounds": "stop",
     "negative_value": "stop",
     "negative_cost": "warn",
-    "rejected_share_exceeded": "stop",
+    REJECTED_SHARE_RULE: "stop",
 }
-REJECTED_SHARE_RULE = "rejected_share_exceeded"
 # The share of a source's rows of a run (the files the run loads) that may be quarantined;
 # more stops the run (Q10). quality_policy.yml may set `default` and a limit per source.
 DEFAULT_REJECTION_LIMIT = 0.02
