@@ -62,6 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             sample_if_empty=args.sample_if_empty,
             full_refresh=args.full_refresh,
             accept_fewer_rows=args.accept_fewer_rows,
+            accept_rejections=args.accept_rejections,
         )
     except PipelineError as exc:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
@@ -277,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish although a source has fewer landing rows than the published warehouse (its files "
         "were withdrawn or re-delivered shorter); without it such a run stops. Recorded in meta.run_log",
+    )
+    run.add_argument(
+        "--accept-rejections",
+        action="store_true",
+        help="publish even when a source's rejected share of the files this run loads is above its limit "
+        "(quality_policy.yml rejection_limits, default 2%%); meta.run_log records the acceptance",
     )
     run.add_argument(
         "--sample-if-empty",

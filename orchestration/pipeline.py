@@ -111,6 +111,7 @@ def run(
     sample_if_empty: bool = False,
     full_refresh: bool = False,
     accept_fewer_rows: bool = False,
+    accept_rejections: bool = False,
     dbt: dg.ConfigurableResource | None = None,
 ) -> RunSummary:
     """Build the warehouse from the landing directory and publish it.
@@ -123,6 +124,8 @@ def run(
     Raises the PipelineError that stopped the run; the published file is then unchanged.
     accept_fewer_rows: publish although a source has fewer landing rows than the published
     warehouse (vanished files included); meta.run_log records it (publish.warehouse.check_fewer_rows).
+    accept_rejections: publish even when a source's rejected share of this run is above its limit
+    (quality_policy.yml rejection_limits); meta.run_log records it.
     dbt: the job's `dbt` resource (a test's stand-in; default dbt itself).
     """
     t0 = time.perf_counter()
@@ -133,7 +136,12 @@ def run(
                 generate_sample(settings.landing_dir)
                 generated = True
     state, _ = execute(
-        settings, quiet=True, full_refresh=full_refresh, accept_fewer_rows=accept_fewer_rows, dbt=dbt
+        settings,
+        quiet=True,
+        full_refresh=full_refresh,
+        accept_fewer_rows=accept_fewer_rows,
+        accept_rejections=accept_rejections,
+        dbt=dbt,
     )
     return RunSummary(
         run_id=state.run_id,

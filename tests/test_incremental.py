@@ -286,7 +286,8 @@ def failing_at(step: str) -> Iterator[None]:
 def _night(settings, reference, what: str) -> tuple[str, object, list[str]]:
     """Run the night; compare the published warehouse with `reference` (a build file)."""
     try:
-        summary = run(settings)
+        # a night's hand-made defects are most of its few rows: accepted (the limit is tested elsewhere)
+        summary = run(settings, accept_rejections=True)
     except Exception as exc:  # noqa: BLE001 - a failed night is that night's finding
         return what, None, [f"the run failed: {exc}"]
     return what, summary, warehouse_differences(settings.warehouse, reference)

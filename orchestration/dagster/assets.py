@@ -60,7 +60,7 @@ from orchestration.landing.files import is_generated_sample, landing_fingerprint
 from orchestration.landing.ingest import ingest
 from orchestration.publish.docs import DocsReport, write_docs
 from orchestration.publish.warehouse import RunRecord, check_fewer_rows, publish
-from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
+from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts, rejections_over_limit
 from orchestration.report import write_after_publish
 
 log = logging.getLogger(__name__)
@@ -165,6 +165,7 @@ def _refuse_an_emptier_warehouse(state: RunState) -> None:
 )
 def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
     state = ccw.state
+    state.accept_rejections = config.accept_rejections
     try:
         _load_raw(state, config)
     except PipelineError as exc:
@@ -185,7 +186,10 @@ def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
 
 # ---------------------------------------------------------------- quality checks
 def _layer_check(state: RunState, layer: str, con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
-    result = check_layer(layer, state.settings, state.run_id, con=con)
+    policy = state.policy()
+    result = check_layer(layer, state.settings, state.run_id, con=con, policy=policy)
+    if layer == "staging" and state.accept_rejections:
+        state.rejections_accepted = rejections_over_limit(con, policy)
     state.layers[layer] = result
     failed = [r for r in result.results if not r.success]
     metadata = {
@@ -284,6 +288,7 @@ def _publish(state: RunState, manifest: Path) -> RunRecord:
         checks_failed=sum(not r.success for r in results),
         default_pii_salt=pii_salt_is_default(),
         fewer_rows_accepted=state.fewer_rows_accepted,
+        rejections_accepted=state.rejections_accepted,
     )
     rows = [row for layer in LAYERS for row in state.layers[layer].rows()]
     state.published_at = publish(

@@ -67,6 +67,7 @@ def execute(
     quiet: bool = False,
     full_refresh: bool = False,
     accept_fewer_rows: bool = False,
+    accept_rejections: bool = False,
     dbt: dg.ConfigurableResource | None = None,
 ) -> tuple[RunState, dg.ExecuteInProcessResult]:
     """Run the job in this process, as the schedule does. Returns (RunState, Dagster result).
@@ -78,15 +79,20 @@ def execute(
     (otherwise the build is incremental unless orchestration/build/plan.py finds a reason for a full refresh).
     accept_fewer_rows: run config of the `raw` step: publish although a source has fewer landing rows
     than in the published warehouse (publish.warehouse.check_fewer_rows); meta.run_log records it.
+    accept_rejections: run config of the `raw` step: publish even when a source's rejected share is
+    above its limit (quality_policy.yml), recorded in meta.run_log.
     dbt: the `dbt` resource (a test's stand-in); default dbt itself.
     """
     prepare_work_dir(settings)  # before private_files: the published file's folder is not private
     runs = RunStates()
     defs = build_definitions(settings, project=prepare_dbt_project(), dbt=dbt, runs=runs)
     job = defs.resolve_job_def(JOB_NAME)
-    run_config: dict = {
-        "ops": {"raw": {"config": {"full_refresh": full_refresh, "accept_fewer_rows": accept_fewer_rows}}}
+    build_config = {
+        "full_refresh": full_refresh,
+        "accept_fewer_rows": accept_fewer_rows,
+        "accept_rejections": accept_rejections,
     }
+    run_config: dict = {"ops": {"raw": {"config": build_config}}}
     with private_files():
         if quiet:
             run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}

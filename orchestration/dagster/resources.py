@@ -24,17 +24,21 @@ from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
 from orchestration.publish.docs import DocsReport
 from orchestration.quality.checks import LayerResult
+from orchestration.quality.policy import Policy, load_policy
 
 LAYERS = ("raw", "staging", "marts")
 
 
 class BuildConfig(dg.Config):
-    """Run config of the `raw` step (`ccw run --full-refresh`, or the launchpad in the UI)."""
+    """Run config of the `raw` step (`ccw run --full-refresh --accept-rejections`, or the launchpad
+    in the UI)."""
 
     full_refresh: bool = False  # reload every landing file and rebuild every model
     # accept, for this run, a warehouse with fewer landing rows of a source than the published one
     # (vanished files included), recorded in meta.run_log (publish.warehouse.check_fewer_rows)
     accept_fewer_rows: bool = False
+    # publish even when a source's rejected share is above its limit (recorded in meta.run_log)
+    accept_rejections: bool = False
 
 
 @dataclass
@@ -46,6 +50,8 @@ class RunState:
     plan: BuildPlan | None = None  # the mode of this run's dbt build
     layers: dict[str, LayerResult] = field(default_factory=dict)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
+    accept_rejections: bool = False  # BuildConfig.accept_rejections of this run
+    rejections_accepted: dict[str, dict] = field(default_factory=dict)  # quality.checks.rejections_over_limit
     published_at: datetime | None = None
     docs: DocsReport | str | None = None  # the docs written after the publish, or why not
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
@@ -58,6 +64,12 @@ class RunState:
         if self.error is None:
             self.error = error
         return error
+
+    def policy(self) -> Policy:
+        """The quality policy of this run: the file's, with an exceeded rejection limit only
+        warning when the run accepts rejections."""
+        policy = load_policy()
+        return policy.accepting_rejections() if self.accept_rejections else policy
 
 
 class RunStates:

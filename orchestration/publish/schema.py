@@ -54,6 +54,9 @@ META_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "with fewer landing rows than the run before, published because the operator accepted it "
             "(accept_fewer_rows: `ccw run --accept-fewer-rows`; retired_sources: CCW_RETIRED_SOURCES); "
             "null when no source lost rows.",
+            "rejections_accepted": "JSON object, null unless the run published above a rejection limit "
+            "(ccw run --accept-rejections): source -> rejected, rows (of the files the run loaded), share, "
+            "limit (quality_policy.yml rejection_limits).",
         },
     ),
     "quality_results": (

@@ -63,7 +63,8 @@ create table if not exists pub.meta.run_log (
     checks_passed integer,
     checks_failed integer,
     default_pii_salt boolean,
-    fewer_rows_accepted varchar
+    fewer_rows_accepted varchar,
+    rejections_accepted varchar
 )
 """
 
@@ -97,6 +98,9 @@ class RunRecord:
     checks_failed: int | None = None
     default_pii_salt: bool | None = None
     fewer_rows_accepted: dict[str, list] = field(default_factory=dict)  # check_fewer_rows
+    # sources published above their rejection limit (`--accept-rejections`): source -> rejected, rows,
+    # share, limit
+    rejections_accepted: dict[str, dict] = field(default_factory=dict)
 
     @property
     def files_read(self) -> int:
@@ -170,7 +174,7 @@ def publish(
             )
         finished_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
-            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?)",
+            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?)",
             [
                 record.run_id,
                 record.started_at,
@@ -185,6 +189,9 @@ def publish(
                 record.default_pii_salt,
                 json.dumps(record.fewer_rows_accepted, sort_keys=True)
                 if record.fewer_rows_accepted
+                else None,
+                json.dumps(record.rejections_accepted, sort_keys=True)
+                if record.rejections_accepted
                 else None,
             ],
         )

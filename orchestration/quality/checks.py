@@ -42,6 +42,7 @@ from orchestration.config import Settings
 from orchestration.database import open_build
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import ingest
+from orchestration.quality import metrics
 from orchestration.quality.policy import Policy, load_policy
 from orchestration.quality.suites import LAYERS, SUITES, Suite
 
@@ -290,7 +291,7 @@ def run_suites(
     ctx = _context(settings)
     outcome = LayerResult(layer, run_id, checked_at=datetime.now(UTC).replace(tzinfo=None))
     for suite in SUITES[layer]:
-        frame = suite.frame(con, settings.business_timezone)
+        frame = suite.frame(con, settings.business_timezone, policy)
         outcome.results.extend(_run_suite(ctx, suite, frame, run_id, layer, policy))
     if data_docs:
         try:
@@ -355,6 +356,21 @@ def quarantine_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, in
     ).fetchall()
 
 
+def rejections_over_limit(con: duckdb.DuckDBPyConnection, policy: Policy) -> dict[str, dict]:
+    """The sources whose rejected share of this run's rows is above their limit: source ->
+    rejected, rows, share, limit (what meta.run_log records when a run publishes anyway)."""
+    frame = metrics.staging_rejection_frame(con, policy)
+    return {
+        row["key"]: {
+            "rejected": int(row["rejected"]),
+            "rows": int(row["rows"]),
+            "share": float(row["share"]),
+            "limit": float(row["limit"]),
+        }
+        for row in frame[frame["over_limit"] == 1].to_dict("records")
+    }
+
+
 __all__ = [
     "CheckResult",
     "LayerResult",
@@ -362,5 +378,6 @@ __all__ = [
     "check_layer",
     "load_policy",
     "quarantine_counts",
+    "rejections_over_limit",
     "run_suites",
 ]

@@ -19,6 +19,7 @@ import yaml
 
 from orchestration.config import EARLIEST_DATE_VARIABLE, PROJECT_DIR, earliest_plausible_date
 from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, Source
+from orchestration.quality.policy import Policy
 from orchestration.sql import sql_path
 from orchestration.sql import sql_string as _q
 
@@ -493,6 +494,66 @@ def staging_lineage_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         from files order by source, file_name
         """
     ).df()
+
+
+# The files of this run's batch: loaded (no file rule) since the published build, every file in a
+# full refresh (built_load_id 0). The dbt macro batch_files (macros/incremental.sql) selects the same.
+BATCH_FILES_SQL = (
+    "select source, file_name from raw._landing_files "
+    "where rule is null and load_id > (select max(built_load_id) from raw._build_state)"
+)
+TOP_RULES = 3  # rules named, with an example row each, when a source's rejected share is too high
+REJECTION_FRAME_COLUMNS = ["key", "rows", "rejected", "share", "limit", "over_limit", "top_rules"]
+
+
+def staging_rejection_frame(con: duckdb.DuckDBPyConnection, policy: Policy) -> pd.DataFrame:
+    """Per source: the rows of this run's files (the batch, BATCH_FILES_SQL), how many were
+    quarantined, their share, the policy's limit, and the rules most of them broke, each with its
+    first row (file, row, detail). Judged on the batch, not the history (decisions/quality.md Q10)."""
+    batch: dict[str, list[str]] = {}
+    for source, file_name in con.execute(
+        f"select distinct source, file_name from ({BATCH_FILES_SQL})"
+    ).fetchall():
+        batch.setdefault(source, []).append(file_name)
+    rules: dict[str, list[tuple[str, int, str]]] = {}
+    for source, rule, n, example in con.execute(
+        f"""
+        select q.source, q.rule, count(*),
+               arg_min(q.file_name || ', row ' || q.row_number || ': ' || q.detail, (q.file_name, q.row_number))
+        from quarantine.rejected_rows q
+        inner join ({BATCH_FILES_SQL}) b on b.source = q.source and b.file_name = q.file_name
+        group by 1, 2
+        order by 1, 3 desc, 2
+        """
+    ).fetchall():
+        rules.setdefault(source, []).append((rule, int(n), example))
+    rows = []
+    for source in SOURCES:
+        files = batch.get(source, [])
+        landing = (
+            con.execute(
+                f"select count(*) from raw.{source} where _file_name in (select unnest(?::varchar[]))",
+                [files],
+            ).fetchone()[0]
+            if files
+            else 0
+        )
+        rejected = sum(n for _, n, _ in rules.get(source, []))
+        share = rejected / landing if landing else 0.0
+        limit = policy.rejection_limit(source)
+        top = rules.get(source, [])[:TOP_RULES]
+        rows.append(
+            {
+                "key": source,
+                "rows": landing,
+                "rejected": rejected,
+                "share": share,
+                "limit": limit,
+                "over_limit": int(share > limit),
+                "top_rules": "; ".join(f"{rule} {n} row(s), e.g. {example}" for rule, n, example in top),
+            }
+        )
+    return pd.DataFrame(rows, columns=REJECTION_FRAME_COLUMNS)
 
 
 # ---------------------------------------------------------------- marts layer

@@ -17,7 +17,7 @@ import great_expectations as gx
 import pandas as pd
 
 from orchestration.quality import metrics
-from orchestration.quality.policy import FILE_RULES
+from orchestration.quality.policy import FILE_RULES, REJECTED_SHARE_RULE, Policy
 
 LAYERS = ("raw", "staging", "marts")
 TOLERANCE = 0.005  # money: to the cent
@@ -35,7 +35,8 @@ class Suite:
     name: str
     layer: str
     unit: str  # what a frame row is: "files", "tables", ...
-    frame: Callable[[duckdb.DuckDBPyConnection, str], pd.DataFrame]  # (connection, business timezone)
+    # (connection, business timezone, policy) -> one row per file / table / column / month / source
+    frame: Callable[[duckdb.DuckDBPyConnection, str, Policy], pd.DataFrame]
     checks: list[Check] = field(default_factory=list)
 
 
@@ -87,7 +88,7 @@ RAW = [
         "raw.sources",
         "raw",
         "sources",
-        lambda con, tz: metrics.raw_source_frame(con),
+        lambda con, tz, _policy: metrics.raw_source_frame(con),
         [
             Check(
                 "absent_source",
@@ -103,25 +104,37 @@ RAW = [
         "raw.files",
         "raw",
         "files",
-        lambda con, tz: metrics.raw_file_frame(con),
+        lambda con, tz, _policy: metrics.raw_file_frame(con),
         [_file_check(rule) for rule in FILE_RULES],
     ),
     Suite(
         "raw.rows",
         "raw",
         "files",
-        lambda con, tz: metrics.raw_row_metrics(con, tz),
+        lambda con, tz, _policy: metrics.raw_row_metrics(con, tz),
         [_row_check(rule) for rule in metrics.ROW_RULES],
     ),
 ]
 
+
 # ---------------------------------------------------------------- staging
+def _rejections_described(row: dict) -> tuple[str, str]:
+    what = (
+        f"{int(row['rejected'])} of {int(row['rows'])} rows of the files loaded by this run rejected "
+        f"({row['share']:.1%}), more than the limit of {row['limit']:.1%}; top rules: {row['top_rules']}. "
+        "The rows are in quarantine.rejected_rows of the build file. Fix the export and deliver it "
+        f"again, or raise rejection_limits.{row['key']} in the quality policy, or publish anyway "
+        "with `ccw run --accept-rejections`"
+    )
+    return row["key"], what
+
+
 STAGING = [
     Suite(
         "staging.keys",
         "staging",
         "tables",
-        lambda con, tz: metrics.staging_key_frame(con),
+        lambda con, tz, _policy: metrics.staging_key_frame(con),
         [
             Check(
                 "key_not_unique",
@@ -139,7 +152,7 @@ STAGING = [
         "staging.references",
         "staging",
         "references",
-        lambda con, tz: metrics.staging_reference_frame(con),
+        lambda con, tz, _policy: metrics.staging_reference_frame(con),
         [
             Check(
                 "unresolved_reference",
@@ -164,7 +177,7 @@ STAGING = [
         "staging.ranges",
         "staging",
         "columns",
-        lambda con, tz: metrics.staging_range_frame(con),
+        lambda con, tz, _policy: metrics.staging_range_frame(con),
         [
             Check(
                 "value_out_of_range",
@@ -180,7 +193,7 @@ STAGING = [
         "staging.lineage",
         "staging",
         "files",
-        lambda con, tz: metrics.staging_lineage_frame(con),
+        lambda con, tz, _policy: metrics.staging_lineage_frame(con),
         [
             Check(
                 "rows_unaccounted",
@@ -194,6 +207,23 @@ STAGING = [
                     f"{r['landing_rows']} rows read from the file but {r['staged_rows']} staged + "
                     f"{r['superseded_rows']} superseded + {r['quarantined_rows']} quarantined under its name",
                 ),
+            )
+        ],
+    ),
+    Suite(
+        "staging.rejections",
+        "staging",
+        "sources",
+        lambda con, tz, policy: metrics.staging_rejection_frame(con, policy),
+        [
+            Check(
+                REJECTED_SHARE_RULE,
+                _zero(
+                    "over_limit",
+                    REJECTED_SHARE_RULE,
+                    "no source has more of the rows of this run's files rejected than its limit",
+                ),
+                _rejections_described,
             )
         ],
     ),
@@ -212,7 +242,7 @@ MARTS = [
         "marts.reconciliation",
         "marts",
         "months",
-        lambda con, tz: metrics.mart_reconciliation_frame(con),
+        lambda con, tz, _policy: metrics.mart_reconciliation_frame(con),
         [
             _diff(
                 "allocation_difference",
@@ -232,7 +262,7 @@ MARTS = [
         "marts.totals",
         "marts",
         "months",
-        lambda con, tz: metrics.mart_totals_frame(con),
+        lambda con, tz, _policy: metrics.mart_totals_frame(con),
         [
             Check(
                 "totals_disagree",
@@ -250,7 +280,7 @@ MARTS = [
         "marts.rates",
         "marts",
         "columns",
-        lambda con, tz: metrics.mart_rate_frame(con),
+        lambda con, tz, _policy: metrics.mart_rate_frame(con),
         [
             Check(
                 "rate_out_of_bounds",
@@ -268,7 +298,7 @@ MARTS = [
         "marts.non_negative",
         "marts",
         "columns",
-        lambda con, tz: metrics.mart_negative_frame(con, metrics.NON_NEGATIVE),
+        lambda con, tz, _policy: metrics.mart_negative_frame(con, metrics.NON_NEGATIVE),
         [
             Check(
                 "negative_value",
@@ -285,7 +315,7 @@ MARTS = [
         "marts.costs",
         "marts",
         "columns",
-        lambda con, tz: metrics.mart_negative_frame(con, {"fct_interactions": metrics.COST_COLUMNS}),
+        lambda con, tz, _policy: metrics.mart_negative_frame(con, {"fct_interactions": metrics.COST_COLUMNS}),
         [
             Check(
                 "negative_cost",
@@ -305,7 +335,7 @@ MARTS = [
         "marts.row_counts",
         "marts",
         "sources",
-        lambda con, tz: metrics.mart_row_count_frame(con),
+        lambda con, tz, _policy: metrics.mart_row_count_frame(con),
         [
             Check(
                 "row_count_mismatch",
