@@ -1,4 +1,5 @@
-{#- The cost base: in-scope GL by posting month, cost pool and cost category, in the reporting currency, with its driver. -#}
+{#- The cost base: in-scope GL by posting month, cost pool and cost category, in the reporting currency, with its
+    driver. -#}
 with
 
 lines as (

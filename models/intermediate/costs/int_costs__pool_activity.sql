@@ -1,4 +1,5 @@
-{#- One row per interaction and cost pool it used (its team's labour pool, its channel's platform pools), with every driver quantity. -#}
+{#- One row per interaction and cost pool it used (its team's labour pool, its channel's platform pools), with
+    every driver quantity. -#}
 {{ incremental_by_month('cost_month') }}
 with
 

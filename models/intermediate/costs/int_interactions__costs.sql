@@ -1,4 +1,5 @@
-{#- One row per interaction: its allocated labour, platform and overhead cost (reporting currency, 6 decimals) and the attributes the cost marts group by. -#}
+{#- One row per interaction: its allocated labour, platform and overhead cost (reporting currency, 6 decimals) and
+    the attributes the cost marts group by. -#}
 {{ incremental_by_month('cost_month') }}
 with
 

@@ -1,4 +1,5 @@
-{#- One row per customer interaction of the four event sources, conformed columns and flags (see _int_interactions__models.yml). -#}
+{#- One row per customer interaction of the four event sources, conformed columns and flags (see
+    _int_interactions__models.yml). -#}
 {{ incremental_by_month('interaction_month') }}
 with
 

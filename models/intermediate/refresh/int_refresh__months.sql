@@ -23,7 +23,9 @@
 {%- set staged = [] -%}
 {%- for source_name, contract in landing_contract().items() if contract['interaction_start'] -%}
 {%- do events.append((contract['base_model'], contract['key'][0], contract['interaction_start'] ~ '_utc')) -%}
-{%- do staged.append((source_name, contract['staging_model'], contract['key'][0], contract['interaction_start'] ~ '_local')) -%}
+{%- do staged.append(
+    (source_name, contract['staging_model'], contract['key'][0], contract['interaction_start'] ~ '_local')
+) -%}
 {%- endfor %}
 
 {#- the dependencies hold whatever the branch below renders (a full refresh renders no ref) -#}
@@ -59,7 +61,7 @@ batch_files as (
         and versions.{{ key }} in (
             select delivered.{{ key }}
             from {{ ref(model) }} as delivered
-            where delivered._file_name in (select file_name from batch_files)
+            where delivered._file_name in (select batch_files.file_name from batch_files)
         )
 
 ),
@@ -96,7 +98,7 @@ ledger_months as (
                 delivered.journal_id,
                 delivered.line_number
             from {{ ref('base_erp__gl_journal_lines') }} as delivered
-            where delivered._file_name in (select file_name from batch_files)
+            where delivered._file_name in (select batch_files.file_name from batch_files)
         )
 
 ),
@@ -106,7 +108,7 @@ workforce_months as (
     select cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as refresh_month
     from {{ ref('base_wfm__agent_activity') }}
     where activity_date is not null
-        and _file_name in (select file_name from batch_files)
+        and _file_name in (select batch_files.file_name from batch_files)
 
 ),
 
@@ -117,8 +119,7 @@ staged_interactions as (
         '{{ source_name }}' as source,
         {{ key }} as source_interaction_id,
         {{ started }},
-        {{ 'agent_id' if model != 'stg_self_service__sessions' else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
-            as agent_id,
+        {{ 'agent_id' if model != 'stg_self_service__sessions' else 'cast(null as ' ~ dbt.type_string() ~ ')' }},
         customer_id
     from {{ ref(model) }}
     {% if not loop.last %}union all
@@ -137,7 +138,7 @@ survey_months as (
     where versions.survey_id in (
             select delivered.survey_id
             from {{ ref('base_surveys__responses') }} as delivered
-            where delivered._file_name in (select file_name from batch_files)
+            where delivered._file_name in (select batch_files.file_name from batch_files)
         )
 
 ),
@@ -159,7 +160,7 @@ survey_months as (
         and versions.{{ key }} in (
             select delivered.{{ key }}
             from {{ ref(model) }} as delivered
-            where delivered._file_name in (select file_name from batch_files)
+            where delivered._file_name in (select batch_files.file_name from batch_files)
         )
 
 ),

@@ -128,9 +128,9 @@ automation_shares as (
         end as moved_share
     from scenarios
     inner join cells
-        on cells.channel in (scenarios.channel, scenarios.to_channel)
-            and cells.contact_reason = scenarios.contact_reason
-            and (scenarios.queue is null or cells.channel <> scenarios.channel or cells.queue = scenarios.queue)
+        on cells.channel in (scenarios.channel, scenarios.to_channel)  -- noqa: ST09
+            and scenarios.contact_reason = cells.contact_reason
+            and (scenarios.queue is null or scenarios.channel <> cells.channel or scenarios.queue = cells.queue)
             and {{ scenario_in_window('scenarios', 'cells') }}
     where scenarios.scenario_type = 'automation'
     group by scenarios.scenario_id, cells.interval_month, scenarios.containment_points

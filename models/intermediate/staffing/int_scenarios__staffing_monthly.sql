@@ -106,6 +106,7 @@ queue_staffing as (
         loads.interval_month,
         loads.channel,
         loads.cost_pool,
+        loads.base_required_agents,
         case when loads.traffic_erlangs = 0 then 0 else erlang.required_agents end as required_agents,
         -- no baseline traffic to scale: the average-cost staffing is the required one
         case
@@ -113,7 +114,6 @@ queue_staffing as (
             when loads.given_agents is null then erlang.required_agents
             else loads.given_agents
         end as scaled_agents,
-        loads.base_required_agents,
         case when loads.base_traffic_erlangs > 0 then loads.base_offered else 0 end as base_sl_weight,
         case when loads.base_traffic_erlangs > 0 then loads.base_offered * loads.base_service_level else 0 end
             as base_sl_weighted,
@@ -197,7 +197,10 @@ final as (
                     coalesce(queue_monthly.required_agent_intervals_change, 0)
                     * {{ safe_divide(staffing_interval_seconds() ~ ' / 3600.0', '1 - team_months.shrinkage') }}
             when change_monthly.workload_change_seconds = 0 then 0
-            else {{ safe_divide('change_monthly.workload_change_seconds / 3600.0', 'team_months.occupancy * (1 - team_months.shrinkage)') }}
+            else {{ safe_divide(
+                'change_monthly.workload_change_seconds / 3600.0',
+                'team_months.occupancy * (1 - team_months.shrinkage)'
+            ) }}
         end as marginal_paid_hours_change,
         case
             when change_monthly.channel in {{ kpi_channel_list('queued') }}
@@ -205,7 +208,10 @@ final as (
                     coalesce(queue_monthly.scaled_agent_intervals_change, 0)
                     * {{ safe_divide(staffing_interval_seconds() ~ ' / 3600.0', '1 - team_months.shrinkage') }}
             when change_monthly.workload_change_seconds = 0 then 0
-            else {{ safe_divide('change_monthly.workload_change_seconds / 3600.0', 'team_months.occupancy * (1 - team_months.shrinkage)') }}
+            else {{ safe_divide(
+                'change_monthly.workload_change_seconds / 3600.0',
+                'team_months.occupancy * (1 - team_months.shrinkage)'
+            ) }}
         end as average_paid_hours_change,
         team_months.cost_per_paid_hour,
         coalesce(queue_monthly.sl_weight_change, 0) as sl_weight_change,

@@ -55,12 +55,15 @@ spans as (
         agent_channel_days.first_interval,
         agent_days.ready_seconds * agent_channel_days.workload_seconds / agent_days.day_workload_seconds
             as ready_seconds,
-        cast(                                                            {{ dbt.datediff('agent_channel_days.first_interval', 'agent_channel_days.last_interval', 'minute') }} / 30 + 1
-            as {{ dbt.type_int() }}
-        ) as span_intervals,
-        cast({{ dbt.datediff('agent_channel_days.first_interval',
-                             dbt.dateadd('day', 1, 'cast(agent_channel_days.activity_date as ' ~ dbt.type_timestamp() ~ ')'),
-                             'minute') }} / 30 as {{ dbt.type_int() }}) as intervals_to_midnight
+        {%- set span_minutes = dbt.datediff(
+            'agent_channel_days.first_interval', 'agent_channel_days.last_interval', 'minute'
+        ) %}
+        {%- set day_end = dbt.dateadd(
+            'day', 1, 'cast(agent_channel_days.activity_date as ' ~ dbt.type_timestamp() ~ ')'
+        ) %}
+        {%- set minutes_to_midnight = dbt.datediff('agent_channel_days.first_interval', day_end, 'minute') %}
+        cast({{ span_minutes }} / 30 + 1 as {{ dbt.type_int() }}) as span_intervals,
+        cast({{ minutes_to_midnight }} / 30 as {{ dbt.type_int() }}) as intervals_to_midnight
     from agent_channel_days
     inner join agent_days
         on agent_channel_days.agent_id = agent_days.agent_id
@@ -92,7 +95,7 @@ spread as (
         sized.agent_id,
         sized.ready_seconds / sized.spread_intervals / {{ staffing_interval_seconds() }} as agents
     from sized
-    cross join ({{ numbers_table(2) }}) as offsets
+    cross join ({{ numbers_table(2) }}) as offsets  -- noqa: ST05, RF04
     where offsets.day_offset < sized.spread_intervals
 
 ),

@@ -1,27 +1,34 @@
-{#- One row per business-calendar day, whole months from the first to the last date any mart carries (see _core__models.yml). -#}
+{#- One row per business-calendar day, whole months from the first to the last date any mart carries (see
+    _core__models.yml). -#}
 with
 
 -- the earliest and latest day of every date a mart carries: interactions (and the cohort, KPI and
 -- repeat days derived from them), ticket solves, GL postings, WFM activity and survey responses
 date_ranges as (
 
-    select min(interaction_date) as min_date, max(interaction_date) as max_date
+    select
+        min(interaction_date) as min_date,
+        max(interaction_date) as max_date
     from {{ ref('int_interactions__unioned') }}
     union all
     select
-        min(cast({{ utc_to_business_time('solved_at_utc') }} as date)),
-        max(cast({{ utc_to_business_time('solved_at_utc') }} as date))
+        min(cast({{ utc_to_business_time('solved_at_utc') }} as date)) as min_date,
+        max(cast({{ utc_to_business_time('solved_at_utc') }} as date)) as max_date
     from {{ ref('int_interactions__unioned') }}
     union all
-    select min(posting_date), max(posting_date)
+    select
+        min(posting_date) as min_date,
+        max(posting_date) as max_date
     from {{ ref('stg_erp__gl_journal_lines') }}
     union all
-    select min(activity_date), max(activity_date)
+    select
+        min(activity_date) as min_date,
+        max(activity_date) as max_date
     from {{ ref('stg_wfm__agent_activity') }}
     union all
     select
-        min(cast({{ utc_to_business_time('responded_at_utc') }} as date)),
-        max(cast({{ utc_to_business_time('responded_at_utc') }} as date))
+        min(cast({{ utc_to_business_time('responded_at_utc') }} as date)) as min_date,
+        max(cast({{ utc_to_business_time('responded_at_utc') }} as date)) as max_date
     from {{ ref('stg_surveys__responses') }}
 
 ),
@@ -31,7 +38,8 @@ bounds as (
 
     select
         cast({{ dbt.date_trunc('month', 'min(min_date)') }} as date) as start_date,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', 'max(max_date)'))) }} as date) as end_date
+        {%- set next_month = dbt.dateadd('month', 1, dbt.date_trunc('month', 'max(max_date)')) %}
+        cast({{ dbt.dateadd('day', -1, next_month) }} as date) as end_date
     from date_ranges
 
 ),
@@ -69,13 +77,14 @@ final as (
             when 10 then 'October' when 11 then 'November' when 12 then 'December'
         end as month_name,
         week_start,
-        cast({{ dbt.datediff('week_start', 'date_day', 'day') }} + 1 as {{ dbt.type_int() }}) as day_of_week,
-        case {{ dbt.datediff('week_start', 'date_day', 'day') }}
+        {%- set days_since_monday = dbt.datediff('week_start', 'date_day', 'day') %}
+        cast({{ days_since_monday }} + 1 as {{ dbt.type_int() }}) as day_of_week,
+        case {{ days_since_monday }}
             when 0 then 'Monday' when 1 then 'Tuesday' when 2 then 'Wednesday'
             when 3 then 'Thursday' when 4 then 'Friday' when 5 then 'Saturday'
             when 6 then 'Sunday'
         end as day_name,
-        {{ dbt.datediff('week_start', 'date_day', 'day') }} >= 5 as is_weekend
+        {{ days_since_monday }} >= 5 as is_weekend
     from parts
 
 )

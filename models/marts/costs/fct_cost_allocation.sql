@@ -1,4 +1,5 @@
-{#- Month x cost pool x cost category x channel: where the in-scope GL cost went, with the driver; unallocated cost on channel 'unallocated'. -#}
+{#- Month x cost pool x cost category x channel: where the in-scope GL cost went, with the driver; unallocated
+    cost on channel 'unallocated'. -#}
 select
     cost_month,
     cost_pool,

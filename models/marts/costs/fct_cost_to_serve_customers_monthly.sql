@@ -1,4 +1,5 @@
-{#- Month x customer: what serving each known customer cost, with segment and geography (anonymous contacts are in fct_cost_to_serve_segments_monthly). -#}
+{#- Month x customer: what serving each known customer cost, with segment and geography (anonymous contacts are in
+    fct_cost_to_serve_segments_monthly). -#}
 {{ incremental_by_month('cost_month') }}
 with
 

@@ -1,4 +1,5 @@
-{#- Month x customer segment x geography: cost to serve, every interaction included (anonymous contacts as segment 'anonymous'). -#}
+{#- Month x customer segment x geography: cost to serve, every interaction included (anonymous contacts as segment
+    'anonymous'). -#}
 {{ incremental_by_month('cost_month') }}
 with
 

@@ -1,4 +1,5 @@
-{#- One row per channel-shift scenario (seed scenarios, scenario_type channel_shift): baseline cost, scenario cost and savings, in decimal arithmetic. -#}
+{#- One row per channel-shift scenario (seed scenarios, scenario_type channel_shift): baseline cost, scenario cost
+    and savings, in decimal arithmetic. -#}
 with
 
 scenarios as (
@@ -18,7 +19,11 @@ scenarios as (
 
 interactions as (
 
-    select interaction_date, contact_reason, channel, total_cost
+    select
+        interaction_date,
+        contact_reason,
+        channel,
+        total_cost
     from {{ ref('int_interactions__costs') }}
 
 ),
@@ -28,14 +33,17 @@ observed_period as (
     select
         min(interaction_date) as first_date,
         max(interaction_date) as last_date,
-        {{ dbt.datediff('min(interaction_date)', 'max(interaction_date)', 'day') }} + 1 as observed_days
+        {{ dbt.datediff('min(interaction_date)', 'max(interaction_date)', 'day') }} + 1 as observed_days  -- noqa: LT05
     from interactions
 
 ),
 
 reason_volumes as (
 
-    select contact_reason, channel, count(*) as interactions
+    select
+        contact_reason,
+        channel,
+        count(*) as interactions
     from interactions
     group by contact_reason, channel
 
@@ -44,7 +52,9 @@ reason_volumes as (
 actual_unit_costs as (
 
     -- this warehouse's cost per interaction of each channel over the observed period
-    select channel, {{ cost_ratio('sum(total_cost)', 'count(*)', 6) }} as unit_cost
+    select
+        channel,
+        {{ cost_ratio('sum(total_cost)', 'count(*)', 6) }} as unit_cost
     from interactions
     group by channel
 
@@ -52,7 +62,9 @@ actual_unit_costs as (
 
 benchmark_unit_costs as (
 
-    select channel, cast((cost_low + cost_high) * 0.5 as decimal(18, 6)) as unit_cost
+    select
+        channel,
+        cast((cost_low + cost_high) * 0.5 as decimal(18, 6)) as unit_cost
     from {{ ref('channel_benchmarks') }}
     where is_default
 
@@ -71,8 +83,8 @@ volumes as (
     from scenarios
     cross join observed_period
     left join reason_volumes
-        on reason_volumes.contact_reason = scenarios.contact_reason
-        and reason_volumes.channel = scenarios.from_channel
+        on scenarios.contact_reason = reason_volumes.contact_reason
+            and scenarios.from_channel = reason_volumes.channel
 
 ),
 
@@ -90,10 +102,10 @@ priced as (
             when 'actual' then to_actual.unit_cost
         end as to_unit_cost
     from volumes
-    left join benchmark_unit_costs as from_benchmark on from_benchmark.channel = volumes.from_channel
-    left join benchmark_unit_costs as to_benchmark on to_benchmark.channel = volumes.to_channel
-    left join actual_unit_costs as from_actual on from_actual.channel = volumes.from_channel
-    left join actual_unit_costs as to_actual on to_actual.channel = volumes.to_channel
+    left join benchmark_unit_costs as from_benchmark on volumes.from_channel = from_benchmark.channel
+    left join benchmark_unit_costs as to_benchmark on volumes.to_channel = to_benchmark.channel
+    left join actual_unit_costs as from_actual on volumes.from_channel = from_actual.channel
+    left join actual_unit_costs as to_actual on volumes.to_channel = to_actual.channel
 
 ),
 

@@ -5,7 +5,9 @@
     the components of every ratio (docs/decisions/kpis.md K9).
 -#}
 {{ incremental_by_month(month_of('activity_date')) }}
-{%- set states = ['on_contact', 'after_contact_work', 'available', 'break', 'training', 'meeting', 'coaching', 'absence'] -%}
+{%- set states = [
+    'on_contact', 'after_contact_work', 'available', 'break', 'training', 'meeting', 'coaching', 'absence'
+] -%}
 {%- set assisted = ['inbound_call', 'outbound_call', 'email', 'web_form', 'social', 'chat'] -%}
 with
 
@@ -139,14 +141,20 @@ final as (
         joined.on_contact_seconds
         + joined.after_contact_work_seconds
         + joined.available_seconds as occupancy_denominator_seconds,
-        {{ safe_divide('on_contact_seconds + after_contact_work_seconds', 'on_contact_seconds + after_contact_work_seconds + available_seconds') }}
+        {{ safe_divide(
+            'on_contact_seconds + after_contact_work_seconds',
+            'on_contact_seconds + after_contact_work_seconds + available_seconds'
+        ) }}
             as occupancy_rate,
         joined.break_seconds
         + joined.training_seconds
         + joined.meeting_seconds
         + joined.coaching_seconds
         + joined.absence_seconds as shrinkage_seconds,
-        {{ safe_divide('break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds', 'paid_seconds') }}
+        {{ safe_divide(
+            'break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds',
+            'paid_seconds'
+        ) }}
             as shrinkage_rate,
         cast(joined.on_contact_seconds + joined.after_contact_work_seconds as {{ type_double() }})
         / 3600.0 as productive_hours,

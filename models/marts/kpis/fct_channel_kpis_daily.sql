@@ -86,7 +86,8 @@ contact_components as (
         cast(count(*) as bigint) as offered,
         {{ kpi_count_if('is_handled') }} as handled,
         {{ kpi_queue_components() }},
-        -- AHT: calls talk + hold + acw, chats and cases their logged handle time; handled contacts with a known handle time
+        -- AHT: calls talk + hold + acw, chats and cases their logged handle time; handled contacts
+        -- with a known handle time
         {{ kpi_sum_if('is_handled and ' ~ kpi_aht_seconds_expr() ~ ' is not null', kpi_aht_seconds_expr(), 'bigint') }}
             as aht_handle_seconds_sum,
         {{ kpi_count_if('is_handled and ' ~ kpi_aht_seconds_expr() ~ ' is not null') }} as aht_handled_count,
@@ -194,14 +195,18 @@ components as (
             as sl_denominator,
         {{ kpi_for_channels('contained', 'grid.channel', 'coalesce(containment_components.containment_contained, 0)') }}
             as containment_contained,
-        {{ kpi_for_channels('contained', 'grid.channel', 'coalesce(containment_components.containment_denominator, 0)') }}
+        {{ kpi_for_channels(
+            'contained', 'grid.channel', 'coalesce(containment_components.containment_denominator, 0)'
+        ) }}
             as containment_denominator,
         {{ kpi_for_channels('calls', 'grid.channel', 'coalesce(contact_components.transferred, 0)') }} as transferred,
         {{ kpi_for_channels('calls', 'grid.channel', 'coalesce(contact_components.answered, 0)') }}
             as transfer_answered_count,
         {{ kpi_for_channels('customer_initiated', 'grid.channel', 'coalesce(contact_components.fcr_contacts, 0)') }}
             as fcr_contacts,
-        {{ kpi_for_channels('customer_initiated', 'grid.channel', 'coalesce(repeat_generators.repeat_generating_contacts, 0)') }}
+        {{ kpi_for_channels(
+            'customer_initiated', 'grid.channel', 'coalesce(repeat_generators.repeat_generating_contacts, 0)'
+        ) }}
             as repeat_generating_contacts,
         {{ kpi_for_channels('customer_initiated', 'grid.channel', 'coalesce(repeats.repeat_contacts, 0)') }}
             as repeat_contacts,

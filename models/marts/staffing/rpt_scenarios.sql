@@ -43,9 +43,15 @@ history as (
         sum(scenario_cost_amount) as scenario_cost,
         sum(savings_amount) as saving,
         sum(vendor_cost_amount) as vendor_cost,
-        {{ safe_divide('sum(baseline_service_level_rate * baseline_volume)', 'sum(case when baseline_service_level_rate is not null then baseline_volume else 0 end)') }}
+        {{ safe_divide(
+            'sum(baseline_service_level_rate * baseline_volume)',
+            'sum(case when baseline_service_level_rate is not null then baseline_volume else 0 end)'
+        ) }}
             as baseline_service_level,
-        {{ safe_divide('sum(scenario_service_level_rate * scenario_volume)', 'sum(case when scenario_service_level_rate is not null then scenario_volume else 0 end)') }}
+        {{ safe_divide(
+            'sum(scenario_service_level_rate * scenario_volume)',
+            'sum(case when scenario_service_level_rate is not null then scenario_volume else 0 end)'
+        ) }}
             as scenario_service_level
     from monthly
     group by scenario_id, cost_basis
@@ -73,7 +79,7 @@ given_volume as (
         cast(null as {{ type_double() }}) as baseline_service_level,
         cast(null as {{ type_double() }}) as scenario_service_level
     from {{ ref('rpt_channel_shift_scenarios') }} as shifts
-    cross join (
+    cross join (  -- noqa: ST05
         select 'average' as cost_basis
         union all
         select 'marginal' as cost_basis
@@ -111,7 +117,8 @@ final as (
         {{ cost_money('unioned.saving') }} as savings_amount,
         -- saving / months to the cent, half up, in whole cents: a decimal quotient that ends on half
         -- a cent (an odd number of cents over 2 months) rounds the same way on every engine
-        {{ cost_from_units('floor((2 * ' ~ cost_to_units('unioned.saving', 2) ~ ' + unioned.months) / (2.0 * unioned.months))', 2) }}
+        {%- set saving_cents = cost_to_units('unioned.saving', 2) %}
+        {{ cost_from_units('floor((2 * ' ~ saving_cents ~ ' + unioned.months) / (2.0 * unioned.months))', 2) }}
             as savings_per_month_amount,
         {{ cost_money('unioned.vendor_cost') }} as vendor_cost_amount,
         unioned.baseline_service_level as baseline_service_level_rate,

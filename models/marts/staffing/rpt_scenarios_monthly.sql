@@ -165,12 +165,15 @@ priced as (
             else scenario_months.marginal_paid_hours_change
         end as scenario_paid_hours,
         {{ cost_money('month_costs.total_cost') }} as baseline_cost,
-        {{ cost_money("case bases.cost_basis when 'average' then scenario_months.average_cost_avoided else scenario_months.marginal_labour_avoided end") }}
-            as cost_avoided,
+        {%- set cost_avoided = "case bases.cost_basis when 'average' then scenario_months.average_cost_avoided"
+            ~ " else scenario_months.marginal_labour_avoided end" %}
+        {{ cost_money(cost_avoided) }} as cost_avoided,
         scenario_months.vendor_cost,
         {{ safe_divide('baseline.sl_weighted', 'baseline.sl_weight') }} as baseline_service_level,
         {{ safe_divide(
-            'baseline.sl_weighted + case bases.cost_basis when \'average\' then scenario_months.average_sl_weighted_change else scenario_months.marginal_sl_weighted_change end',
+            'baseline.sl_weighted + case bases.cost_basis when \'average\''
+            ~ ' then scenario_months.average_sl_weighted_change'
+            ~ ' else scenario_months.marginal_sl_weighted_change end',
             'baseline.sl_weight + scenario_months.sl_weight_change') }} as scenario_service_level
     from scenario_months
     cross join bases
