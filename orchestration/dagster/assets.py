@@ -47,6 +47,7 @@ from orchestration.build.plan import (
     plan_build,
     prepare_build_file,
 )
+from orchestration.configuration import prepare_build_seeds
 from orchestration.dagster.resources import LAYERS, BuildConfig, RunState, WarehouseRun
 from orchestration.database import duckdb_config, open_build
 from orchestration.errors import PipelineError
@@ -54,6 +55,7 @@ from orchestration.landing.files import landing_fingerprint
 from orchestration.landing.ingest import ingest
 from orchestration.publish import RunRecord, publish
 from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
+from orchestration.quality.metrics import RuleSettings
 
 RAW_KEY = dg.AssetKey(["raw"])
 LANDING_KEY = dg.AssetKey(["landing_files"])
@@ -94,9 +96,11 @@ def landing_files(ccw: WarehouseRun) -> dg.DataVersion:
 
 
 def _load_raw(state: RunState, full_refresh: bool) -> None:
-    """Ingest (file issues are recorded, not raised: the raw check and the policy decide), then plan."""
+    """Validate the organisation's configuration into the build's seeds folder, ingest (file
+    issues are recorded, not raised: the raw check and the policy decide), then plan."""
     settings = state.settings
     settings.work_dir.mkdir(parents=True, exist_ok=True)
+    prepare_build_seeds(settings)
     with duckdb.connect(str(settings.raw_db), config=duckdb_config(settings)) as con:
         reload = full_refresh or landing_dir_changed(con, settings)
         state.ingest = ingest(
@@ -104,7 +108,7 @@ def _load_raw(state: RunState, full_refresh: bool) -> None:
             settings.landing_dir,
             on_file_issue="record",
             full_refresh=reload,
-            timezone=settings.business_timezone,
+            rules=RuleSettings.of(settings),
         )
         state.plan = plan_build(settings, con, state.ingest, force_full=reload)
 
@@ -113,7 +117,8 @@ def _load_raw(state: RunState, full_refresh: bool) -> None:
     key=RAW_KEY,
     deps=[LANDING_KEY],
     group_name="raw",
-    description="raw.<source> in the private raw file: every landing file as text, with file and row "
+    description="The organisation's configuration validated into the build's seeds (orchestration/"
+    "configuration.py); raw.<source> in the private raw file: every landing file as text, with file and row "
     "(orchestration/landing; only new or changed files are read), and the plan of this run's dbt build "
     "(incremental or full refresh, orchestration/build/plan.py). The dbt sources of catalog raw.",
 )

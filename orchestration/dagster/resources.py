@@ -8,16 +8,15 @@ reads the RunState afterwards from the `RunStates` it passed in.
 """
 
 from contextlib import ExitStack
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 from pydantic import PrivateAttr
 
 from orchestration.build.lock import build_lock
 from orchestration.build.plan import BuildPlan
-from orchestration.config import Settings
+from orchestration.config import Settings, load_settings
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
 from orchestration.quality.checks import LayerResult
@@ -57,22 +56,17 @@ class RunStates:
         self.by_run_id: dict[str, RunState] = {}
 
 
-_PATHS = ("landing_dir", "warehouse", "temp_directory")  # Settings fields that are paths (config: text)
-
-
 def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
     return started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + dagster_run_id[:8]
 
 
 class WarehouseRun(dg.ConfigurableResource):
-    """One warehouse's settings; during a run, its RunState and the build lock."""
+    """One warehouse's settings; during a run, its RunState and the build lock.
 
-    landing_dir: str
-    warehouse: str
-    business_timezone: str
-    threads: int
-    memory_limit: str
-    temp_directory: str | None = None
+    environment: the settings as their environment variables (Settings.environment(): every
+    setting but the secrets, which dbt reads from the process environment)."""
+
+    environment: dict[str, str]
     runs: dg.ResourceDependency[RunStates]
 
     _state: RunState | None = PrivateAttr(default=None)
@@ -80,15 +74,11 @@ class WarehouseRun(dg.ConfigurableResource):
 
     @classmethod
     def of(cls, settings: Settings, runs: RunStates | None = None) -> "WarehouseRun":
-        values = {f.name: getattr(settings, f.name) for f in fields(Settings)}
-        return cls(
-            **{k: str(v) if k in _PATHS and v else v for k, v in values.items()}, runs=runs or RunStates()
-        )
+        return cls(environment=settings.environment(), runs=runs or RunStates())
 
     @property
     def settings(self) -> Settings:
-        values = {f.name: getattr(self, f.name) for f in fields(Settings)}
-        return Settings(**{k: Path(v) if k in _PATHS and v else v for k, v in values.items()})
+        return load_settings(self.environment)
 
     @property
     def state(self) -> RunState:

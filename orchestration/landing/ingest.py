@@ -74,7 +74,7 @@ from orchestration.landing.csv_files import csv_header, csv_metrics, load_csv, s
 from orchestration.landing.files import FileIssue, LandedFile, header_issue, landing_files, sha256_of
 from orchestration.landing.parquet_files import parquet_columns, validate_parquet
 from orchestration.landing.registry import FILES_TABLE, RegisteredFile
-from orchestration.quality.metrics import store_file_metrics
+from orchestration.quality.metrics import RuleSettings, store_file_metrics
 
 log = logging.getLogger(__name__)
 
@@ -127,25 +127,25 @@ def ingest(
     *,
     on_file_issue: str = "raise",
     full_refresh: bool = False,
-    timezone: str = "America/New_York",
+    rules: RuleSettings | None = None,
 ) -> IngestReport:
     """Bring the raw layer up to date with the landing directory (only new or changed files are read).
 
     on_file_issue: "raise" (LandingError on the first file that cannot be loaded) or
     "record" (skip it, list it in report.issues and raw._landing_files).
     full_refresh: forget every file loaded before and load them all again.
-    timezone: the business timezone (the raw suite's metrics type local timestamps in it).
+    rules: what the raw suite's row rules read (timezone, reporting currency, FX rates); default:
+    the default settings and the sample's FX rates.
     """
+    rules = rules or RuleSettings.defaults()
     if on_file_issue not in ("raise", "record"):
         raise ValueError("on_file_issue must be 'raise' or 'record'")
     registry.ensure_state(con)
     report = IngestReport()
     scan = _scan(con, landing_dir, {} if full_refresh else registry.registered_files(con), report)
-    reads = _read(con, scan.to_load, timezone, report)
+    reads = _read(con, scan.to_load, rules, report)
     listing = _listing(scan.to_load, reads.outcomes, registry.latest_load_id(con) + 1, on_file_issue, report)
-    _apply(
-        con, landing_dir, scan, reads, listing, full_refresh=full_refresh, timezone=timezone, report=report
-    )
+    _apply(con, landing_dir, scan, reads, listing, full_refresh=full_refresh, rules=rules, report=report)
     _describe_raw_layer(con, on_file_issue, report)
     return report
 
@@ -191,7 +191,7 @@ def columns_or_issue(item: LandedFile) -> list[str] | FileIssue:
 
 
 def _read(
-    con: duckdb.DuckDBPyConnection, to_load: list[LandedFile], timezone: str, report: IngestReport
+    con: duckdb.DuckDBPyConnection, to_load: list[LandedFile], rules: RuleSettings, report: IngestReport
 ) -> _Reads:
     """Read the files into temporary tables, with the raw suite's per-file metrics."""
     reads = _Reads()
@@ -210,9 +210,9 @@ def _read(
         reads.outcomes.update(loaded)
         reads.csv_sources.append(source_name)
         good = [name for name, n in loaded.items() if not isinstance(n, FileIssue)]
-        reads.metric_frames += csv_metrics(con, items[0].source, good, timezone) if good else []
+        reads.metric_frames += csv_metrics(con, items[0].source, good, rules) if good else []
     for items in parquet_items.values():
-        checked, frames = validate_parquet(con, items, timezone)
+        checked, frames = validate_parquet(con, items, rules)
         reads.outcomes.update(checked)
         reads.metric_frames += frames
     return reads
@@ -267,7 +267,7 @@ def _apply(
     listing: list[RegisteredFile],
     *,
     full_refresh: bool,
-    timezone: str,
+    rules: RuleSettings,
     report: IngestReport,
 ) -> None:
     """Everything read, applied to the raw layer in one transaction."""
@@ -294,7 +294,7 @@ def _apply(
         store_file_metrics(
             con,
             pd.concat(frames, ignore_index=True) if frames else None,
-            timezone,
+            rules,
             [i.file_name for i in scan.to_load],
         )
         con.execute("commit")

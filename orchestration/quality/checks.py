@@ -41,6 +41,7 @@ from orchestration.config import Settings
 from orchestration.database import open_build
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import ingest
+from orchestration.quality.metrics import RuleSettings
 from orchestration.quality.policy import Policy, load_policy
 from orchestration.quality.suites import LAYERS, SUITES, Suite
 
@@ -285,11 +286,11 @@ def run_suites(
     """Validate one layer on an open connection (the build file, or a raw-only check database)."""
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS}")
-    policy = policy or load_policy()
+    policy = policy or load_policy(settings.policy_file)
     ctx = _context(settings)
     outcome = LayerResult(layer, run_id, checked_at=datetime.now(UTC).replace(tzinfo=None))
     for suite in SUITES[layer]:
-        frame = suite.frame(con, settings.business_timezone)
+        frame = suite.frame(con, RuleSettings.of(settings))
         outcome.results.extend(_run_suite(ctx, suite, frame, run_id, layer, policy))
     if data_docs:
         try:
@@ -332,9 +333,7 @@ def check_layer(
         settings.temp_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=settings.temp_dir) as tmp:
             with duckdb.connect(str(Path(tmp) / "raw_check.duckdb")) as raw_con:
-                ingest(
-                    raw_con, settings.landing_dir, on_file_issue="record", timezone=settings.business_timezone
-                )
+                ingest(raw_con, settings.landing_dir, on_file_issue="record", rules=RuleSettings.of(settings))
                 return run_suites(layer, raw_con, settings, run_id, policy, data_docs=data_docs)
     if not settings.build_db.exists():
         raise PipelineError(f"no build file at {settings.build_db}: run `ccw run` first")

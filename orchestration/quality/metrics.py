@@ -10,23 +10,45 @@ rows. Every frame has a `key` column naming what a row is about (a file name,
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
-from orchestration.config import PROJECT_DIR
+from orchestration.config import PROJECT_DIR, SAMPLE_CONFIG_DIR, Settings, default_text
 from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, Source
 from orchestration.sql import sql_string as _q
 
 OFFSET_SUFFIX = r"[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
 
 
-def reporting_currency() -> str:
-    data = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
-    return str((data.get("vars") or {}).get("reporting_currency", "USD"))
+@dataclass(frozen=True)
+class RuleSettings:
+    """What the row rules read besides the row, as staging gets it from the build's dbt vars and
+    seeds: the business timezone (local timestamps), the reporting currency and the FX rates of
+    the organisation's configuration."""
+
+    timezone: str
+    reporting_currency: str
+    fx_rates: Path
+
+    @classmethod
+    def of(cls, settings: Settings) -> RuleSettings:
+        return cls(
+            settings.business_timezone,
+            settings.reporting_currency,
+            settings.configuration_dir / "fx_rates.csv",
+        )
+
+    @classmethod
+    def defaults(cls) -> RuleSettings:
+        return cls(
+            default_text("business_timezone"),
+            default_text("reporting_currency"),
+            SAMPLE_CONFIG_DIR / "fx_rates.csv",
+        )
 
 
 def future_cutoff(now: datetime | None = None) -> datetime:
@@ -101,20 +123,23 @@ def _row_rule_conditions(source: Source, cutoff: datetime, currency: str) -> dic
     return rules
 
 
-def file_metrics_sql(source: Source, relation: str, timezone: str, now: datetime | None = None) -> str:
+def file_metrics_sql(
+    source: Source, relation: str, settings: RuleSettings, now: datetime | None = None
+) -> str:
     """Per landing file of `relation` (rows of one source: contract columns as text, _file_name,
     _row_number): rows, and per row rule the rows breaking it and the first such row."""
-    cutoff, currency = future_cutoff(now), reporting_currency()
-    fx_seed = PROJECT_DIR / "seeds" / "fx_rates.csv"
-    rules = _row_rule_conditions(source, cutoff, currency)
-    typed = ", ".join(f'{_parsed(c.name, c.type, timezone)} as "_t_{c.name}"' for c in source.columns)
+    cutoff = future_cutoff(now)
+    rules = _row_rule_conditions(source, cutoff, settings.reporting_currency)
+    typed = ", ".join(
+        f'{_parsed(c.name, c.type, settings.timezone)} as "_t_{c.name}"' for c in source.columns
+    )
     raw_cols = ", ".join(f'"{c}"' for c in source.column_names)
     fx_join = ""
     if source.unknown_currency:
         rule = source.unknown_currency
         fx_join = (
             f"left join (select distinct cast(month as date) as fx_month, currency as fx_currency "
-            f"from read_csv({_q(str(fx_seed))}, header = true, all_varchar = true) "
+            f"from read_csv({_q(str(settings.fx_rates))}, header = true, all_varchar = true) "
             "where nullif(rate_to_reporting, '') is not null) fx "
             f"on fx.fx_month = date_trunc('month', typed._t_{rule.date}) and fx.fx_currency = typed._t_{rule.currency}"
         )
@@ -164,15 +189,14 @@ METRICS_TABLE = "raw._file_metrics"
 _METRIC_COLUMNS = ["rows"] + [c for rule in ROW_RULES for c in (rule, f"{rule}_first_row")]
 
 
-def metrics_key(timezone: str) -> str:
+def metrics_key(settings: RuleSettings) -> str:
     """What the per-file metrics depend on besides the file (and the clock, see raw_row_metrics)."""
-    digest = hashlib.sha256(timezone.encode())
+    digest = hashlib.sha256(f"{settings.timezone}\0{settings.reporting_currency}\0".encode())
     for path in (
         Path(__file__),
         PROJECT_DIR / "orchestration" / "contract.py",
         CONTRACT_FILE,
-        PROJECT_DIR / "seeds" / "fx_rates.csv",
-        PROJECT_DIR / "dbt_project.yml",
+        settings.fx_rates,
     ):
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]
@@ -184,13 +208,17 @@ def _metrics_ddl() -> str:
 
 
 def compute_file_metrics(
-    con: duckdb.DuckDBPyConnection, source: Source, relation: str, timezone: str, now: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    relation: str,
+    settings: RuleSettings,
+    now: datetime | None = None,
 ) -> pd.DataFrame:
-    return con.execute(file_metrics_sql(source, relation, timezone, now)).df()
+    return con.execute(file_metrics_sql(source, relation, settings, now)).df()
 
 
 def store_file_metrics(
-    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | None, timezone: str, file_names: list[str]
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | None, settings: RuleSettings, file_names: list[str]
 ) -> None:
     """Keep the per-file metrics of the files just loaded (computed in the pass that validated them).
 
@@ -201,7 +229,7 @@ def store_file_metrics(
             f"delete from {METRICS_TABLE} where file_name in (select unnest(?::varchar[]))", [file_names]
         )
     if frame is not None and len(frame):
-        key = metrics_key(timezone)
+        key = metrics_key(settings)
         rows = frame.assign(metrics_key=key)[["source", "file_name", *_METRIC_COLUMNS, "metrics_key"]]
         con.register("_metrics_frame", rows)
         try:
@@ -219,7 +247,7 @@ def _has_metrics_table(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def raw_row_metrics(
-    con: duckdb.DuckDBPyConnection, timezone: str, now: datetime | None = None
+    con: duckdb.DuckDBPyConnection, settings: RuleSettings, now: datetime | None = None
 ) -> pd.DataFrame:
     """One row per loaded landing file: rows, and per row rule the rows breaking it and the first such row.
 
@@ -230,9 +258,10 @@ def raw_row_metrics(
     Incremental (docs/decisions/performance.md P5): the ingest computes a file's metrics in the
     pass that validates it and keeps them in raw._file_metrics; here they are reused, except
     for files with a future timestamp (that rule depends on the clock) or metrics computed
-    under another contract, seed or timezone, which are computed again from raw.<source>.
+    under another contract, FX rates, reporting currency or timezone, which are computed again
+    from raw.<source>.
     """
-    key = metrics_key(timezone)
+    key = metrics_key(settings)
     cached = (
         con.execute(
             f"select * exclude (metrics_key) from {METRICS_TABLE} where metrics_key = ? and future_timestamp = 0",
@@ -260,7 +289,7 @@ def raw_row_metrics(
             continue
         names = ", ".join(_q(f) for f in todo)
         relation = f"(select * from raw.{source.name} where _file_name in ({names}))"
-        frames.append(compute_file_metrics(con, source, relation, timezone, now))
+        frames.append(compute_file_metrics(con, source, relation, settings, now))
     frames = [f for f in frames if len(f)]
     metrics = (
         pd.concat(frames, ignore_index=True)
@@ -446,9 +475,9 @@ def staging_lineage_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- marts layer
-def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection, settings: RuleSettings) -> pd.DataFrame:
     """Per month: the in-scope ledger (recomputed from staging and seeds, as C7) against the marts."""
-    currency = reporting_currency()
+    currency = settings.reporting_currency
     return con.execute(
         f"""
         with gl as (

@@ -8,17 +8,16 @@ Three actions (see the YAML file for the rule list):
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from orchestration.config import PROJECT_DIR
+from orchestration.config import DEFAULT_POLICY_FILE
 from orchestration.contract import ROW_RULES as CONTRACT_ROW_RULES
 from orchestration.errors import PipelineError
 
-POLICY_FILE = PROJECT_DIR / "quality_policy.yml"
+POLICY_FILE = DEFAULT_POLICY_FILE
 
 FILE_RULES = {
     "unreadable_file": "stop",
@@ -77,10 +76,9 @@ def default_policy() -> Policy:
 
 
 def load_policy(path: Path | None = None) -> Policy:
-    """The policy of `path`, else $CCW_QUALITY_POLICY, else quality_policy.yml of the repository."""
-    if path is None:
-        env = os.environ.get("CCW_QUALITY_POLICY")
-        path = Path(env) if env else POLICY_FILE
+    """The policy of `path` (a run passes Settings.policy_file: CCW_QUALITY_POLICY), else
+    quality_policy.yml of the repository."""
+    path = path or POLICY_FILE
     if not path.exists():
         if path == POLICY_FILE:
             return default_policy()

@@ -35,7 +35,7 @@ class Suite:
     name: str
     layer: str
     unit: str  # what a frame row is: "files", "tables", ...
-    frame: Callable[[duckdb.DuckDBPyConnection, str], pd.DataFrame]  # (connection, business timezone)
+    frame: Callable[[duckdb.DuckDBPyConnection, metrics.RuleSettings], pd.DataFrame]
     checks: list[Check] = field(default_factory=list)
 
 
@@ -87,7 +87,7 @@ RAW = [
         "raw.sources",
         "raw",
         "sources",
-        lambda con, tz: metrics.raw_source_frame(con),
+        lambda con, _: metrics.raw_source_frame(con),
         [
             Check(
                 "absent_source",
@@ -103,14 +103,14 @@ RAW = [
         "raw.files",
         "raw",
         "files",
-        lambda con, tz: metrics.raw_file_frame(con),
+        lambda con, _: metrics.raw_file_frame(con),
         [_file_check(rule) for rule in FILE_RULES],
     ),
     Suite(
         "raw.rows",
         "raw",
         "files",
-        lambda con, tz: metrics.raw_row_metrics(con, tz),
+        lambda con, rules: metrics.raw_row_metrics(con, rules),
         [_row_check(rule) for rule in metrics.ROW_RULES],
     ),
 ]
@@ -121,7 +121,7 @@ STAGING = [
         "staging.keys",
         "staging",
         "tables",
-        lambda con, tz: metrics.staging_key_frame(con),
+        lambda con, _: metrics.staging_key_frame(con),
         [
             Check(
                 "key_not_unique",
@@ -139,7 +139,7 @@ STAGING = [
         "staging.references",
         "staging",
         "references",
-        lambda con, tz: metrics.staging_reference_frame(con),
+        lambda con, _: metrics.staging_reference_frame(con),
         [
             Check(
                 "unresolved_reference",
@@ -164,7 +164,7 @@ STAGING = [
         "staging.ranges",
         "staging",
         "columns",
-        lambda con, tz: metrics.staging_range_frame(con),
+        lambda con, _: metrics.staging_range_frame(con),
         [
             Check(
                 "value_out_of_range",
@@ -180,7 +180,7 @@ STAGING = [
         "staging.lineage",
         "staging",
         "sources",
-        lambda con, tz: metrics.staging_lineage_frame(con),
+        lambda con, _: metrics.staging_lineage_frame(con),
         [
             Check(
                 "rows_unaccounted",
@@ -210,7 +210,7 @@ MARTS = [
         "marts.reconciliation",
         "marts",
         "months",
-        lambda con, tz: metrics.mart_reconciliation_frame(con),
+        lambda con, rules: metrics.mart_reconciliation_frame(con, rules),
         [
             _diff(
                 "allocation_difference",
@@ -230,7 +230,7 @@ MARTS = [
         "marts.totals",
         "marts",
         "months",
-        lambda con, tz: metrics.mart_totals_frame(con),
+        lambda con, _: metrics.mart_totals_frame(con),
         [
             Check(
                 "totals_disagree",
@@ -248,7 +248,7 @@ MARTS = [
         "marts.rates",
         "marts",
         "columns",
-        lambda con, tz: metrics.mart_rate_frame(con),
+        lambda con, _: metrics.mart_rate_frame(con),
         [
             Check(
                 "rate_out_of_bounds",
@@ -266,7 +266,7 @@ MARTS = [
         "marts.non_negative",
         "marts",
         "columns",
-        lambda con, tz: metrics.mart_negative_frame(con, metrics.NON_NEGATIVE),
+        lambda con, _: metrics.mart_negative_frame(con, metrics.NON_NEGATIVE),
         [
             Check(
                 "negative_value",
@@ -283,7 +283,7 @@ MARTS = [
         "marts.costs",
         "marts",
         "columns",
-        lambda con, tz: metrics.mart_negative_frame(con, {"fct_interactions": metrics.COST_COLUMNS}),
+        lambda con, _: metrics.mart_negative_frame(con, {"fct_interactions": metrics.COST_COLUMNS}),
         [
             Check(
                 "negative_cost",
@@ -303,7 +303,7 @@ MARTS = [
         "marts.row_counts",
         "marts",
         "sources",
-        lambda con, tz: metrics.mart_row_count_frame(con),
+        lambda con, _: metrics.mart_row_count_frame(con),
         [
             Check(
                 "row_count_mismatch",
