@@ -145,6 +145,7 @@ class Contract:
     sources: dict[str, Source]  # in contract order
     row_rules: dict[str, str]  # rule -> description, in precedence order
     lineage: dict[str, str]  # column the ingest adds -> description
+    value_forms: dict[str, str]  # date, local_timestamp, zoned_timestamp, zone_offset -> pattern
 
 
 def load_contract(path: Path = CONTRACT_FILE) -> Contract:
@@ -153,6 +154,7 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
         sources={name: _source(name, s) for name, s in data["sources"].items()},
         row_rules={r["name"]: " ".join(str(r["description"]).split()) for r in data["row_rules"]},
         lineage=dict(data["lineage_columns"]),
+        value_forms={k: str(v) for k, v in data["value_forms"].items()},
     )
 
 
@@ -160,6 +162,7 @@ CONTRACT = load_contract()
 SOURCES = CONTRACT.sources
 ROW_RULES = tuple(CONTRACT.row_rules)  # in precedence order
 LINEAGE = CONTRACT.lineage
+VALUE_FORMS = CONTRACT.value_forms
 # Columns the ingest adds to every raw table (the raw layer's lineage).
 LINEAGE_COLUMNS = tuple(LINEAGE)
 INTERACTION_SOURCES = tuple(name for name, s in SOURCES.items() if s.is_interaction)

@@ -18,10 +18,8 @@ import duckdb
 import pandas as pd
 
 from orchestration.config import PROJECT_DIR, SAMPLE_CONFIG_DIR, Settings, default_text
-from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, Source
+from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, VALUE_FORMS, Source
 from orchestration.sql import sql_string as _q
-
-OFFSET_SUFFIX = r"[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
 
 
 @dataclass(frozen=True)
@@ -57,25 +55,41 @@ def future_cutoff(now: datetime | None = None) -> datetime:
 
 
 # ---------------------------------------------------------------- raw layer
-def _parsed(col: str, type_: str, timezone: str) -> str:
+def _matches(c: str, form: str) -> str:
+    return f"regexp_full_match({c}, {_q(VALUE_FORMS[form])})"
+
+
+def _timestamp_utc(c: str, timezone: str) -> str:
+    """Landing text -> naive UTC timestamp, in the accepted forms only (macros/timestamps.sql)."""
+    offset = _q(VALUE_FORMS["zone_offset"])
+    minutes = (
+        f"coalesce(case when regexp_extract({c}, {offset}, 1) = '-' then -1 else 1 end "
+        f"* (cast(nullif(regexp_extract({c}, {offset}, 2), '') as int) * 60 "
+        f"+ coalesce(cast(nullif(regexp_extract({c}, {offset}, 3), '') as int), 0)), 0)"
+    )
+    date_time = f"try_cast(regexp_extract({c}, {_q('^' + VALUE_FORMS['local_timestamp'])}, 0) as timestamp)"
+    return (
+        f"case when {_matches(c, 'local_timestamp')} "
+        f"then timezone('UTC', timezone({_q(timezone)}, try_cast({c} as timestamp))) "
+        f"when {_matches(c, 'zoned_timestamp')} then {date_time} - to_minutes(cast({minutes} as bigint)) end"
+    )
+
+
+def typed_value(col: str, type_: str, timezone: str) -> str:
     c = f'"{col}"'
     if type_ == "integer":
         return f"case when regexp_full_match({c}, '[+-]?[0-9]+') then try_cast({c} as integer) end"
     if type_ == "decimal":
         return f"try_cast({c} as decimal(18, 4))"
     if type_ == "date":
-        return f"try_cast({c} as date)"
+        return f"case when {_matches(c, 'date')} then try_cast({c} as date) end"
     if type_ == "boolean":
         return (
             f"case when lower({c}) in ('true', 't', '1', 'yes', 'y') then true "
             f"when lower({c}) in ('false', 'f', '0', 'no', 'n') then false end"
         )
     if type_ == "timestamp":
-        return (
-            f"case when ends_with({c}, 'Z') then try_cast({c} as timestamp) "
-            f"when regexp_matches({c}, {_q(OFFSET_SUFFIX)}) then timezone('UTC', try_cast({c} as timestamptz)) "
-            f"else timezone('UTC', timezone({_q(timezone)}, try_cast({c} as timestamp))) end"
-        )
+        return _timestamp_utc(c, timezone)
     return f"nullif({c}, '')"
 
 
@@ -131,7 +145,7 @@ def file_metrics_sql(
     cutoff = future_cutoff(now)
     rules = _row_rule_conditions(source, cutoff, settings.reporting_currency)
     typed = ", ".join(
-        f'{_parsed(c.name, c.type, settings.timezone)} as "_t_{c.name}"' for c in source.columns
+        f'{typed_value(c.name, c.type, settings.timezone)} as "_t_{c.name}"' for c in source.columns
     )
     raw_cols = ", ".join(f'"{c}"' for c in source.column_names)
     fx_join = ""
