@@ -64,6 +64,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
     print(summary.render())
+    from orchestration.report import report_dir
+
+    report = report_dir(settings.warehouse) / "index.html"
+    if report.exists():
+        print(f"Report (open in a browser): {report}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.report import write_report
+
+    warehouse = args.warehouse or load_settings().warehouse
+    try:
+        result = write_report(warehouse, args.out)
+    except (FileNotFoundError, duckdb.Error) as exc:
+        print(f"ccw report: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Wrote {result.path} ({result.bytes / 1024:,.0f} KB in {result.seconds:.1f} s); open it in a browser"
+    )
     return 0
 
 
@@ -90,6 +112,53 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"ccw check: {QualityFailed(layers)}", file=sys.stderr)
         return 1
     print("ccw check: no stopping failure")
+    return 0
+
+
+def cmd_mappings_check(args: argparse.Namespace) -> int:
+    from orchestration.landing.check import check_mappings, unread_folders
+    from orchestration.quality.metrics import RuleSettings
+
+    settings = load_settings()
+    problems = configuration.validate_folder(settings.configuration_dir)
+    if problems:  # the row rules read its FX rates
+        print(configuration.configuration_error(settings.configuration_dir, problems), file=sys.stderr)
+        return 2
+    results = check_mappings(settings.landing_dir, settings.config_dir, RuleSettings.of(settings))
+    config = settings.config_dir / "mappings" if settings.config_dir else "(CCW_CONFIG_DIR not set)"
+    print(f"Landing {settings.landing_dir}; mappings {config}")
+    if not results:
+        print("No mapped folder: name a landing folder after a preset (ccw mappings show) or add a mapping.")
+    for result in results:
+        print(result.render())
+    for folder in unread_folders(settings.landing_dir, {r.folder for r in results}):
+        print(
+            f"{folder}/  NOT READ: neither a contract source nor mapped (name it after a preset, or add "
+            f"{config}/{folder}.yml)"
+        )
+    failed = [r.folder for r in results if not r.ok]
+    if failed:
+        print(
+            f"ccw mappings check: {len(failed)} folder(s) cannot be read as they are: {', '.join(failed)}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def cmd_mappings_show(args: argparse.Namespace) -> int:
+    from orchestration.landing.mappings import MappingError, preset_names, render_preset
+
+    if not args.preset:
+        print("Presets (ccw mappings show NAME prints one as a mapping file):")
+        for name in preset_names():
+            print(f"  {name}")
+        return 0
+    try:
+        print(render_preset(args.preset), end="")
+    except MappingError as exc:
+        print(f"ccw mappings show: {exc.problem}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -254,6 +323,45 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", type=Path, help="quality policy file (default: CCW_QUALITY_POLICY or quality_policy.yml)"
     )
     check.set_defaults(func=cmd_check)
+
+    mappings = sub.add_parser(
+        "mappings",
+        help="vendor exports read through mappings: check them, or print a preset to start from",
+        description="A landing folder that is not a contract source is read through a mapping: "
+        "CCW_CONFIG_DIR/mappings/<folder>.yml, or the shipped preset named like the folder "
+        "(docs/MAPPINGS.md).",
+    )
+    mappings_sub = mappings.add_subparsers(dest="mappings_command", required=True)
+    mappings_check = mappings_sub.add_parser(
+        "check",
+        help="read every mapped folder through its mapping (nothing is written) and report per folder",
+        description="Per mapped folder of CCW_LANDING_DIR: the mapping, the contract sources it feeds, the "
+        "rows each would get, the records no source reads and the first problems (mapping errors with file "
+        "and line, unreadable files, rows staging would quarantine). Exit 1 when a mapping or a file cannot "
+        "be read.",
+    )
+    mappings_check.set_defaults(func=cmd_mappings_check)
+    mappings_show = mappings_sub.add_parser(
+        "show",
+        help="print a preset as a mapping file to start from (no name: list the presets)",
+        description="Print a shipped preset: copy it to CCW_CONFIG_DIR/mappings/<folder>.yml and edit it, "
+        "or write `preset: NAME` there and override single columns.",
+    )
+    mappings_show.add_argument("preset", nargs="?", help="preset name")
+    mappings_show.set_defaults(func=cmd_mappings_show)
+
+    report = sub.add_parser(
+        "report",
+        help="write the report (charts of cost and service) of the published warehouse",
+        description="Read the published warehouse read-only and write <warehouse>.report/index.html: one file "
+        "with every chart, table and the charting library inline, that opens from the file system with no "
+        "network. `ccw run` writes it after every publish.",
+    )
+    report.add_argument("--warehouse", type=Path, help="published DuckDB file (default: CCW_WAREHOUSE)")
+    report.add_argument(
+        "--out", type=Path, help="folder to write index.html into (default: <warehouse>.report/)"
+    )
+    report.set_defaults(func=cmd_report)
 
     contract = sub.add_parser(
         "contract",

@@ -207,8 +207,8 @@ class Settings:
         "",
         _optional_path,
         "The organisation's configuration folder, outside the checkout: its own versions of the "
-        "configuration seeds (`ccw config init DIR` writes a starting copy). When set, the "
-        "sample's are never used.",
+        "configuration seeds (`ccw config init DIR` writes a starting copy; when set, the "
+        "sample's are never used) and `mappings/` of vendor exports (docs/MAPPINGS.md).",
         shown_default="the sample configuration in `seeds/`",
     )
     reporting_currency: str = setting(

@@ -349,6 +349,9 @@ def folder_readme() -> str:
         "begin or end with a space. Amounts are in the reporting currency (`CCW_REPORTING_CURRENCY`)",
         "unless a column says otherwise.",
         "",
+        "The subfolder `mappings/` holds the mappings of vendor exports, one `<landing folder>.yml`",
+        "each (docs/MAPPINGS.md of the warehouse).",
+        "",
         "This file is written by `ccw config init` from the descriptions in the warehouse's",
         "seeds/_seeds.yml; it is not read by the warehouse.",
     ]

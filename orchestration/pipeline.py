@@ -137,7 +137,7 @@ def run(
     generated = False
     if sample_if_empty:
         with build_lock(settings):  # two first runs must not both write the sample
-            if landing_is_empty(settings.landing_dir):
+            if landing_is_empty(settings.landing_dir, settings.config_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
     state, _ = execute(settings, quiet=True, full_refresh=full_refresh, dbt=dbt)

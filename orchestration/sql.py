@@ -16,3 +16,14 @@ def sql_list(values: list[str]) -> str:
 def ident(name: str) -> str:
     """A quoted identifier: "name"."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def varchar_columns(header: list[str]) -> str:
+    """read_csv's `columns`: every header field as VARCHAR (a repeated name gets a __2 suffix)."""
+    seen: dict[str, int] = {}
+    columns = []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        unique = name if seen[name] == 1 else f"{name}__{seen[name]}"
+        columns.append(f"{sql_string(unique)}: 'VARCHAR'")
+    return "{" + ", ".join(columns) + "}"

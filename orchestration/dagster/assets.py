@@ -11,7 +11,7 @@
       check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
       check marts_quality      BLOCKING, on fct_interactions
     warehouse      orchestration/publish.py copies the build file beside the published file and
-                   renames it over
+                   renames it over; then orchestration/report writes <warehouse>.report/index.html
 
 A blocking check that fails (ERROR severity) fails its step, so every asset
 downstream of the checked asset is skipped: dbt does not run after a raw
@@ -56,6 +56,7 @@ from orchestration.landing.ingest import ingest
 from orchestration.publish import RunRecord, publish
 from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
 from orchestration.quality.metrics import RuleSettings
+from orchestration.report import write_after_publish
 
 RAW_KEY = dg.AssetKey(["raw"])
 LANDING_KEY = dg.AssetKey(["landing_files"])
@@ -92,7 +93,7 @@ TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_duplic
     "mtime) of every file.",
 )
 def landing_files(ccw: WarehouseRun) -> dg.DataVersion:
-    return dg.DataVersion(landing_fingerprint(ccw.settings.landing_dir))
+    return dg.DataVersion(landing_fingerprint(ccw.settings.landing_dir, ccw.settings.config_dir))
 
 
 def _load_raw(state: RunState, full_refresh: bool) -> None:
@@ -109,6 +110,7 @@ def _load_raw(state: RunState, full_refresh: bool) -> None:
             on_file_issue="record",
             full_refresh=reload,
             rules=RuleSettings.of(settings),
+            config_dir=settings.config_dir,
         )
         state.plan = plan_build(settings, con, state.ingest, force_full=reload)
 
@@ -137,7 +139,7 @@ def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
             "rows_per_source": dg.MetadataValue.json(report.rows),
             "file_issues": len(report.issues),
             "build": plan.describe(),
-            "landing_fingerprint": landing_fingerprint(state.settings.landing_dir),
+            "landing_fingerprint": landing_fingerprint(state.settings.landing_dir, state.settings.config_dir),
         },
     )
 
@@ -260,6 +262,7 @@ def _warehouse(dbt_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def warehouse(ccw: WarehouseRun) -> dg.MaterializeResult:
         state = ccw.state
         record = _publish(state)
+        report = write_after_publish(state.settings.warehouse)  # logs, never fails the published run
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(state.settings.warehouse)),
@@ -268,6 +271,7 @@ def _warehouse(dbt_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "rows_quarantined": record.rows_quarantined,
                 "checks_passed": record.checks_passed,
                 "checks_failed": record.checks_failed,
+                "report": dg.MetadataValue.path(str(report)) if report else "not written (see the log)",
             }
         )
 

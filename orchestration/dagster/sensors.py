@@ -77,12 +77,12 @@ def build_sensor(settings: Settings, job, *, settle_seconds: float | None = None
         "(cursor: fingerprint of relative path, size and mtime of every landing file).",
     )
     def ccw_landing_sensor(context: SensorEvaluationContext):
-        fingerprint = landing_fingerprint(settings.landing_dir)
+        fingerprint = landing_fingerprint(settings.landing_dir, settings.config_dir)
         if fingerprint == context.cursor:
             return SkipReason("no new or changed landing files")
-        if newest_landing_mtime(settings.landing_dir) == 0.0:
+        if newest_landing_mtime(settings.landing_dir, settings.config_dir) == 0.0:
             return SkipReason(f"no landing files in {settings.landing_dir}")
-        if time.time() - newest_landing_mtime(settings.landing_dir) < settle:
+        if time.time() - newest_landing_mtime(settings.landing_dir, settings.config_dir) < settle:
             return SkipReason(
                 f"a landing file changed less than {settle:.0f} s ago; waiting for it to settle"
             )

@@ -19,7 +19,7 @@ from orchestration.contract import Source
 from orchestration.landing.files import BATCH_FILES, FileIssue, LandedFile, batches
 from orchestration.landing.registry import csv_table
 from orchestration.quality.metrics import RuleSettings, compute_file_metrics
-from orchestration.sql import ident, sql_list, sql_string
+from orchestration.sql import ident, sql_list, sql_string, varchar_columns
 
 _CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
 
@@ -36,21 +36,11 @@ def csv_header(item: LandedFile) -> list[str] | FileIssue:
     return next(csv.reader(io.StringIO(first)), [])
 
 
-def _csv_columns(header: list[str]) -> str:
-    seen: dict[str, int] = {}
-    columns = []
-    for name in header:
-        seen[name] = seen.get(name, 0) + 1
-        unique = name if seen[name] == 1 else f"{name}__{seen[name]}"
-        columns.append(f"{sql_string(unique)}: 'VARCHAR'")
-    return "{" + ", ".join(columns) + "}"
-
-
 def csv_reader(paths: list[Path] | Path, header: list[str], filename: bool = False) -> str:
     target = sql_string(str(paths)) if isinstance(paths, Path) else sql_list([str(p) for p in paths])
     return (
         f"read_csv({target}, header = true, auto_detect = false, "
-        f"columns = {_csv_columns(header)}, delim = ',', quote = '\"', escape = '\"'"
+        f"columns = {varchar_columns(header)}, delim = ',', quote = '\"', escape = '\"'"
         + (", filename = true" if filename else "")
         + ")"
     )

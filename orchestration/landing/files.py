@@ -8,6 +8,7 @@ from pathlib import Path
 
 from orchestration.contract import SOURCES, Source
 from orchestration.errors import PipelineError
+from orchestration.landing.mappings import mapped_inputs
 
 LANDING_EXTENSIONS = (".csv", ".parquet")
 # Files read by one statement (bounded memory; a failing batch is retried file by file).
@@ -73,8 +74,9 @@ def landing_files(landing_dir: Path, source: str) -> list[Path]:
     )
 
 
-def landing_fingerprint(landing_dir: Path) -> str:
-    """sha256 of (relative path, size, mtime) of every landing file: changes when a file is added or changed."""
+def landing_fingerprint(landing_dir: Path, config_dir: Path | None = None) -> str:
+    """sha256 of (path, size, mtime) of every landing file, mapped vendor export and mapping file:
+    changes when a file is added or changed."""
     digest = hashlib.sha256()
     for source in SOURCES:
         for path in landing_files(landing_dir, source):
@@ -82,16 +84,24 @@ def landing_fingerprint(landing_dir: Path) -> str:
             digest.update(
                 f"{path.relative_to(landing_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
             )
+    for path in mapped_inputs(landing_dir, config_dir):
+        st = path.stat()
+        digest.update(f"{path.as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
-def newest_landing_mtime(landing_dir: Path) -> float:
-    """Modification time of the newest landing file (0.0 when there is none)."""
-    return max((p.stat().st_mtime for s in SOURCES for p in landing_files(landing_dir, s)), default=0.0)
+def newest_landing_mtime(landing_dir: Path, config_dir: Path | None = None) -> float:
+    """Modification time of the newest landing file, mapped vendor export or mapping file (0.0 when
+    there is none)."""
+    paths = [p for s in SOURCES for p in landing_files(landing_dir, s)]
+    paths += mapped_inputs(landing_dir, config_dir)
+    return max((p.stat().st_mtime for p in paths), default=0.0)
 
 
-def landing_is_empty(landing_dir: Path) -> bool:
-    return not any(landing_files(landing_dir, s) for s in SOURCES)
+def landing_is_empty(landing_dir: Path, config_dir: Path | None = None) -> bool:
+    """No contract file and no mapped vendor export (orchestration/landing/mappings.py)."""
+    exports = [p for p in mapped_inputs(landing_dir, config_dir) if landing_dir in p.parents]
+    return not any(landing_files(landing_dir, s) for s in SOURCES) and not exports
 
 
 def sha256_of(path: Path) -> str:

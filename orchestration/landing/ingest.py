@@ -19,6 +19,9 @@ published by copying it, and raw holds personal data in clear
   CSV files are parsed strictly once and their rows copied into
       `raw._csv_<source>` (a CSV reader has no row numbers and a cut or
       malformed file must be found while loading); the view unions them in.
+  Mapped vendor folders (a landing folder read through a mapping,
+      mappings.py) are read by their own pass (mapped_ingest.py), whose rows
+      join the CSV rows in `raw._csv_<source>`, listed with format `mapped`.
 
 Incremental (P2): `raw._landing_files` lists every file with its size,
 modification time and content hash. A run loads only files that are new or
@@ -53,8 +56,9 @@ rule, row, detail), which the raw-layer quality suite reads. While loading,
 the per-file row-rule counts of the raw suite are computed in the same pass
 that validates the file (`raw._file_metrics`, orchestration/quality/metrics.py).
 
-The steps: scan the directory against the registry (registry.py), read what is new
-or changed into temporary tables (csv_files.py, parquet_files.py), list every file
+The steps: check the mappings and read the mapped vendor files that are new or changed
+(mapped_ingest.py), scan the directory against the registry (registry.py), read what is
+new or changed into temporary tables (csv_files.py, parquet_files.py), list every file
 with its outcome, then apply it all to the raw layer in one transaction.
 """
 
@@ -72,6 +76,7 @@ from orchestration.contract import SOURCES
 from orchestration.landing import registry
 from orchestration.landing.csv_files import csv_header, csv_metrics, load_csv, stage_table
 from orchestration.landing.files import FileIssue, LandedFile, header_issue, landing_files, sha256_of
+from orchestration.landing.mapped_ingest import MappedBatch, stage_mapped
 from orchestration.landing.parquet_files import parquet_columns, validate_parquet
 from orchestration.landing.registry import FILES_TABLE, RegisteredFile
 from orchestration.quality.metrics import RuleSettings, store_file_metrics
@@ -128,6 +133,7 @@ def ingest(
     on_file_issue: str = "raise",
     full_refresh: bool = False,
     rules: RuleSettings | None = None,
+    config_dir: Path | None = None,
 ) -> IngestReport:
     """Bring the raw layer up to date with the landing directory (only new or changed files are read).
 
@@ -136,18 +142,42 @@ def ingest(
     full_refresh: forget every file loaded before and load them all again.
     rules: what the raw suite's row rules read (timezone, reporting currency, FX rates); default:
     the default settings and the sample's FX rates.
+    config_dir: the company's configuration folder (CCW_CONFIG_DIR): its mappings/*.yml, and the
+    landing folders named after a preset, are read through their mapping (mappings.py).
     """
     rules = rules or RuleSettings.defaults()
     if on_file_issue not in ("raise", "record"):
         raise ValueError("on_file_issue must be 'raise' or 'record'")
     registry.ensure_state(con)
     report = IngestReport()
+    load_id = registry.latest_load_id(con) + 1
+    # ---- mapped vendor folders (mapped_ingest.py): their mappings checked before any file is
+    # read; read into temporary tables now, written in the transaction of _apply
+    mapped = stage_mapped(
+        con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, rules=rules
+    )
+    _count_mapped(con, mapped, on_file_issue, report)
     scan = _scan(con, landing_dir, {} if full_refresh else registry.registered_files(con), report)
     reads = _read(con, scan.to_load, rules, report)
-    listing = _listing(scan.to_load, reads.outcomes, registry.latest_load_id(con) + 1, on_file_issue, report)
-    _apply(con, landing_dir, scan, reads, listing, full_refresh=full_refresh, rules=rules, report=report)
+    listing = _listing(scan.to_load, reads.outcomes, load_id, on_file_issue, report)
+    _apply(
+        con, landing_dir, scan, reads, listing, mapped, full_refresh=full_refresh, rules=rules, report=report
+    )
     _describe_raw_layer(con, on_file_issue, report)
     return report
+
+
+def _count_mapped(
+    con: duckdb.DuckDBPyConnection, mapped: MappedBatch, on_file_issue: str, report: IngestReport
+) -> None:
+    """The mapped files read, in the report; the first one the mapping cannot read raises unless recorded."""
+    if mapped.issues and on_file_issue == "raise":
+        mapped.drop(con)
+        raise mapped.issues[0].error()
+    report.loaded_files += mapped.loaded_files
+    report.changed_files += mapped.changed_files
+    report.removed_files += mapped.removed_files
+    report.bytes_read += mapped.bytes_read
 
 
 def _scan(
@@ -265,6 +295,7 @@ def _apply(
     scan: _Scan,
     reads: _Reads,
     listing: list[RegisteredFile],
+    mapped: MappedBatch,
     *,
     full_refresh: bool,
     rules: RuleSettings,
@@ -289,6 +320,7 @@ def _apply(
         registry.register_files(con, listing)
         if report.changed_files or report.removed_files:
             registry.require_full_refresh(con)
+        mapped.apply(con)
         registry.create_raw_views(con, landing_dir)
         frames = [f for f in reads.metric_frames if len(f)]
         store_file_metrics(
@@ -304,6 +336,7 @@ def _apply(
     finally:
         for source_name in reads.csv_sources:
             con.execute(f"drop table if exists {stage_table(SOURCES[source_name])}")
+        mapped.drop(con)
 
 
 def _describe_raw_layer(con: duckdb.DuckDBPyConnection, on_file_issue: str, report: IngestReport) -> None:
@@ -313,9 +346,7 @@ def _describe_raw_layer(con: duckdb.DuckDBPyConnection, on_file_issue: str, repo
     for source in SOURCES:
         report.files[source] = []
         report.rows[source] = 0
-    files = sorted(
-        registry.registered_files(con).values(), key=lambda f: (order.get(f.source, 99), f.file_name)
-    )
+    files = sorted(registry.listed_files(con), key=lambda f: (order.get(f.source, 99), f.file_name))
     for f in files:
         if f.loaded:
             report.files[f.source].append(f.file_name)

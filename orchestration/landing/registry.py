@@ -2,6 +2,8 @@
 
 raw._landing_files   one row per landing file seen: source, file, format, bytes, rows, the
                      file rule it broke (null when loaded), size/mtime/sha256, load id
+                     (a vendor file read through a mapping: format `mapped`, one row per
+                     contract source it feeds, orchestration/landing/mapped_ingest.py)
 raw._build_state     one row: the load id the dbt models are built up to, and whether the
                      next build must be a full refresh (orchestration/build/plan.py)
 raw._csv_<source>    the rows of the loaded CSV files, as text
@@ -23,6 +25,7 @@ from orchestration.sql import ident
 
 FILES_TABLE = "raw._landing_files"
 STATE_TABLE = "raw._build_state"
+MAPPED_FORMAT = "mapped"  # raw._landing_files.format of a vendor file read through a mapping
 
 FILES_DDL = f"""
 create table if not exists {FILES_TABLE} (
@@ -80,13 +83,18 @@ class RegisteredFile:
         )
 
 
-def registered_files(con: duckdb.DuckDBPyConnection) -> dict[str, RegisteredFile]:
-    """Every file of raw._landing_files, by file name."""
+def listed_files(con: duckdb.DuckDBPyConnection) -> list[RegisteredFile]:
+    """Every row of raw._landing_files (a mapped vendor file has one per source it feeds)."""
     rows = con.execute(
         "select source, file_name, format, bytes, rows, rule, row_number, detail, mtime_ns, sha256, "
         f"columns, load_id from {FILES_TABLE}"
     ).fetchall()
-    return {r[1]: RegisteredFile(*r) for r in rows}
+    return [RegisteredFile(*r) for r in rows]
+
+
+def registered_files(con: duckdb.DuckDBPyConnection) -> dict[str, RegisteredFile]:
+    """The contract files of raw._landing_files, by file name (mapped files: mapped_ingest.py)."""
+    return {f.file_name: f for f in listed_files(con) if f.format != MAPPED_FORMAT}
 
 
 def register_files(con: duckdb.DuckDBPyConnection, files: list[RegisteredFile]) -> None:

@@ -333,7 +333,13 @@ def check_layer(
         settings.temp_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=settings.temp_dir) as tmp:
             with duckdb.connect(str(Path(tmp) / "raw_check.duckdb")) as raw_con:
-                ingest(raw_con, settings.landing_dir, on_file_issue="record", rules=RuleSettings.of(settings))
+                ingest(
+                    raw_con,
+                    settings.landing_dir,
+                    on_file_issue="record",
+                    rules=RuleSettings.of(settings),
+                    config_dir=settings.config_dir,
+                )
                 return run_suites(layer, raw_con, settings, run_id, policy, data_docs=data_docs)
     if not settings.build_db.exists():
         raise PipelineError(f"no build file at {settings.build_db}: run `ccw run` first")
