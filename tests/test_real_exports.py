@@ -142,20 +142,24 @@ def test_jerusalem_timestamps_in_unknown_forms_are_quarantined_with_file_row_and
 
 
 def test_jerusalem_costs_in_eur_from_the_companys_configuration(jerusalem):
-    """March: 3600 ILS x 0.25 = 900.00 EUR over usage minutes (ivr + queue + talk): C1 295 s,
-    C2 305 s, C5 300 s of 900 s -> 295.00, 305.00, 300.00. April: 200.00 EUR + 110 USD x 0.9 =
-    299.00 EUR over C3 280 s and C4 320 s of 600 s -> 139.533333 and 159.466667 (millionths,
-    largest remainder). May: 400 ILS x 0.25 = 100.00 EUR with no interaction: unallocated."""
+    """Usage minutes (ivr + queue + talk) / 60, kept to 6 decimals, are the driver.
+    March: 3600 ILS x 0.25 = 900.00 EUR over C1 295 s = 4.916667, C2 305 s = 5.083333 and
+    C5 300 s = 5.000000 minutes (15.000000): 900 x 4.916667 / 15 = 295.000020,
+    900 x 5.083333 / 15 = 304.999980, 300.000000.
+    April: 200.00 EUR + 110 USD x 0.9 = 299.00 EUR over C3 280 s = 4.666667 and C4 320 s =
+    5.333333 minutes (10.000000): 299 x 4.666667 / 10 = 139.533343(3), 299 x 5.333333 / 10 =
+    159.466656(7) -> 159.466657 (millionths; the two add up to 299.000000).
+    May: 400 ILS x 0.25 = 100.00 EUR with no interaction: unallocated."""
     _, _, con = jerusalem
     costs = dict(
         con.execute("select source_interaction_id, total_cost from marts.fct_interactions").fetchall()
     )
     assert costs == {
-        "C1": Decimal("295.000000"),
-        "C2": Decimal("305.000000"),
+        "C1": Decimal("295.000020"),
+        "C2": Decimal("304.999980"),
         "C5": Decimal("300.000000"),
-        "C3": Decimal("139.533333"),
-        "C4": Decimal("159.466667"),
+        "C3": Decimal("139.533343"),
+        "C4": Decimal("159.466657"),
     }
     allocation = con.execute(
         "select strftime(cost_month, '%Y-%m'), channel, unallocated_reason, currency, sum(allocated_amount) "
