@@ -11,6 +11,10 @@ Two runs, each on a few rows written by hand (every expectation below computed b
 - Sydney: CCW_BUSINESS_TIMEZONE=Australia/Sydney (southern hemisphere: DST ends on 2025-04-06,
   03:00 AEDT (UTC+11) becomes 02:00 AEST (UTC+10)), CCW_REPORTING_CURRENCY=AUD, a short abandon
   of 10 s; a telephony-only landing (no ledger).
+- London: CCW_REPORTING_CURRENCY=GBP and a configuration folder; a ledger-only landing (no
+  interaction) with an unmapped account, an out-of-scope account and dates that are not ISO.
+
+And `ccw run` with a malformed configuration folder: it stops before anything is built.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import duckdb
 import pytest
 from conftest import make_settings
 
+from orchestration.cli import main
 from orchestration.configuration import init
 from orchestration.pipeline import run
 
@@ -268,3 +273,100 @@ def test_sydney_telephony_only_summary_says_no_month_has_cost(sydney):
         "2025-04 (6 interactions), 2025-05 (1 interactions); they carry no cost"
     ) in text
     assert "Quarantined rows (quarantine.rejected_rows): 0 of 8 landing rows" in text
+
+
+# ---------------------------------------------------------------- London, GBP, ledger only
+LONDON_LEDGER = [
+    "journal_id,line_number,posting_date,account_code,cost_center,amount,currency",
+    "L1,1,2025-01-15,5210,LDN-TEL,1000.00,GBP",  # January: 1,000.00, no interaction to carry it
+    "L2,1,2025-02-03,5210,LDN-TEL,500.00,EUR",  # x 0.85 = 425.00 GBP (February)
+    "L2,2,2025-02-10,7777,LDN-TEL,80.00,GBP",  # an account missing from the mapping: 80.00
+    "L3,1,2025-02-11,6100,LDN-TEL,300.00,GBP",  # in_scope false: not customer-service cost
+    "L4,1,10/02/2025,5210,LDN-TEL,999.00,GBP",  # DD/MM/YYYY: not guessed (row 5)
+    "L5,1,20250212,5210,LDN-TEL,999.00,GBP",  # YYYYMMDD: not guessed (row 6)
+]
+
+
+@pytest.fixture(scope="module")
+def london(tmp_path_factory):
+    root = tmp_path_factory.mktemp("london")
+    landing = root / "exports"
+    _write(landing / "gl_journal_lines" / "2025.csv", LONDON_LEDGER)
+    config = root / "ccw-config"
+    init(config)
+    (config / "account_mapping.csv").write_text(
+        "account_code,cost_category,in_scope\n5210,telephony,true\n6100,facilities,false\n"
+    )
+    (config / "cost_centers.csv").write_text(
+        "cost_center,cost_pool,pool_type,team,platform,description\n"
+        "LDN-TEL,telephony_platform,platform,,telephony,London telephony platform\n"
+    )
+    (config / "fx_rates.csv").write_text(
+        "month,currency,rate_to_reporting\n2025-01-01,EUR,0.85\n2025-02-01,EUR,0.85\n"
+    )
+    settings = replace(make_settings(root, landing), reporting_currency="GBP", config_dir=config)
+    summary = run(settings)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        yield settings, summary, con
+
+
+def test_london_ledger_only_cost_is_all_unallocated_with_reasons_and_months(london):
+    """In scope: 1,000.00 (Jan) + 425.00 (500 EUR x 0.85, Feb) + 80.00 (unmapped account, Feb) =
+    1,505.00 GBP; the 300.00 of account 6100 (in_scope false) is not in scope. No interaction:
+    no_driver_activity 1,425.00 = 94.7% (1425 / 1505 = 0.94684), account_not_mapped 80.00 = 5.3%."""
+    _, summary, con = london
+    allocation = con.execute(
+        "select strftime(cost_month, '%Y-%m'), unallocated_reason, currency, sum(allocated_amount) "
+        "from marts.fct_cost_allocation group by all order by 1, 2"
+    ).fetchall()
+    assert allocation == [
+        ("2025-01", "no_driver_activity", "GBP", Decimal("1000.00")),
+        ("2025-02", "account_not_mapped", "GBP", Decimal("80.00")),
+        ("2025-02", "no_driver_activity", "GBP", Decimal("425.00")),
+    ]
+    text = _words(summary.render())
+    assert "Cost (in-scope ledger, GBP): 1,505.00" in text
+    assert "allocated to interactions 0.00 0.0% unallocated 1,505.00 100.0%" in text
+    assert "no_driver_activity 1,425.00 94.7% months 2025-01, 2025-02" in text
+    assert "account_not_mapped 80.00 5.3% months 2025-02" in text
+    assert (
+        "Months with ledger cost but no interaction: 2025-01 (1,000.00), 2025-02 (505.00); "
+        "their cost is unallocated"
+    ) in text
+
+
+def test_london_ledger_dates_that_are_not_iso_are_quarantined_not_guessed(london):
+    _, summary, con = london
+    rejected = con.execute(
+        "select row_number, rule, column_name from quarantine.rejected_rows order by row_number"
+    ).fetchall()
+    assert rejected == [(5, "unparseable_type", "posting_date"), (6, "unparseable_type", "posting_date")]
+    text = _words(summary.render())
+    assert "Quarantined rows (quarantine.rejected_rows): 2 of 6 landing rows" in text
+    assert (
+        "gl_journal_lines: 2 of 6 rows unparseable_type 2 e.g. gl_journal_lines/2025.csv, row 5: "
+        "posting_date = '10/02/2025'"
+    ) in text
+
+
+def test_ccw_run_stops_on_a_malformed_configuration_before_building(tmp_path, monkeypatch, capsys):
+    """A cost center's pool_type `labor` (line 3 of the company's cost_centers.csv): the run stops
+    with the file, the line and what is wrong; no warehouse is written."""
+    landing = tmp_path / "exports"
+    _write(landing / "gl_journal_lines" / "2025.csv", LONDON_LEDGER[:2])
+    config = tmp_path / "ccw-config"
+    init(config)
+    (config / "cost_centers.csv").write_text(
+        "cost_center,cost_pool,pool_type,team,platform,description\n"
+        "LDN-TEL,telephony_platform,platform,,telephony,London telephony platform\n"
+        "LDN-AGT,labour_london,labor,London,,London agents\n"
+    )
+    warehouse = tmp_path / "warehouse" / "contact_cost.duckdb"
+    monkeypatch.setenv("CCW_LANDING_DIR", str(landing))
+    monkeypatch.setenv("CCW_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("CCW_CONFIG_DIR", str(config))
+    assert main(["run"]) == 1
+    err = _words(capsys.readouterr().err)
+    assert f"the configuration in {config} is not valid: nothing was built" in err
+    assert "cost_centers.csv: line 3: pool_type = 'labor' is not one of labour, platform" in err
+    assert not warehouse.exists()
