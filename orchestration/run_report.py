@@ -58,7 +58,9 @@ class CostReport:
             months = ", ".join(f"{m} ({_money(c)})" for m, c in self.months_without_interactions)
             lines.append(f"  Months with ledger cost but no interaction: {months}; their cost is unallocated")
         if self.months_without_ledger:
-            months = ", ".join(f"{m} ({n:,} interactions)" for m, n in self.months_without_ledger)
+            months = ", ".join(
+                f"{m} ({n:,} interaction{'' if n == 1 else 's'})" for m, n in self.months_without_ledger
+            )
             lines.append(
                 f"  Months with interactions but no in-scope ledger cost: {months}; they carry no cost"
             )

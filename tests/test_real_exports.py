@@ -269,8 +269,8 @@ def test_sydney_telephony_only_summary_says_no_month_has_cost(sydney):
     text = _words(summary.render())
     assert "Cost (AUD): no in-scope ledger cost" in text
     assert (
-        "Months with interactions but no in-scope ledger cost: 2025-03 (1 interactions), "
-        "2025-04 (6 interactions), 2025-05 (1 interactions); they carry no cost"
+        "Months with interactions but no in-scope ledger cost: 2025-03 (1 interaction), "
+        "2025-04 (6 interactions), 2025-05 (1 interaction); they carry no cost"
     ) in text
     assert "Quarantined rows (quarantine.rejected_rows): 0 of 8 landing rows" in text
 

@@ -117,7 +117,7 @@ def test_no_ledger_at_all(warehouse):
     assert lines == [
         "Cost (AUD): no in-scope ledger cost",
         "Months with interactions but no in-scope ledger cost: 2025-03 (2 interactions), "
-        "2025-04 (1 interactions), 2025-06 (3 interactions); they carry no cost",
+        "2025-04 (1 interaction), 2025-06 (3 interactions); they carry no cost",
     ]
 
 
