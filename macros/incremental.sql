@@ -9,7 +9,10 @@
       the interaction, cost and KPI models downstream are incremental by business-local
                month: int_refresh__months lists the months the batch can change (with the
                repeat-contact look-back), and those months are rebuilt whole, which is what
-               month-level cost allocation needs.
+               month-level cost allocation needs. A model names the months it rebuilds once,
+               in its config (`replace_partitions` of incremental_by_month); the same set
+               empties its partitions and filters its inputs (rebuilt_months), so a month is
+               never rebuilt from inputs read for another set of months.
     A full refresh (`ccw run --full-refresh`, or whenever orchestration/build/plan.py
     decides one) ignores all of this: is_incremental() is false.
 
@@ -44,9 +47,11 @@
       incremental_by_key(key)       stg_*: merge by record key (a column or a list)
       incremental_by_month(expr, replace)
                                     month-partitioned models downstream: `expr` is a row's
-                                    business-local month; the refresh months (`replace`, see
-                                    replace_partitions_sql) are rebuilt whole. Also makes the
-                                    model depend on int_refresh__months, which its filters read. -#}
+                                    business-local month; the months named by `replace` (see
+                                    replace_partitions_sql; default the refresh months) are
+                                    rebuilt whole, and the model's input filters
+                                    (incremental_months_filter, in_rebuilt_months) read the same
+                                    set. Also makes the model depend on int_refresh__months. -#}
 {% macro incremental_by_file(source_name, partition_expression='_file_name') -%}
     {{ config(
         materialized=ccw_incremental_materialization(),
@@ -99,14 +104,21 @@
     {{ column }} in ({{ batch_files(source_name) }})
 {%- endmacro %}
 
-{#- The months to rebuild in an incremental build (one column, refresh_month). -#}
+{#- The months the batch can change (one column, refresh_month). -#}
 {% macro refresh_months() -%}
     select refresh_month from {{ ref('int_refresh__months') }}
 {%- endmacro %}
 
-{#- `<month_expr> in (refresh months)`: the filter of a month-partitioned model's inputs. -#}
-{% macro in_refresh_months(month_expr) -%}
-    {{ month_expr }} in ({{ refresh_months() }})
+{#- The months this month-partitioned model rebuilds (one column): the set its config names in
+    `replace_partitions`, the one definition of both the partitions the build empties and the
+    rows its inputs are filtered to. -#}
+{% macro rebuilt_months() -%}
+    {{ replace_partitions_sql(config.get('replace_partitions') or 'refresh_months') }}
+{%- endmacro %}
+
+{#- `<month_expr> in (the months this model rebuilds)`: the filter of a month-partitioned model's inputs. -#}
+{% macro in_rebuilt_months(month_expr) -%}
+    {{ month_expr }} in ({{ rebuilt_months() }})
 {%- endmacro %}
 
 {#- The incremental strategy of a kind of model on this adapter:
@@ -130,13 +142,15 @@
     Model config:
       partition_expression  SQL expression of a row's partition (e.g. interaction_month)
       replace_partitions    partitions to empty even when the new data has no row in them:
-                            'refresh_months', 'refresh_months_and_previous', 'batch_files'
-                            or 'batch_files:<landing source>' (names, not SQL: a config is
+                            'refresh_months', 'refresh_months_and_previous',
+                            'refresh_months_and_kpi_grid', 'batch_files' or
+                            'batch_files:<landing source>' (names, not SQL: a config is
                             rendered when the project is parsed, and by unit tests)
 -#}
 {% macro replace_partitions_sql(name) -%}
     {%- if name == 'refresh_months' -%}{{ refresh_months() }}
     {%- elif name == 'refresh_months_and_previous' -%}{{ refresh_months_and_previous() }}
+    {%- elif name == 'refresh_months_and_kpi_grid' -%}{{ refresh_months_and_kpi_grid() }}
     {%- elif name == 'batch_files' -%}{{ batch_files() }}
     {%- elif name.startswith('batch_files:') -%}{{ batch_files(name.split(':')[1]) }}
     {%- else -%}{{ exceptions.raise_compiler_error("unknown replace_partitions '" ~ name ~ "'") }}
@@ -190,11 +204,12 @@
     cast({{ dbt.date_trunc('month', column) }} as date)
 {%- endmacro %}
 
-{#- In an incremental build, `<keyword> <month_expr> in (refresh months)`; nothing otherwise.
-    The filter of a month-partitioned model's inputs (keyword 'and' after an existing where). -#}
+{#- In an incremental build, `<keyword> <month_expr> in (the months this model rebuilds)`;
+    nothing otherwise. The filter of a month-partitioned model's inputs (keyword 'and' after an
+    existing where). -#}
 {% macro incremental_months_filter(month_expr, keyword='where') -%}
     {%- if is_incremental() -%}
-    {{ keyword }} {{ in_refresh_months(month_expr) }}
+    {{ keyword }} {{ in_rebuilt_months(month_expr) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -204,4 +219,71 @@
     select refresh_month from {{ ref('int_refresh__months') }}
     union
     select cast({{ dbt.dateadd('month', -1, 'refresh_month') }} as date) from {{ ref('int_refresh__months') }}
+{%- endmacro %}
+
+{#- The refresh months and the months of fct_channel_kpis_daily's day x channel grid that change
+    though none of their records did. The grid spans the first to the last interaction day x
+    every channel seen, and whether a day's repeat window is complete depends on the last day.
+    So, besides the refresh months: every month of the old and the new span when the first day
+    or the set of channels changed; otherwise the months from repeat_window_days before the
+    earlier of the old and new last day to the later of them (days whose window completes, days
+    added or removed at the end). Reads the model's previous rows ({{ this }}): it is used inside
+    the model and by its incremental strategy, where `this` is the model. -#}
+{% macro refresh_months_and_kpi_grid() -%}
+    {%- set window = kpi_repeat_window_days() | int -%}
+    with
+
+    grid_new_bounds as (
+
+        select min(interaction_date) as start_date, max(interaction_date) as end_date
+        from {{ ref('fct_interactions') }}
+
+    ),
+
+    grid_old_bounds as (
+
+        select min(kpi_date) as start_date, max(kpi_date) as end_date
+        from {{ this }}
+
+    ),
+
+    grid_channel_changes as (
+
+        select count(*) as changed
+        from (
+            (select distinct channel from {{ ref('fct_interactions') }} except select distinct channel from {{ this }})
+            union all
+            (select distinct channel from {{ this }} except select distinct channel from {{ ref('fct_interactions') }})
+        ) as changes
+
+    ),
+
+    grid_rebuilt_span as (
+
+        select
+            case
+                when old.start_date is null or new.start_date is null
+                    or old.start_date <> new.start_date or grid_channel_changes.changed > 0
+                    then case when old.start_date < new.start_date then old.start_date
+                              else coalesce(new.start_date, old.start_date) end
+                else {{ dbt.dateadd('day', -window,
+                    'case when old.end_date < new.end_date then old.end_date else new.end_date end') }}
+            end as start_date,
+            case when old.end_date > new.end_date then old.end_date
+                 else coalesce(new.end_date, old.end_date) end as end_date
+        from grid_new_bounds as new
+        cross join grid_old_bounds as old
+        cross join grid_channel_changes
+
+    ),
+
+    grid_rebuilt_days as (
+
+        {{ date_spine('grid_rebuilt_span') }}
+
+    )
+
+    select refresh_month from {{ ref('int_refresh__months') }}
+    union
+    select distinct {{ month_of('date_day') }} from grid_rebuilt_days
 {%- endmacro %}

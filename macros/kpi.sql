@@ -135,7 +135,7 @@
         'survey_fcr_resolved', 'survey_fcr_responses',
         'csat_satisfied', 'csat_responses',
         'nps_promoters', 'nps_detractors', 'nps_responses',
-        'ces_sum', 'ces_easy', 'ces_responses',
+        'ces_score_sum', 'ces_easy', 'ces_responses',
     ]) }}
 {%- endmacro %}
 
@@ -161,12 +161,12 @@
     {{ safe_divide('abandoned', 'answered + abandoned') }} as abandonment_rate,
     abandoned - short_abandoned as abandonment_excl_short_numerator,
     answered + abandoned - short_abandoned as abandonment_excl_short_denominator,
-    {{ safe_divide('abandoned - short_abandoned', 'answered + abandoned - short_abandoned') }} as abandonment_rate_excl_short,
+    {{ safe_divide('abandoned - short_abandoned', 'answered + abandoned - short_abandoned') }} as abandonment_excl_short_rate,
     sl_threshold_seconds,
     sl_answered_within_threshold,
     sl_abandoned_after_threshold,
     sl_denominator,
-    {{ safe_divide('sl_answered_within_threshold', 'sl_denominator') }} as service_level,
+    {{ safe_divide('sl_answered_within_threshold', 'sl_denominator') }} as service_level_rate,
     containment_contained,
     containment_denominator,
     {{ safe_divide('containment_contained', 'containment_denominator') }} as containment_rate,
@@ -183,14 +183,14 @@
     {{ safe_divide('survey_fcr_resolved', 'survey_fcr_responses') }} as survey_fcr_rate,
     csat_satisfied,
     csat_responses,
-    {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat,
+    {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat_rate,
     nps_promoters,
     nps_detractors,
     nps_responses,
-    {{ safe_divide('100 * (nps_promoters - nps_detractors)', 'nps_responses') }} as nps,
-    ces_sum,
+    {{ safe_divide('100 * (nps_promoters - nps_detractors)', 'nps_responses') }} as nps_points,
+    ces_score_sum,
     ces_easy,
     ces_responses,
-    {{ safe_divide('ces_sum', 'ces_responses') }} as ces,
-    {{ safe_divide('ces_easy', 'ces_responses') }} as ces_easy_share
+    {{ safe_divide('ces_score_sum', 'ces_responses') }} as ces_score,
+    {{ safe_divide('ces_easy', 'ces_responses') }} as ces_easy_rate
 {%- endmacro %}

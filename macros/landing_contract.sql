@@ -3,9 +3,9 @@
 
     landing_contract(): per landing source its key, staging models, interaction start,
     columns {name, type, required, pii, codes} and rules {out_of_range, end_before_start,
-    future_exempt, unknown_currency}. row_rules(): the row rules in precedence order
-    (the first rule a row breaks is the one it is quarantined under). landing_value_forms():
-    the patterns of the accepted date and timestamp forms.
+    future_exempt, past_exempt, too_many_decimals, unknown_currency}. row_rules(): the row
+    rules in precedence order (the first rule a row breaks is the one it is quarantined under).
+    landing_value_forms(): the patterns of the accepted date and timestamp forms.
 -#}
 {% macro landing_contract() %}
 {{ return({
@@ -32,7 +32,7 @@
             {'name': 'outcome', 'type': 'string', 'required': true, 'pii': false, 'codes': ['answered', 'abandoned', 'ivr_self_served', 'no_answer', 'voicemail', 'failed']},
             {'name': 'transferred', 'type': 'boolean', 'required': false, 'pii': false, 'codes': none}
         ],
-        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'unknown_currency': none}
+        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'past_exempt': [], 'too_many_decimals': none, 'unknown_currency': none}
     },
     'tickets': {
         'key': ['ticket_id'],
@@ -55,7 +55,7 @@
             {'name': 'agent_replies', 'type': 'integer', 'required': false, 'pii': false, 'codes': none},
             {'name': 'handle_seconds', 'type': 'integer', 'required': false, 'pii': false, 'codes': none}
         ],
-        'rules': {'out_of_range': [], 'end_before_start': [{'end': 'first_response_at', 'start': 'created_at'}, {'end': 'solved_at', 'start': 'created_at'}], 'future_exempt': [], 'unknown_currency': none}
+        'rules': {'out_of_range': [], 'end_before_start': [{'end': 'first_response_at', 'start': 'created_at'}, {'end': 'solved_at', 'start': 'created_at'}], 'future_exempt': [], 'past_exempt': [], 'too_many_decimals': none, 'unknown_currency': none}
     },
     'chats': {
         'key': ['chat_id'],
@@ -75,7 +75,7 @@
             {'name': 'handle_seconds', 'type': 'integer', 'required': false, 'pii': false, 'codes': none},
             {'name': 'concurrency', 'type': 'decimal', 'required': false, 'pii': false, 'codes': none}
         ],
-        'rules': {'out_of_range': [{'column': 'concurrency', 'min': 1, 'max': none, 'exclusive_min': false}], 'end_before_start': [{'end': 'ended_at', 'start': 'started_at'}], 'future_exempt': [], 'unknown_currency': none}
+        'rules': {'out_of_range': [{'column': 'concurrency', 'min': 1, 'max': none, 'exclusive_min': false}], 'end_before_start': [{'end': 'ended_at', 'start': 'started_at'}], 'future_exempt': [], 'past_exempt': [], 'too_many_decimals': none, 'unknown_currency': none}
     },
     'self_service_sessions': {
         'key': ['session_id'],
@@ -90,7 +90,7 @@
             {'name': 'contact_reason', 'type': 'string', 'required': false, 'pii': false, 'codes': none},
             {'name': 'completed', 'type': 'boolean', 'required': true, 'pii': false, 'codes': none}
         ],
-        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'unknown_currency': none}
+        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'past_exempt': [], 'too_many_decimals': none, 'unknown_currency': none}
     },
     'surveys': {
         'key': ['survey_id'],
@@ -107,7 +107,7 @@
             {'name': 'ces', 'type': 'integer', 'required': false, 'pii': false, 'codes': none},
             {'name': 'resolved', 'type': 'boolean', 'required': false, 'pii': false, 'codes': none}
         ],
-        'rules': {'out_of_range': [{'column': 'csat', 'min': 1, 'max': 5, 'exclusive_min': false}, {'column': 'nps', 'min': 0, 'max': 10, 'exclusive_min': false}, {'column': 'ces', 'min': 1, 'max': 7, 'exclusive_min': false}], 'end_before_start': [], 'future_exempt': [], 'unknown_currency': none}
+        'rules': {'out_of_range': [{'column': 'csat', 'min': 1, 'max': 5, 'exclusive_min': false}, {'column': 'nps', 'min': 0, 'max': 10, 'exclusive_min': false}, {'column': 'ces', 'min': 1, 'max': 7, 'exclusive_min': false}], 'end_before_start': [], 'future_exempt': [], 'past_exempt': [], 'too_many_decimals': none, 'unknown_currency': none}
     },
     'customers': {
         'key': ['customer_id'],
@@ -124,7 +124,7 @@
             {'name': 'email', 'type': 'string', 'required': false, 'pii': true, 'codes': none},
             {'name': 'phone', 'type': 'string', 'required': false, 'pii': true, 'codes': none}
         ],
-        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'unknown_currency': none}
+        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'past_exempt': ['customer_since'], 'too_many_decimals': none, 'unknown_currency': none}
     },
     'agents': {
         'key': ['agent_id'],
@@ -142,7 +142,7 @@
             {'name': 'hired_on', 'type': 'date', 'required': false, 'pii': false, 'codes': none},
             {'name': 'left_on', 'type': 'date', 'required': false, 'pii': false, 'codes': none}
         ],
-        'rules': {'out_of_range': [{'column': 'fte', 'min': 0, 'max': none, 'exclusive_min': true}], 'end_before_start': [], 'future_exempt': ['hired_on', 'left_on'], 'unknown_currency': none}
+        'rules': {'out_of_range': [{'column': 'fte', 'min': 0, 'max': none, 'exclusive_min': true}], 'end_before_start': [], 'future_exempt': ['hired_on', 'left_on'], 'past_exempt': ['hired_on', 'left_on'], 'too_many_decimals': none, 'unknown_currency': none}
     },
     'agent_activity': {
         'key': ['agent_id', 'activity_date', 'state'],
@@ -155,7 +155,7 @@
             {'name': 'state', 'type': 'string', 'required': true, 'pii': false, 'codes': ['on_contact', 'after_contact_work', 'available', 'break', 'training', 'meeting', 'coaching', 'absence']},
             {'name': 'seconds', 'type': 'integer', 'required': true, 'pii': false, 'codes': none}
         ],
-        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'unknown_currency': none}
+        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'past_exempt': [], 'too_many_decimals': none, 'unknown_currency': none}
     },
     'gl_journal_lines': {
         'key': ['journal_id', 'line_number'],
@@ -173,13 +173,13 @@
             {'name': 'currency', 'type': 'string', 'required': true, 'pii': false, 'codes': none},
             {'name': 'description', 'type': 'string', 'required': false, 'pii': false, 'codes': none}
         ],
-        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'unknown_currency': {'currency': 'currency', 'date': 'posting_date'}}
+        'rules': {'out_of_range': [], 'end_before_start': [], 'future_exempt': [], 'past_exempt': [], 'too_many_decimals': {'amount': 'amount', 'currency': 'currency'}, 'unknown_currency': {'currency': 'currency', 'date': 'posting_date'}}
     }
 }) }}
 {% endmacro %}
 
 {% macro row_rules() %}
-{{ return(['missing_required', 'unparseable_type', 'unknown_code', 'out_of_range', 'negative_duration', 'future_timestamp', 'end_before_start', 'unknown_currency', 'duplicate_id']) }}
+{{ return(['missing_required', 'unparseable_type', 'unknown_code', 'out_of_range', 'too_many_decimals', 'negative_duration', 'future_timestamp', 'implausible_date', 'end_before_start', 'unknown_currency', 'duplicate_id']) }}
 {% endmacro %}
 
 {% macro landing_value_forms() %}

@@ -14,6 +14,10 @@
     parse_date(col)      ISO date, YYYY-MM-DD only (landing_value_forms())
     parse_boolean(col)   case-insensitive true/false, t/f, 1/0, yes/no, y/n;
                          anything else -> null (unparseable)
+    decimal_places(col)  the decimals a number's text carries, trailing zeros not
+                         counted ('12.50' -> 1, '7' -> 0, '0.00004' -> 5): how
+                         precise the value is, which the typed value (4 decimals)
+                         no longer tells
     landing_try_cast(col, type)  cast returning null instead of failing.
                          (dbt.safe_cast is a plain, failing `cast` on
                          dbt-duckdb 1.11, so the DuckDB version uses try_cast.)
@@ -57,6 +61,10 @@
 
 {% macro parse_decimal(col, precision=18, scale=4) -%}
     {{ landing_try_cast(col, 'decimal(' ~ precision ~ ',' ~ scale ~ ')') }}
+{%- endmacro %}
+
+{% macro decimal_places(col) -%}
+    length(regexp_replace(regexp_extract({{ col }}, '[.]([0-9]+)', 1), '0+$', ''))
 {%- endmacro %}
 
 {% macro parse_double(col) -%}

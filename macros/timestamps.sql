@@ -22,6 +22,10 @@
 
     future_cutoff(): run start (dbt's run_started_at, UTC) plus 1 day, as a
       naive UTC timestamp literal; a later timestamp/date is `future_timestamp`.
+
+    earliest_plausible_date(): var('earliest_plausible_date') (CCW_EARLIEST_DATE, default
+      2000-01-01) as a date literal; an earlier event timestamp/date is `implausible_date`.
+      Together with future_cutoff() the plausible window of landing dates.
 -#}
 
 {% macro landing_value_matches(col, form) -%}
@@ -131,4 +135,13 @@
 
 {% macro future_cutoff() -%}
     {{ dbt.dateadd('day', 1, "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
+
+{% macro earliest_plausible_date() -%}
+    {%- set value = var('earliest_plausible_date', '2000-01-01') | string -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value) -%}
+        {{ exceptions.raise_compiler_error("CCW_EARLIEST_DATE = '" ~ value ~ "' is not a date: set it to the first plausible day of your exports as YYYY-MM-DD (default 2000-01-01), or unset it") }}
+    {%- endif -%}
+    cast('{{ value }}' as date)
 {%- endmacro %}

@@ -8,8 +8,9 @@
     when the row breaks the rule, `detail` is a SQL text expression explaining
     it. landing_checks() makes the checks of a source from the contract
     (landing_contract.yml, through the generated landing_contract()): the rules
-    its columns imply (required, type, codes, durations, future dates) and the
-    rules it lists (out_of_range, end_before_start, unknown_currency), in the
+    its columns imply (required, type, codes, durations, the plausible window of
+    dates) and the rules it lists (out_of_range, too_many_decimals,
+    end_before_start, unknown_currency), in the
     precedence of row_rules(). The FIRST failing check wins; duplicate_id, a
     rule over a set of rows, is decided after them (rejection_outcome).
 -#}
@@ -50,7 +51,7 @@
     {%- set rules = contract['rules'] -%}
     {%- set checks = [] -%}
     {%- for c in contract['columns'] -%}
-        {%- do checks.extend(column_checks(c, rules['future_exempt'])) -%}
+        {%- do checks.extend(column_checks(c, rules['future_exempt'], rules['past_exempt'])) -%}
     {%- endfor -%}
     {%- for pair in rules['end_before_start'] -%}
         {%- do checks.append(end_before_start_check(pair['end'], pair['start'])) -%}
@@ -58,6 +59,9 @@
     {%- for r in rules['out_of_range'] -%}
         {%- do checks.append(range_check(r['column'], r['min'], r['max'], r['exclusive_min'])) -%}
     {%- endfor -%}
+    {%- if rules['too_many_decimals'] -%}
+        {%- do checks.append(too_many_decimals_check(rules['too_many_decimals']['amount'], rules['too_many_decimals']['currency'])) -%}
+    {%- endif -%}
     {%- if rules['unknown_currency'] -%}
         {%- do checks.append(unknown_currency_check(rules['unknown_currency']['currency'], rules['unknown_currency']['date'])) -%}
     {%- endif -%}
@@ -69,7 +73,7 @@
 {%- endmacro %}
 
 {#- The checks a contract column implies by its type, codes and being required. -#}
-{% macro column_checks(c, future_exempt) -%}
+{% macro column_checks(c, future_exempt, past_exempt) -%}
     {%- set col = c['name'] -%}
     {%- set checks = [] -%}
     {%- if c['required'] -%}
@@ -106,6 +110,16 @@
             'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is after the run start + 1 day ('
                            || " ~ as_text(cutoff) ~ " || ' UTC)'"}) -%}
     {%- endif -%}
+    {%- if c['type'] in ('timestamp', 'date') and col not in past_exempt -%}
+        {%- set earliest = earliest_plausible_date() if c['type'] == 'date'
+            else 'cast(' ~ earliest_plausible_date() ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+        {%- do checks.append({
+            'rule': 'implausible_date', 'column': col,
+            'condition': '_t_' ~ col ~ ' < ' ~ earliest,
+            'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is before '
+                       || " ~ as_text(earliest_plausible_date()) ~ " || ', outside the plausible window ('
+                       || " ~ as_text(earliest_plausible_date()) ~ " || ' to the run start + 1 day; CCW_EARLIEST_DATE sets its start)'"}) -%}
+    {%- endif -%}
     {{ return(checks) }}
 {%- endmacro %}
 
@@ -139,6 +153,20 @@
         'condition': '_t_' ~ currency_col ~ ' <> ' ~ sql_string(var('reporting_currency')) ~ ' and not _has_fx_rate',
         'detail': "'currency ' || " ~ quoted_raw(currency_col) ~ " || ' is not " ~ var('reporting_currency')
                   ~ " and fx_rates has no rate for ' || substr(" ~ as_text('_t_' ~ date_col) ~ ", 1, 7)"}) }}
+{%- endmacro %}
+
+{#- An amount with more decimals than its currency has (trailing zeros do not count):
+    needs `_minor_units` (integer) computed by the model from ref('currency_minor_units'),
+    2 for a currency the seed does not list. Rejected, not rounded: staging keeps 4 decimals
+    and the conversion to the reporting currency rounds to the cent. -#}
+{% macro too_many_decimals_check(amount_col, currency_col) -%}
+    {{ return({
+        'rule': 'too_many_decimals', 'column': amount_col,
+        'condition': decimal_places(amount_col) ~ ' > _minor_units',
+        'detail': "'" ~ amount_col ~ " = ' || " ~ quoted_raw(amount_col) ~ " || ' carries ' || "
+                  ~ as_text(decimal_places(amount_col)) ~ " || ' decimal place(s), more than the ' || "
+                  ~ as_text('_minor_units') ~ " || ' of ' || coalesce(" ~ currency_col
+                  ~ ", '') || ' (seed currency_minor_units; 2 for a currency it does not list)'"}) }}
 {%- endmacro %}
 
 {#- index (1-based) of the first failing check, null when the row passes all -#}

@@ -1,8 +1,8 @@
 """`ccw`: the command line of the contact-cost warehouse.
 
-`ccw run` and `ccw check` import the pipeline and the quality checks inside their
-functions: the other commands (and `--help`) start without loading Dagster, dbt and
-Great Expectations, seconds of start-up.
+`ccw run`, `ccw check` and `ccw docs` import the pipeline, the quality checks and the
+docs writer inside their functions: the other commands (and `--help`) start without
+loading Dagster, dbt and Great Expectations, seconds of start-up.
 """
 
 from __future__ import annotations
@@ -159,6 +159,20 @@ def cmd_mappings_show(args: argparse.Namespace) -> int:
     except MappingError as exc:
         print(f"ccw mappings show: {exc.problem}", file=sys.stderr)
         return 2
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from orchestration.build.dbt import prepare_dbt_project
+    from orchestration.publish.docs import write_docs
+
+    settings = load_settings()
+    try:
+        report = write_docs(settings, prepare_dbt_project().manifest_path)
+    except PipelineError as exc:
+        print(f"ccw docs could not run: {exc}", file=sys.stderr)
+        return 1
+    print(report.render())
     return 0
 
 
@@ -362,6 +376,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="folder to write index.html into (default: <warehouse>.report/)"
     )
     report.set_defaults(func=cmd_report)
+
+    docs = sub.add_parser(
+        "docs",
+        help="write the documentation beside the published warehouse (<warehouse>.docs/, works offline)",
+        description="Write <CCW_WAREHOUSE without .duckdb>.docs/: the dbt docs site of the published tables "
+        "(descriptions, keys, tests, lineage) and the data-quality docs of the last runs, both readable "
+        "offline from the file system. Every `ccw run` writes them too.",
+    )
+    docs.set_defaults(func=cmd_docs)
 
     contract = sub.add_parser(
         "contract",

@@ -24,6 +24,7 @@ import textwrap
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,15 @@ def _currency(text: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", text):
         raise ValueError("not an ISO 4217 currency code (three capital letters, e.g. USD, EUR, ILS)")
     return text
+
+
+def _date(text: str) -> date:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise ValueError("not a date written YYYY-MM-DD, e.g. 2015-01-01")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("not a date of the calendar (YYYY-MM-DD)") from None
 
 
 def _whole_number(minimum: int, unit: str) -> Callable[[str], int]:
@@ -251,6 +261,16 @@ class Settings:
         "any when unknown) is a repeat, and the first one not first-contact resolved.",
         dbt_var="repeat_window_days",
         example="3",
+    )
+    earliest_date: date = setting(
+        "CCW_EARLIEST_DATE",
+        "2000-01-01",
+        _date,
+        "First day of the plausible window of landing dates and timestamps (the window ends one "
+        "day after the run starts): an event dated before it is quarantined (rule implausible_date, "
+        "docs/decisions/quality.md Q8).",
+        dbt_var="earliest_plausible_date",
+        example="2020-01-01",
     )
     quality_policy: Path | None = setting(
         "CCW_QUALITY_POLICY",

@@ -65,6 +65,14 @@ class CurrencyRule:
 
 
 @dataclass(frozen=True)
+class DecimalsRule:
+    """Rule too_many_decimals: `amount` must not carry more decimals than its `currency` has."""
+
+    amount: str
+    currency: str
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     key: tuple[str, ...]
@@ -76,6 +84,8 @@ class Source:
     ranges: tuple[Range, ...] = ()
     end_before_start: tuple[EndBeforeStart, ...] = ()
     future_exempt: tuple[str, ...] = ()
+    past_exempt: tuple[str, ...] = ()
+    too_many_decimals: DecimalsRule | None = None
     unknown_currency: CurrencyRule | None = None
 
     @property
@@ -115,6 +125,7 @@ def _source(name: str, data: dict) -> Source:
     columns = tuple(_column(name, c) for c in data["columns"])
     rules = data.get("rules") or {}
     currency = rules.get("unknown_currency")
+    decimals = rules.get("too_many_decimals")
     source = Source(
         name=name,
         key=tuple(data["key"]),
@@ -126,12 +137,19 @@ def _source(name: str, data: dict) -> Source:
         ranges=tuple(Range(**r) for r in rules.get("out_of_range", [])),
         end_before_start=tuple(EndBeforeStart(**r) for r in rules.get("end_before_start", [])),
         future_exempt=tuple(rules.get("future_exempt", [])),
+        past_exempt=tuple(rules.get("past_exempt", [])),
+        too_many_decimals=DecimalsRule(**decimals) if decimals else None,
         unknown_currency=CurrencyRule(**currency) if currency else None,
     )
-    named = {*source.key, *(r.column for r in source.ranges), *source.future_exempt}
+    named = {*source.key, *(r.column for r in source.ranges), *source.future_exempt, *source.past_exempt}
     named |= {c for r in source.end_before_start for c in (r.end, r.start)}
     named |= (
         {source.unknown_currency.currency, source.unknown_currency.date} if source.unknown_currency else set()
+    )
+    named |= (
+        {source.too_many_decimals.amount, source.too_many_decimals.currency}
+        if source.too_many_decimals
+        else set()
     )
     named |= {source.interaction_start} if source.interaction_start else set()
     unknown = sorted(named - set(source.column_names))

@@ -3,7 +3,7 @@
 The steps are the Dagster assets of orchestration/dagster/assets.py; `run`
 executes that job in this process, exactly as the nightly schedule does. The
 published warehouse changes only at the very end, by an atomic rename, and only
-when every step before it succeeded (publish.py). A failure anywhere before
+when every step before it succeeded (orchestration/publish). A failure anywhere before
 leaves it exactly as it was.
 """
 
@@ -56,6 +56,7 @@ class RunSummary:
     cost: CostReport | None = None
     rejections: list[SourceRejections] = field(default_factory=list)
     dbt_log: Path | None = None
+    docs: object = None  # publish.docs.DocsReport, or why the docs were not written
 
     @property
     def quarantined(self) -> list[tuple[str, str, int]]:
@@ -84,9 +85,14 @@ class RunSummary:
         if self.quality:
             lines.append("Data-quality checks (meta.quality_results):")
             lines.extend("  " + line for layer in self.quality for line in layer.render().splitlines())
-            docs = next((layer.data_docs for layer in self.quality if layer.data_docs), None)
+            # the copy beside the published file when the docs were written, else the build's
+            docs = getattr(self.docs, "quality_site", None) or next(
+                (layer.data_docs / "index.html" for layer in self.quality if layer.data_docs), None
+            )
             if docs:
-                lines.append(f"  data docs: {docs / 'index.html'}")
+                lines.append(f"  data docs: {docs}")
+        if self.docs is not None:
+            lines.append(self.docs.render() if hasattr(self.docs, "render") else f"Docs: {self.docs}")
         if self.dbt_log is not None:
             lines.append(f"dbt log: {self.dbt_log}")
         lines.append("Query it (read-only, safe while the nightly run works):")
@@ -154,4 +160,5 @@ def run(
             cost=cost_report(con, settings.reporting_currency),
             rejections=rejection_report(con),
             dbt_log=settings.dbt_log if settings.dbt_log.exists() else None,
+            docs=state.docs,
         )

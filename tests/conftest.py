@@ -1,9 +1,15 @@
-"""Shared fixtures: one small generated landing directory and one published warehouse per session."""
+"""Shared fixtures: one small generated landing directory and one published warehouse per session,
+and the comparison of a warehouse with a clean build of the same landing files."""
 
 from __future__ import annotations
 
 import graphlib
+import math
+import os
+import re
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -52,6 +58,21 @@ def make_settings(root: Path, landing: Path) -> Settings:
         threads=2,
         memory_limit="2GB",
     )
+
+
+def open_with_build(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The published file read-only, with the build file attached read-only behind it.
+
+    The published file holds only what readers need (marts, quarantine, meta); staging,
+    intermediate models and seeds stay in the build file. With the build's schemas on the
+    search path, `marts.x` reads the published table and `staging.x`, `intermediate.x` and
+    `seeds.x` the build's, so a test compares the published marts with their inputs.
+    """
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con.execute(f"attach '{settings.build_db}' as build (read_only)")
+    catalog = settings.warehouse.stem
+    con.execute(f"set search_path = '{catalog}.main,build.staging,build.intermediate,build.seeds'")
+    return con
 
 
 @pytest.fixture(scope="session")
@@ -116,3 +137,131 @@ class CopiedBuild(dg.ConfigurableResource):
             with duckdb.connect(self.build_db) as con:
                 con.execute(self.tamper_sql)
         return _Materialized(context)
+
+
+# ---------------------------------------------------------------- warehouse against a clean build
+# Bookkeeping of an incremental build (empty after a full refresh by design): not compared.
+NOT_COMPARED = {("intermediate", "int_refresh__months")}
+COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "quarantine", "seeds")
+FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
+# A future_timestamp detail names the cutoff of its build (run start + 1 day): two builds at two
+# moments say two times. Everything else about the row must be equal.
+CUTOFF = re.compile(r"\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)")
+
+
+def models_only_build_args(plan) -> list[str]:
+    """orchestration.incremental.dbt_build_args without dbt's data and unit tests, for a test that
+    builds many warehouses and compares them itself (monkeypatch it in). One --exclude value:
+    dagster-dbt passes a single one on, and dbt splits it at the spaces."""
+    args = ["build", "--exclude", "resource_type:unit_test resource_type:test"]
+    return [*args, "--full-refresh"] if plan.full_refresh else args
+
+
+def clean_build(settings: Settings) -> Path:
+    """The reference of a comparison: the landing directory built from nothing, as a first run
+    does (a new raw file reading every landing file, `dbt build --full-refresh`), without the
+    data and unit tests (other tests run them). Returns the build file (what publish copies).
+    dbt's target stays beside the work dir, so a second clean build parses the project again only
+    when it changed."""
+    from orchestration.config import PROJECT_DIR
+    from orchestration.landing.ingest import ingest
+
+    shutil.rmtree(settings.work_dir, ignore_errors=True)
+    settings.temp_dir.mkdir(parents=True)
+    with duckdb.connect(str(settings.raw_db)) as con:
+        ingest(
+            con,
+            settings.landing_dir,
+            on_file_issue="record",
+            full_refresh=True,
+            timezone=settings.business_timezone,
+        )
+    target = settings.warehouse.parent / "clean_build_target"
+    env = {**os.environ, **settings.dbt_env(), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "build",
+            "--full-refresh",
+            "--exclude",
+            "resource_type:test",
+            "resource_type:unit_test",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    return settings.build_db
+
+
+def _compared_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+    return [
+        (s, t)
+        for s, t in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = ? order by 1, 2",
+            [catalog],
+        ).fetchall()
+        if s in COMPARED_SCHEMAS and (s, t) not in NOT_COMPARED
+    ]
+
+
+def _normal(value):
+    return CUTOFF.sub("(cutoff)", value) if isinstance(value, str) else value
+
+
+def _table_differences(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    """Row-for-row comparison of actual.<table> and expected.<table>: every column equal, but doubles
+    within 1e-9 (a sum of doubles depends on the order rows are added in)."""
+    columns = con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = 'actual' "
+        "and schema_name = ? and table_name = ? order by column_index",
+        [schema, table],
+    ).fetchall()
+    exact = [f'"{c}"' for c, t in columns if t not in FLOAT_TYPES]
+    floats = [f'"{c}"' for c, t in columns if t in FLOAT_TYPES]
+    select = ", ".join(exact + floats)
+    order = ", ".join(f"{c} nulls first" for c in exact + floats)
+    rows = {
+        side: [
+            tuple(map(_normal, r))
+            for r in con.execute(
+                f'select {select} from {side}.{schema}."{table}" order by {order}'
+            ).fetchall()
+        ]
+        for side in ("actual", "expected")
+    }
+    actual, expected = rows["actual"], rows["expected"]
+    if len(actual) != len(expected):
+        return [f"{schema}.{table}: {len(actual)} rows, {len(expected)} in the clean build"]
+    problems = []
+    n = len(exact)
+    for a, b in zip(actual, expected, strict=True):
+        same = a[:n] == b[:n] and all(
+            (x is None and y is None)
+            or (x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9))
+            for x, y in zip(a[n:], b[n:], strict=True)
+        )
+        if not same:
+            problems.append(f"{schema}.{table}: {a} != clean build {b}")
+            if len(problems) >= 3:
+                break
+    return problems
+
+
+def warehouse_differences(actual: Path, expected: Path) -> list[str]:
+    """Every difference, table by table and row for row, between two warehouse files (a published
+    warehouse or a build file): staging, intermediate, marts, quarantine and seeds."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{actual}' as actual (read_only)")
+        con.execute(f"attach '{expected}' as expected (read_only)")
+        tables = _compared_tables(con, "actual")
+        others = _compared_tables(con, "expected")
+        if tables != others:
+            return [f"tables differ: {sorted(set(tables) ^ set(others))}"]
+        return [p for schema, table in tables for p in _table_differences(con, schema, table)]

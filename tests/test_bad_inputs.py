@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import CopiedBuild, RecordingDbt, make_settings
+from conftest import CopiedBuild, RecordingDbt, make_settings, open_with_build
 
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import ingest
@@ -185,7 +185,7 @@ def test_byte_order_mark_file_loads_and_header_only_file_is_fine(bad_run):
 def test_redelivered_file_doubles_nothing_and_latest_file_wins_without_updated_at(bad_run, published):
     settings, summary, con, case = bad_run
     clean_settings, clean_summary = published
-    with duckdb.connect(str(clean_settings.warehouse), read_only=True) as clean:
+    with open_with_build(clean_settings) as clean:
         clean_calls = clean.execute("select count(*) from staging.stg_telephony__calls").fetchone()[0]
         clean_interactions = clean.execute("select count(*) from marts.fct_interactions").fetchone()[0]
         clean_surveys = clean.execute("select count(*) from staging.stg_surveys__responses").fetchone()[0]
@@ -374,10 +374,10 @@ def test_an_empty_file_may_be_set_to_warn_then_it_is_skipped(tmp_path):
     "tamper, rule, where",
     [
         (
-            "update marts.fct_channel_kpis_daily set service_level = 1.5 "
+            "update marts.fct_channel_kpis_daily set service_level_rate = 1.5 "
             "where kpi_date = (select min(kpi_date) from marts.fct_channel_kpis_daily) and channel = 'inbound_call'",
             "rate_out_of_bounds",
-            "marts.fct_channel_kpis_daily.service_level",
+            "marts.fct_channel_kpis_daily.service_level_rate",
         ),
         (
             "update marts.fct_cost_allocation set allocated_amount = allocated_amount + 1 "

@@ -27,6 +27,7 @@ CONFIG_FILES = {
     "fx_rates.csv",
     "channel_benchmarks.csv",
     "channel_shift_scenarios.csv",
+    "currency_minor_units.csv",
 }
 
 

@@ -1,46 +1,59 @@
 """An incremental build gives exactly the warehouse a full refresh gives on the same files.
 
-One warehouse is built from the small landing directory, then the next night is
-delivered: the generator appends a day (`--start` the day after), and hand-made
-files carry what makes incremental builds hard - a re-delivered, updated case
-(latest updated_at wins over the old version), a late call inside the repeat
-window of existing contacts, a late ledger line for the previous month (its cost
-allocation must be recomputed whole), a survey about an old interaction, an
-agent whose FTE changed and a customer whose segment changed (dimensions), and
-rows that staging quarantines. The incremental build of that night is compared,
-table by table and row for row, with a full refresh of a new warehouse on the
-same files: every mart, quarantine, staging and intermediate table
-(docs/decisions/performance.md P6).
+One warehouse lives through a series of nights; after each night its published
+tables are compared, table by table and row for row (every mart, quarantine,
+staging and intermediate table), with a clean build of the same landing files
+(docs/decisions/performance.md P6, P16). A night's hard cases never share a
+month, so no change of the night rebuilds the months another case needs:
+
+  0  first build: 3 days of one month (a history shorter than the repeat window)
+  1  no new file (dbt still runs: nothing to rebuild, nothing may change)
+  2  70 more days: three months, and a customer's call late on 31 October
+  3  that customer's call at 00:30 on 1 November: a repeat of the 31 October call,
+     found only when October is rebuilt too (the repeat window's look-back)
+  4  a ledger file only: a late line for September
+  5  a survey about a September call; a case of mid-October delivered again with
+     a later updated_at and another reason
+  6  an agent's FTE changes (every month the agent worked)
+  7  a customer seen in September only changes segment; rows staging quarantines
+     (unknown code, future timestamp, a call in year 1, an amount with too many
+     decimals)
+  8  no new file again, on three months (the future-timestamp file is judged again)
+
+A retry after a failed run must publish exactly what a clean build gives: the
+first run of nights 2 to 5 fails at one step each (right after the ingest, half-way
+through dbt, at the marts quality check, while publishing; the fault is injected
+in this process), then the night runs again. tests/test_fault_injection.py kills
+the run process instead.
+
+The nights build without dbt's data and unit tests (the comparison is this
+module's test; the other modules run them, on incremental builds too).
 """
 
 from __future__ import annotations
 
 import csv
-import math
-import re
+import hashlib
 import shutil
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SMALL, make_settings
+from conftest import clean_build, make_settings, models_only_build_args, warehouse_differences
 
 from orchestration.pipeline import run
 from orchestration.tools.generator import generate
 
 pytestmark = pytest.mark.slow
 
-# Bookkeeping of the incremental build itself (empty on a full refresh by design).
-NOT_COMPARED = {("intermediate", "int_refresh__months")}
-FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
-# A future_timestamp detail names the cutoff of its build (run start + 1 day): two builds at two
-# moments say two times. Everything else about the row must be equal.
-CUTOFF = re.compile(r"\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)")
-
-
-def _normal(value):
-    return CUTOFF.sub("(cutoff)", value) if isinstance(value, str) else value
+# small volumes: the cost of a build is dbt's per-model work, not the rows
+VOLUME = dict(contacts_per_day=16, agents=6, seed=5)
+FIRST_DAY = date(2026, 9, 8)
+LAST_DAY = date(2026, 11, 20)
+LOOKBACK_CUSTOMER = "K-LOOKBACK"
 
 
 def _rows(path: Path) -> tuple[list[str], list[dict]]:
@@ -50,191 +63,348 @@ def _rows(path: Path) -> tuple[list[str], list[dict]]:
 
 
 def _write(path: Path, header: list[str], rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
 
-def _next_night(landing: Path) -> dict[str, str]:
-    """Deliver the next day plus the hard cases; returns what was changed, for the asserts."""
-    last_day = SMALL["start"] + timedelta(days=SMALL["days"] - 1)
-    generate(out_dir=landing, **{**SMALL, "start": last_day + timedelta(days=1), "days": 1})
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
-    # a case delivered again with a later updated_at and another contact reason: the new version wins
-    header, tickets = _rows(landing / "tickets" / f"{last_day - timedelta(days=2):%Y-%m-%d}.csv")
+
+def _deliver_calls(landing: Path, file_name: str, *calls: dict) -> None:
+    """Write telephony_calls/<file_name> by hand: one abandoned inbound billing call per dict,
+    with the dict's values over those defaults."""
+    header, _ = _rows(min((landing / "telephony_calls").glob("2026-*.csv")))
+    defaults = dict.fromkeys(header, "")
+    defaults.update(
+        direction="inbound",
+        queue="billing",
+        contact_reason="billing_question",
+        ivr_seconds="20",
+        queue_seconds="15",
+        talk_seconds="0",
+        hold_seconds="0",
+        acw_seconds="0",
+        outcome="abandoned",
+        transferred="false",
+    )
+    _write(landing / "telephony_calls" / file_name, header, [{**defaults, **call} for call in calls])
+
+
+# ---------------------------------------------------------------- the nights' deliveries
+def night_2(landing: Path) -> dict:
+    start = FIRST_DAY + timedelta(days=3)
+    generate(out_dir=landing, start=start, days=(LAST_DAY - start).days + 1, **VOLUME)
+    header, _ = _rows(next((landing / "customers").glob("customers_*.csv")))
+    customer = dict.fromkeys(header, "")
+    customer.update(customer_id=LOOKBACK_CUSTOMER, segment="sme", country="US", geography="local")
+    _write(landing / "customers" / "zz-lookback.csv", header, [customer])
+    call = dict(call_id="OCT31-CALL", customer_id=LOOKBACK_CUSTOMER, started_at="2026-10-31T23:00:00")
+    _deliver_calls(landing, "zz-oct31.csv", call)
+    return {}
+
+
+def night_3(landing: Path) -> dict:
+    call = dict(call_id="NOV01-CALL", customer_id=LOOKBACK_CUSTOMER, started_at="2026-11-01T00:30:00")
+    _deliver_calls(landing, "zz-nov01.csv", call)
+    return {}
+
+
+def night_4(landing: Path) -> dict:
+    (first,) = sorted((landing / "gl_journal_lines").glob("2026-09*.csv"))[:1]
+    header, lines = _rows(first)
+    line = dict(lines[0], journal_id="LATE-JE", line_number="1", posting_date="2026-09-15", amount="1234.56")
+    _write(
+        landing / "gl_journal_lines" / "2026-09-late.csv", header, [dict(line, description="late accrual")]
+    )
+    return {"journal": "LATE-JE"}
+
+
+def case_of_october_delivered_again(landing: Path) -> dict:
+    header, tickets = _rows(landing / "tickets" / "2026-10-14.csv")
     ticket = dict(next(t for t in tickets if t["customer_id"] and t["status"] in ("solved", "closed")))
-    ticket["updated_at"] = f"{last_day + timedelta(days=1):%Y-%m-%d}T09:00:00-05:00"
+    ticket["updated_at"] = "2026-11-21T09:00:00-05:00"
     ticket["contact_reason"] = "complaint" if ticket["contact_reason"] != "complaint" else "billing_question"
     ticket["status"] = "closed"
     _write(landing / "tickets" / "zz-redelivered.csv", header, [ticket])
+    return {"ticket": ticket["ticket_id"], "reason": ticket["contact_reason"]}
 
-    # a late call, two days back, just before a contact of the same customer (a new repeat link),
-    # plus two rows staging quarantines (unknown code, future timestamp)
-    header, calls = _rows(landing / "telephony_calls" / f"{last_day - timedelta(days=1):%Y-%m-%d}.csv")
-    anchor = next(c for c in calls if c["customer_id"] and c["outcome"] == "answered")
-    late = dict(anchor, call_id="LATE-CALL-1", contact_reason="unknown")
-    late["started_at"] = anchor["started_at"].replace("T", "T").rsplit(":", 2)[0] + ":00:00Z"
-    late["updated_at"] = late["started_at"]
-    bad_code = dict(anchor, call_id="LATE-CALL-BAD", direction="sideways")
-    future = dict(anchor, call_id="LATE-CALL-FUTURE", started_at="2099-01-01T00:00:00Z", updated_at="")
-    _write(landing / "telephony_calls" / "zz-late.csv", header, [late, bad_code, future])
 
-    # a ledger line posted late in the first month: that month's allocation is recomputed whole
-    header, lines = _rows(landing / "gl_journal_lines" / f"{SMALL['start']:%Y-%m}.csv")
-    line = dict(
-        lines[0], journal_id="LATE-JE-1", line_number="1", amount="1234.56", description="late accrual"
-    )
-    _write(landing / "gl_journal_lines" / f"{SMALL['start']:%Y-%m}-late.csv", header, [line])
-
-    # a survey about an interaction of the first days
-    header, surveys = _rows(landing / "surveys" / f"{SMALL['start'] + timedelta(days=2):%Y-%m-%d}.csv")
-    survey = dict(
-        surveys[0], survey_id="LATE-SRV-1", responded_at=f"{last_day + timedelta(days=1):%Y-%m-%d}T12:00:00"
+def survey_of_a_september_call(landing: Path) -> dict:
+    _, calls = _rows(landing / "telephony_calls" / "2026-09-16.csv")
+    call = next(c for c in calls if c["outcome"] == "answered")
+    header, _ = _rows(min((landing / "surveys").glob("*.csv")))
+    survey = dict.fromkeys(header, "")
+    survey.update(
+        survey_id="LATE-SURVEY",
+        interaction_source="telephony_calls",
+        interaction_id=call["call_id"],
+        responded_at="2026-11-21T12:00:00",
+        csat="4",
+        nps="8",
+        ces="5",
+        resolved="true",
     )
     _write(landing / "surveys" / "zz-late.csv", header, [survey])
+    return {"survey": "LATE-SURVEY"}
 
-    # dimensions: an agent's FTE and a customer's segment change (every month they touch changes)
-    (agents_file,) = sorted((landing / "agents").glob(f"agents_{SMALL['start']:%Y-%m-%d}.csv"))
-    header, agents = _rows(agents_file)
+
+def night_6(landing: Path) -> dict:
+    header, agents = _rows(min((landing / "agents").glob("agents_*.csv")))
     agent = dict(agents[0], fte="0.5" if agents[0]["fte"] != "0.5" else "0.8")
     _write(landing / "agents" / "zz-update.csv", header, [agent])
-    (customers_file,) = sorted((landing / "customers").glob(f"customers_{SMALL['start']:%Y-%m-%d}.csv"))
-    header, customers = _rows(customers_file)
-    customer = dict(
-        customers[0], segment="large_enterprise" if customers[0]["segment"] != "large_enterprise" else "sme"
+    return {"agent": agent["agent_id"]}
+
+
+def _customer_of_september_only(landing: Path) -> str:
+    """A customer whose every contact (calls, cases, chats, sessions) started before 25 September."""
+    months: dict[str, set[str]] = {}
+    for source, started in (
+        ("telephony_calls", "started_at"),
+        ("tickets", "created_at"),
+        ("chats", "started_at"),
+        ("self_service_sessions", "started_at"),
+    ):
+        for path in (landing / source).glob("*.csv"):
+            for row in _rows(path)[1]:
+                if row["customer_id"]:
+                    months.setdefault(row["customer_id"], set()).add(row[started][:10])
+    return min(c for c, days in months.items() if max(days) < "2026-09-25" and c != LOOKBACK_CUSTOMER)
+
+
+def customer_of_september_changes_segment(landing: Path) -> dict:
+    customer_id = _customer_of_september_only(landing)
+    versions = [
+        (header, row)
+        for path in sorted((landing / "customers").glob("customers_*.csv"))
+        for header, rows in [_rows(path)]
+        for row in rows
+        if row["customer_id"] == customer_id
+    ]
+    header, customer = versions[-1]
+    segment = "large_enterprise" if customer["segment"] != "large_enterprise" else "sme"
+    _write(landing / "customers" / "zz-update.csv", header, [dict(customer, segment=segment)])
+    return {"customer": customer_id, "segment": segment}
+
+
+def rows_staging_quarantines(landing: Path) -> dict:
+    _deliver_calls(
+        landing,
+        "zz-defects.csv",
+        dict(call_id="BAD-CODE", direction="sideways", started_at="2026-11-02T10:00:00"),
+        dict(call_id="FUTURE", started_at="2099-01-01T00:00:00Z"),
+        dict(call_id="YEAR-ONE", started_at="0001-06-01T10:00:00"),
     )
-    _write(landing / "customers" / "zz-update.csv", header, [customer])
-    return {
-        "ticket": ticket["ticket_id"],
-        "reason": ticket["contact_reason"],
-        "agent": agent["agent_id"],
-        "customer": customer["customer_id"],
-    }
+    (first,) = sorted((landing / "gl_journal_lines").glob("2026-10*.csv"))[:1]
+    header, lines = _rows(first)
+    _write(
+        landing / "gl_journal_lines" / "zz-decimals.csv",
+        header,
+        [dict(lines[0], journal_id="DECIMALS-JE", line_number="1", amount="12.123456789")],
+    )
+    return {}
 
 
-def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = ? "
-        "and schema_name in ('staging', 'intermediate', 'marts', 'quarantine', 'seeds') order by 1, 2",
-        [catalog],
-    ).fetchall()
+def night_5(landing: Path) -> dict:
+    return {**survey_of_a_september_call(landing), **case_of_october_delivered_again(landing)}
 
 
-def _differences(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
-    """Row-for-row comparison of inc.<table> and full.<table>: every column equal, but doubles
-    within 1e-9 (a sum of doubles depends on the order rows are added in)."""
-    columns = con.execute(
-        "select column_name, data_type from duckdb_columns() where database_name = 'inc' "
-        "and schema_name = ? and table_name = ? order by column_index",
-        [schema, table],
-    ).fetchall()
-    exact = [f'"{c}"' for c, t in columns if t not in FLOAT_TYPES]
-    floats = [f'"{c}"' for c, t in columns if t in FLOAT_TYPES]
-    select = ", ".join(exact + floats)
-    order = ", ".join(f"{c} nulls first" for c in exact + floats)
-    inc = [
-        tuple(map(_normal, r))
-        for r in con.execute(f'select {select} from inc.{schema}."{table}" order by {order}').fetchall()
-    ]
-    full = [
-        tuple(map(_normal, r))
-        for r in con.execute(f'select {select} from ref.{schema}."{table}" order by {order}').fetchall()
-    ]
-    if len(inc) != len(full):
-        return [f"{schema}.{table}: {len(inc)} rows incremental, {len(full)} rows full refresh"]
-    problems = []
-    n = len(exact)
-    for a, b in zip(inc, full, strict=True):
-        same = a[:n] == b[:n] and all(
-            (x is None and y is None)
-            or (x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9))
-            for x, y in zip(a[n:], b[n:], strict=True)
-        )
-        if not same:
-            problems.append(f"{schema}.{table}: incremental {a} != full refresh {b}")
-            if len(problems) >= 3:
-                break
-    return problems
+def night_7(landing: Path) -> dict:
+    return {**customer_of_september_changes_segment(landing), **rows_staging_quarantines(landing)}
+
+
+NIGHTS = {
+    2: ("70 more days: three months", night_2, "ingest"),
+    3: ("a late call on 1 November repeats a 31 October call", night_3, "dbt"),
+    4: ("a ledger file only", night_4, "quality check"),
+    5: ("a survey about September, a case of October delivered again", night_5, "publish"),
+    6: ("an agent's FTE changes", night_6, None),
+    7: ("a September customer's segment changes; rows staging quarantines", night_7, None),
+}
+LAST_NIGHT = 8
+
+
+# ---------------------------------------------------------------- faults injected in this process
+class InjectedFault(Exception):
+    pass
+
+
+@contextmanager
+def failing_at(step: str) -> Iterator[None]:
+    """The next run fails at `step`; the published warehouse must stay as it was."""
+    import orchestration.assets as assets
+    import orchestration.ingest as ingest_module
+
+    import orchestration.publish as publish_module
+    import orchestration.quality as quality
+
+    with pytest.MonkeyPatch.context() as patch:
+        if step == "ingest":
+            real_ingest = ingest_module.ingest
+
+            def ingest_then_fail(*args, **kwargs):
+                real_ingest(*args, **kwargs)  # the new files are in the raw layer (committed)
+                raise InjectedFault("after the ingest")
+
+            patch.setattr(ingest_module, "ingest", ingest_then_fail)
+        elif step == "dbt":
+
+            def half_a_build(settings):
+                # the staging and intermediate models take the batch, the marts never do
+                context = assets.current_dbt_context()
+                args = ["build", "--exclude", "resource_type:unit_test resource_type:test path:models/marts"]
+                yield from assets.dbt_build_events(settings, args, context)
+                raise InjectedFault("dbt stopped half-way")
+
+            patch.setattr(assets, "run_dbt_in_op", half_a_build)
+        elif step == "quality check":
+            real_check = quality.check_layer
+
+            def check_then_fail(layer, *args, **kwargs):
+                result = real_check(layer, *args, **kwargs)
+                if layer == "marts":
+                    raise InjectedFault("the marts check failed")
+                return result
+
+            patch.setattr(quality, "check_layer", check_then_fail)
+        elif step == "publish":
+
+            def fail(path):
+                raise InjectedFault("publish failed after writing the copy")
+
+            patch.setattr(publish_module, "_fsync", fail)
+        else:
+            raise ValueError(step)
+        yield
+
+
+# ---------------------------------------------------------------- the nights
+def _night(settings, reference, what: str) -> tuple[str, object, list[str]]:
+    """Run the night; compare the published warehouse with `reference` (a build file)."""
+    try:
+        summary = run(settings)
+    except Exception as exc:  # noqa: BLE001 - a failed night is that night's finding
+        return what, None, [f"the run failed: {exc}"]
+    return what, summary, warehouse_differences(settings.warehouse, reference)
 
 
 @pytest.fixture(scope="module")
-def nights(tmp_path_factory, small_landing):
+def nights(tmp_path_factory):
+    """Runs every night; gives {night: (what, build summary, differences with a clean build)},
+    the facts the hard cases need, the warehouse's settings and the failed runs."""
+    import orchestration.incremental as incremental
+
     root = tmp_path_factory.mktemp("incremental")
     landing = root / "landing"
-    shutil.copytree(small_landing, landing)
-    incremental = make_settings(root / "inc", landing)
-    first = run(incremental)
-    changed = _next_night(landing)
-    second = run(incremental)
-    reference_settings = make_settings(root / "full", landing)
-    reference = run(reference_settings)
-    return incremental, reference_settings, first, second, reference, changed
+    generate(out_dir=landing, start=FIRST_DAY, days=3, **VOLUME)
+    settings = make_settings(root / "inc", landing)
+    reference = make_settings(root / "clean", landing)
+    results: dict[int, tuple[str, object, list[str]]] = {}
+    facts: dict = {}
+    failed: list[tuple[int, str, str, bool]] = []  # (night, step, error, published file unchanged)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(incremental, "dbt_build_args", models_only_build_args)
+        results[0] = ("first build: 3 days, one month", run(settings), [])
+        first = root / "night0.duckdb"
+        shutil.copyfile(settings.warehouse, first)
+        results[1] = _night(settings, first, "no new file, 3 days")
+
+        for night, (what, deliver, fault) in NIGHTS.items():
+            facts.update(deliver(landing))
+            if fault:
+                before = _sha256(settings.warehouse)
+                with failing_at(fault), pytest.raises(Exception) as error:
+                    run(settings)
+                failed.append((night, fault, str(error.value), _sha256(settings.warehouse) == before))
+                what += f" (run again after a failure at {fault})"
+            results[night] = _night(settings, clean_build(reference), what)
+
+        # no new file: the clean build of the last night is still the reference
+        results[LAST_NIGHT] = _night(settings, reference.build_db, "no new file, three months")
+        yield results, facts, settings, failed
 
 
-def test_the_second_night_is_incremental(nights):
-    _, _, first, second, reference, _ = nights
-    assert first.build.startswith("full refresh")
-    assert reference.build.startswith("full refresh")
-    assert second.build.startswith("incremental"), second.build
-    # the night's files only: the appended day (9 files) and the 6 hand-made ones
-    assert len(second.ingest.loaded_files) == 15, second.ingest.loaded_files
-    assert second.ingest.files_read == reference.ingest.files_read
+@pytest.mark.parametrize("night", range(LAST_NIGHT + 1))
+def test_the_night_equals_a_clean_build_row_for_row(nights, night):
+    results, *_ = nights
+    what, _, problems = results[night]
+    assert not problems, f"night {night} ({what}):\n" + "\n".join(problems)
 
 
-def test_incremental_equals_full_refresh_row_for_row(nights):
-    incremental, reference, *_ = nights
-    con = duckdb.connect()
-    con.execute(f"attach '{incremental.warehouse}' as inc (read_only)")
-    con.execute(f"attach '{reference.warehouse}' as ref (read_only)")
-    tables = _tables(con, "inc")
-    assert tables == _tables(con, "ref")
-    assert {s for s, _ in tables} == {"staging", "intermediate", "marts", "quarantine", "seeds"}
-    problems = [
-        p
-        for schema, table in tables
-        if (schema, table) not in NOT_COMPARED
-        for p in _differences(con, schema, table)
+def test_every_night_after_the_first_is_incremental(nights):
+    results, *_ = nights
+    builds = {night: summary.build if summary else "failed" for night, (_, summary, _) in results.items()}
+    assert builds[0].startswith("full refresh")
+    assert builds[1] == "incremental: no new or re-staged landing file"
+    # the last night reads no file; the file with a future timestamp is judged again (P5)
+    assert builds[LAST_NIGHT].startswith("incremental: loads"), builds[LAST_NIGHT]
+    assert results[LAST_NIGHT][1].ingest.loaded_files == []
+    # after a failed run the files it read are still to build: the retry is incremental, not empty
+    assert all(builds[night].startswith("incremental: loads") for night in NIGHTS), builds
+
+
+def test_failed_runs_publish_nothing_and_the_next_run_publishes_everything(nights):
+    *_, failed = nights
+    assert [(night, step) for night, step, *_ in failed] == [
+        (2, "ingest"),
+        (3, "dbt"),
+        (4, "quality check"),
+        (5, "publish"),
     ]
-    assert not problems, "\n".join(problems)
+    for night, step, error, unchanged in failed:
+        assert unchanged, f"night {night}: the run that failed at {step} changed the published file"
+        assert error, step
+    # the run after each failure equals a clean build: test_the_night_equals_a_clean_build_row_for_row
 
 
 def test_the_hard_cases_reached_the_marts(nights):
-    incremental, _, _, _, _, changed = nights
-    with duckdb.connect(str(incremental.warehouse), read_only=True) as con:
+    _, facts, settings, _ = nights
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute(
+            "select repeat_interaction_id from marts.fct_repeat_contacts "
+            "where earlier_interaction_id = 'telephony_calls:OCT31-CALL'"
+        ).fetchall() == [("telephony_calls:NOV01-CALL",)]
+        assert con.execute(
+            "select count(*) from intermediate.int_costs__gl_lines where journal_id = ?", [facts["journal"]]
+        ).fetchone() == (1,)
         assert con.execute(
             "select contact_reason from marts.fct_interactions where source = 'tickets' and source_interaction_id = ?",
-            [changed["ticket"]],
-        ).fetchone() == (changed["reason"],)
+            [facts["ticket"]],
+        ).fetchone() == (facts["reason"],)
         assert con.execute(
-            "select count(*) from marts.fct_interactions where source_interaction_id = 'LATE-CALL-1'"
+            "select count(*) from intermediate.int_kpis__survey_responses where survey_id = ? and is_matched",
+            [facts["survey"]],
         ).fetchone() == (1,)
         assert con.execute(
-            "select count(*) from marts.fct_repeat_contacts where earlier_interaction_id = 'telephony_calls:LATE-CALL-1'"
-        ).fetchone() == (1,)
+            "select segment from marts.dim_customer where customer_id = ?", [facts["customer"]]
+        ).fetchone() == (facts["segment"],)
         rules = dict(
             con.execute(
-                "select rule, count(*) from quarantine.rejected_rows where file_name = 'telephony_calls/zz-late.csv' group by 1"
+                "select rule, count(*) from quarantine.rejected_rows "
+                "where file_name in ('telephony_calls/zz-defects.csv', 'gl_journal_lines/zz-decimals.csv') group by 1"
             ).fetchall()
         )
-        assert rules == {"unknown_code": 1, "future_timestamp": 1}
-        assert con.execute(
-            "select count(*) from intermediate.int_costs__gl_lines where journal_id = 'LATE-JE-1'"
-        ).fetchone() == (1,)
-        assert con.execute(
-            "select count(*) from intermediate.int_kpis__survey_responses where survey_id = 'LATE-SRV-1' and is_matched"
-        ).fetchone() == (1,)
+        assert rules == {
+            "unknown_code": 1,
+            "future_timestamp": 1,
+            "implausible_date": 1,
+            "too_many_decimals": 1,
+        }
+        assert con.execute("select min(date_day) from marts.dim_date").fetchone() == (FIRST_DAY,)
 
 
 def test_a_removed_landing_file_forces_a_full_refresh_and_its_rows_go(nights):
-    incremental, *_ = nights
-    (incremental.landing_dir / "gl_journal_lines" / f"{SMALL['start']:%Y-%m}-late.csv").unlink()
-    summary = run(incremental)
+    _, facts, settings, _ = nights
+    (settings.landing_dir / "gl_journal_lines" / "2026-09-late.csv").unlink()
+    summary = run(settings)
     assert summary.build.startswith("full refresh") and "changed or disappeared" in summary.build
     assert len(summary.ingest.loaded_files) == 0  # the other files are not read again
-    with duckdb.connect(str(incremental.warehouse), read_only=True) as con:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert con.execute(
-            "select count(*) from intermediate.int_costs__gl_lines where journal_id = 'LATE-JE-1'"
+            "select count(*) from intermediate.int_costs__gl_lines where journal_id = ?", [facts["journal"]]
         ).fetchone() == (0,)
-    again = run(incremental)
+    again = run(settings)
     assert again.build.startswith("incremental")

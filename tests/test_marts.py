@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-from conftest import CHANNELS
+from conftest import CHANNELS, open_with_build
 
 from orchestration.pipeline import run
 
@@ -30,7 +30,7 @@ STAGING = {
 @pytest.fixture(scope="module")
 def con(published):
     settings, _ = published
-    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+    with open_with_build(settings) as connection:
         yield connection
 
 
@@ -137,17 +137,32 @@ def test_team_comes_from_the_roster(con):
     assert scalar(con, "select count(*) from marts.fct_interactions where team is not null") > 0
 
 
-def test_dim_date_covers_every_interaction_and_posting_date_without_gaps(con):
+def test_dim_date_covers_whole_months_of_every_date_without_gaps(con):
+    """dim_date runs from the 1st of the month of the earliest date a mart carries (interaction,
+    ticket solve in business time, GL posting, WFM activity, survey response) to the last day of
+    the month of the latest, every day once; calendar parts as Python's datetime gives them."""
     first, last, days, distinct_days = con.execute(
         "select min(date_day), max(date_day), count(*), count(distinct date_day) from marts.dim_date"
     ).fetchone()
     assert days == distinct_days == (last - first).days + 1
-    lo, hi = con.execute(
-        """select min(d), max(d) from (
-               select interaction_date as d from marts.fct_interactions
-               union all select posting_date from staging.stg_erp__gl_journal_lines)"""
-    ).fetchone()
-    assert (first, last) == (lo, hi)
+    business = ZoneInfo("America/New_York")
+    dates = [
+        r[0]
+        for r in con.execute(
+            """select interaction_date from marts.fct_interactions
+               union all select posting_date from staging.stg_erp__gl_journal_lines
+               union all select activity_date from marts.fct_agent_daily
+               union all select response_date from marts.fct_survey_kpis_daily"""
+        ).fetchall()
+    ]
+    dates += [
+        ts.replace(tzinfo=ZoneInfo("UTC")).astimezone(business).date()
+        for (ts,) in con.execute(
+            "select solved_at_utc from marts.fct_interactions where solved_at_utc is not null"
+        ).fetchall()
+    ]
+    next_month = (max(dates).replace(day=28) + timedelta(days=4)).replace(day=1)
+    assert (first, last) == (min(dates).replace(day=1), next_month - timedelta(days=1))
     for day, dow, name, week_start, weekend in con.execute(
         "select date_day, day_of_week, day_name, week_start, is_weekend from marts.dim_date"
     ).fetchall():

@@ -26,13 +26,16 @@ def test_published_warehouse_answers_for_every_channel(published):
     assert "marts.fct_interactions" in summary.render()
 
 
-def test_published_schemas_are_clean_and_raw_stays_private(published):
+def test_published_file_holds_what_readers_need_and_the_build_the_rest(published):
+    """Readers get marts, quarantine and meta; staging, intermediate and seeds stay in the
+    build file, and raw (the exports as delivered, with personal data) in its own file."""
     settings, _ = published
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         schemas = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
-    assert {"staging", "marts", "meta"} <= schemas
-    assert "raw" not in schemas
-    assert not any(s.startswith("main_") for s in schemas)
+    assert schemas == {"marts", "quarantine", "meta"}
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        private = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+    assert {"staging", "intermediate", "seeds", "marts", "quarantine"} == private
 
 
 def test_run_log_records_the_files_and_rows_read(published, small_landing):

@@ -84,14 +84,14 @@ def test_ccw_check_exits_non_zero_on_a_stopping_failure(published, tmp_path, mon
     work.work_dir.mkdir(parents=True)
     shutil.copy(settings.build_db, work.build_db)
     with duckdb.connect(str(work.build_db)) as con:
-        con.execute("update marts.fct_agent_daily set occupancy = -0.25 where rowid = 0")
+        con.execute("update marts.fct_agent_daily set occupancy_rate = -0.25 where rowid = 0")
     monkeypatch.setenv("CCW_LANDING_DIR", str(settings.landing_dir))
     monkeypatch.setenv("CCW_WAREHOUSE", str(work.warehouse))
     assert main(["check", "--layer", "marts"]) == 1
     captured = capsys.readouterr()
     assert "[stop] marts.rates rate_out_of_bounds" in captured.out
     assert (
-        "marts.fct_agent_daily.occupancy: rule 'rate_out_of_bounds' broken: minimum -0.25 is below 0"
+        "marts.fct_agent_daily.occupancy_rate: rule 'rate_out_of_bounds' broken: minimum -0.25 is below 0"
         in captured.err
     )
 

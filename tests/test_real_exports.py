@@ -157,7 +157,7 @@ def test_jerusalem_costs_in_eur_from_the_companys_configuration(jerusalem):
     May: 400 ILS x 0.25 = 100.00 EUR with no interaction: unallocated."""
     _, _, con = jerusalem
     costs = dict(
-        con.execute("select source_interaction_id, total_cost from marts.fct_interactions").fetchall()
+        con.execute("select source_interaction_id, total_cost_amount from marts.fct_interactions").fetchall()
     )
     assert costs == {
         "C1": Decimal("295.000020"),

@@ -59,6 +59,8 @@ CALLS_1 = [
     # rows 10-11: exact duplicates -> one record
     "C9,,inbound,2026-11-01T09:00:00,,,,,5,0,,0,0,0,ivr_self_served,",
     "C9,,inbound,2026-11-01T09:00:00,,,,,5,0,,0,0,0,ivr_self_served,",
+    # row 12: implausible_date (year 1: before the plausible window, default 2000-01-01)
+    "C12,,inbound,0001-06-01T09:00:00,,,,,0,0,A1,50,0,10,answered,",
 ]
 # parquet, later file: C1 re-delivered (wins: later updated_at), C10 new, C11 bad
 CALLS_2 = [
@@ -90,13 +92,14 @@ SURVEYS = [
 ]
 CUSTOMERS = [
     "customer_id,segment,country,geography,customer_since,customer_name,email,phone",
-    "K1,sme,US,local,2020-01-01,Ann Lee,ann@example.com,+15550001111",
+    # a customer since 1985: a date of a person, not of an event, may lie before the window
+    "K1,sme,US,local,1985-06-01,Ann Lee,ann@example.com,+15550001111",
     # row 2: missing_required (segment); its PII must not leak into quarantine
     "K2,,US,local,2020-01-01,Bob Ray,bob@example.com,+15550002222",
 ]
 AGENTS = [
     "agent_id,agent_name,team,site,cost_center,employment_type,fte,hired_on,left_on",
-    "A1,Cy Agent,t1,NYC,CC1,employee,1.0,2020-01-01,",
+    "A1,Cy Agent,t1,NYC,CC1,employee,1.0,1995-03-01,",  # hired before the window: kept
 ]
 ACTIVITY = [
     "agent_id,activity_date,state,seconds",
@@ -124,6 +127,8 @@ EXPECTED_REJECTIONS = {
     ("customers", "customers/2026-11-01.csv", 2): "missing_required",
     ("agent_activity", "agent_activity/2026-11-01.csv", 2): "negative_duration",
     ("gl_journal_lines", "gl_journal_lines/2026-11-01.csv", 2): "unknown_currency",
+    ("telephony_calls", "telephony_calls/2026-11-01.csv", 12): "implausible_date",
+    ("gl_journal_lines", "gl_journal_lines/2026-11-01.csv", 3): "too_many_decimals",
 }
 # staging model -> (landing source, key column, expected keys, superseded versions)
 EXPECTED_STAGING = {
@@ -181,6 +186,8 @@ def _build_landing(landing: Path) -> None:
             f"J1,1,{month[:8]}15,6000,Salaries,CC1,1000.50,{currency},pay",
             # row 2: unknown_currency (XXX = ISO 4217 "no currency": never in fx_rates)
             f"J1,2,{month[:8]}15,6000,Salaries,CC1,10,XXX,pay",
+            # row 3: too_many_decimals (a thousandth of a cent is not an amount of the currency)
+            f"J1,3,{month[:8]}15,6000,Salaries,CC1,10.00001,{currency},pay",
         ],
     )
     # self_service_sessions: no folder at all (the company has no portal)

@@ -53,7 +53,7 @@ gl as (
 
     select
         lines.posting_month as cost_month,
-        round(lines.amount * case
+        round(cast(lines.amount as decimal(19, 4)) * case
             when lines.currency = '{{ var("reporting_currency") }}' then cast(1 as decimal(18, 8))
             else cast(fx.rate_to_reporting as decimal(18, 8))
         end, 2) as amount
@@ -80,11 +80,12 @@ gl_months as (
 
 model_rows as (
 
-    select {{ month_column }} as cost_month, {{ amount_column }} as amount
+    -- one explicit type: a union of decimals of two scales may round the finer one (DuckDB)
+    select {{ month_column }} as cost_month, cast({{ amount_column }} as decimal(38, 6)) as amount
     from {{ model }}
     {%- if add_unallocated %}
     union all
-    select cost_month, allocated_amount as amount
+    select cost_month, cast(allocated_amount as decimal(38, 6)) as amount
     from {{ ref('int_costs__channel_allocation') }}
     where channel = 'unallocated'
     {%- endif %}

@@ -5,17 +5,19 @@ State lives in the private raw file of the warehouse (`raw._build_state`,
 it. Decisions: docs/decisions/performance.md (P1-P8).
 
   load_id          every ingest that reads files gives them a new load id
-  built_load_id    the dbt models hold every file with load_id <= this; an incremental
-                   build processes the files above it (macros/incremental.sql)
+  built_load_id    the published build holds every file with load_id <= this; an
+                   incremental build processes the files above it (macros/incremental.sql)
 
 A build is a full refresh (every model rebuilt from every file, the build file
 recreated) when asked (`ccw run --full-refresh`), on the first build, when a
 loaded landing file changed or disappeared, when the dbt project, the organisation's configuration seeds, the quality policy,
 the contract or a setting that changes results (every setting dbt reads, the
 landing directory) changed since the last successful build (the fingerprint),
-or when the last full refresh did not finish. Otherwise it is incremental. A
-failed incremental build leaves `built_load_id` where it was: the next run
-processes the same files again (every incremental model is idempotent, P6).
+or when the last full refresh was not published. Otherwise it is incremental.
+A build is done when it is published: a run that fails or is killed anywhere
+before (ingest, dbt, a quality check, publish) leaves `built_load_id` where it
+was, and the next run processes the same files again (every incremental model
+is idempotent, P6, P16).
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class BuildPlan:
     full_refresh: bool
     reasons: list[str] = field(default_factory=list)
     built_load_id: int = 0  # dbt processes the files with load_id above this
-    load_id: int = 0  # the latest load of the raw layer: built_load_id after a successful build
+    load_id: int = 0  # the latest load of the raw layer: built_load_id once this build is published
     fingerprint: str = ""
     restaged_files: list[str] = field(default_factory=list)
 
@@ -153,7 +155,7 @@ def plan_build(
         reasons.append("the build file is missing or incomplete")
     if state["full_refresh_required"]:
         reasons.append(
-            "a loaded landing file changed or disappeared, or the last full refresh did not finish"
+            "a loaded landing file changed or disappeared, or the last full refresh was not published"
         )
     if state["fingerprint"] is not None and state["fingerprint"] != fingerprint:
         reasons.append("the dbt project, configuration, quality policy, contract or a setting changed")
@@ -201,7 +203,7 @@ def restage_time_dependent_files(raw: duckdb.DuckDBPyConnection, settings: Setti
 
 
 def mark_built(settings: Settings, plan: BuildPlan) -> None:
-    """After a successful dbt build: the models hold every file up to plan.load_id."""
+    """After the build is published: the published models hold every file up to plan.load_id."""
     with duckdb.connect(str(settings.raw_db)) as raw:
         raw.execute(
             f"update {STATE_TABLE} set built_load_id = ?, project_fingerprint = ?, "

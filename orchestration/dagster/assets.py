@@ -7,11 +7,13 @@
       check raw_quality        BLOCKING: the raw Great Expectations suite (file rules)
     dbt models     one `dbt build` (models, seeds, dbt tests) by the `dbt` resource, grouped
                    staging / intermediate / marts; incremental models process the files loaded
-                   since the last successful build
+                   since the last published build
       check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
       check marts_quality      BLOCKING, on fct_interactions
-    warehouse      orchestration/publish.py copies the build file beside the published file and
-                   renames it over; then orchestration/report writes <warehouse>.report/index.html
+    warehouse      orchestration/publish copies the reader tables (with comments and keys) beside
+                   the published file and renames it over (warehouse.py); then the build is marked
+                   done (build/plan.py mark_built), the docs are written beside it (docs.py) and
+                   orchestration/report writes <warehouse>.report/index.html
 
 A blocking check that fails (ERROR severity) fails its step, so every asset
 downstream of the checked asset is skipped: dbt does not run after a raw
@@ -26,7 +28,9 @@ uses the in-process executor, so `ccw run`, the schedule and the sensor all
 execute the job the same way, in one process that holds the build lock.
 """
 
+import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -47,16 +51,20 @@ from orchestration.build.plan import (
     plan_build,
     prepare_build_file,
 )
+from orchestration.config import Settings
 from orchestration.configuration import prepare_build_seeds
 from orchestration.dagster.resources import LAYERS, BuildConfig, RunState, WarehouseRun
 from orchestration.database import duckdb_config, open_build
 from orchestration.errors import PipelineError
 from orchestration.landing.files import landing_fingerprint
 from orchestration.landing.ingest import ingest
-from orchestration.publish import RunRecord, publish
+from orchestration.publish.docs import DocsReport, write_docs
+from orchestration.publish.warehouse import RunRecord, publish
 from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
 from orchestration.quality.metrics import RuleSettings
 from orchestration.report import write_after_publish
+
+log = logging.getLogger(__name__)
 
 RAW_KEY = dg.AssetKey(["raw"])
 LANDING_KEY = dg.AssetKey(["landing_files"])
@@ -215,7 +223,6 @@ def _dbt_models(project: DbtProject) -> dg.AssetsDefinition:
                 yield from invocation.stream()
             if not invocation.is_successful():
                 raise build_failed(args, settings)
-            mark_built(settings, state.plan)
         except PipelineError as exc:
             raise state.fail(exc) from exc
 
@@ -223,7 +230,7 @@ def _dbt_models(project: DbtProject) -> dg.AssetsDefinition:
 
 
 # ---------------------------------------------------------------- publish
-def _publish(state: RunState) -> RunRecord:
+def _publish(state: RunState, manifest: Path) -> RunRecord:
     missing = [layer for layer in LAYERS if layer not in state.layers]
     failed = [layer for layer in LAYERS if layer in state.layers and not state.layers[layer].passed]
     if missing or failed or state.ingest is None:
@@ -246,22 +253,41 @@ def _publish(state: RunState) -> RunRecord:
     )
     rows = [row for layer in LAYERS for row in state.layers[layer].rows()]
     state.published_at = publish(
-        state.settings.build_db, state.settings.warehouse, record, quality_results=rows
+        state.settings.build_db,
+        state.settings.warehouse,
+        record,
+        quality_results=rows,
+        manifest=manifest,
     )
+    # only a published build is done: after a failed check or publish the next run builds the
+    # same files again (docs/decisions/performance.md P16)
+    mark_built(state.settings, state.plan)
     return record
 
 
-def _warehouse(dbt_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
+def _write_docs_after_publish(settings: Settings, manifest: Path) -> DocsReport | str:
+    """The docs beside the freshly published file (orchestration/publish/docs.py). The warehouse
+    is published by now: docs that cannot be written are reported in the run summary, not a
+    failed run."""
+    try:
+        return write_docs(settings, manifest)
+    except (PipelineError, OSError, duckdb.Error) as exc:
+        log.warning("docs not written: %s", exc)
+        return f"not written: {exc}"
+
+
+def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefinition:
     @dg.asset(
         key=WAREHOUSE_KEY,
         deps=[RAW_KEY, *dbt_keys],
         group_name="publish",
-        description="The published warehouse (CCW_WAREHOUSE): the build copied and renamed over it "
-        "atomically, only when every blocking check of this run passed (orchestration/publish.py).",
+        description="The published warehouse (CCW_WAREHOUSE): the build's reader tables copied and renamed "
+        "over it atomically, only when every blocking check of this run passed (orchestration/publish/warehouse.py).",
     )
     def warehouse(ccw: WarehouseRun) -> dg.MaterializeResult:
         state = ccw.state
-        record = _publish(state)
+        record = _publish(state, manifest)
+        state.docs = _write_docs_after_publish(state.settings, manifest)
         report = write_after_publish(state.settings.warehouse)  # logs, never fails the published run
         return dg.MaterializeResult(
             metadata={
@@ -303,5 +329,5 @@ def build_assets(project: DbtProject) -> list:
             "Great Expectations marts suite on the marts layer (cost reconciliation, totals, "
             "rates within bounds).",
         ),
-        _warehouse(dbt_keys),
+        _warehouse(dbt_keys, project.manifest_path),
     ]

@@ -19,6 +19,7 @@ from orchestration.build.plan import BuildPlan
 from orchestration.config import Settings, load_settings
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
+from orchestration.publish.docs import DocsReport
 from orchestration.quality.checks import LayerResult
 
 LAYERS = ("raw", "staging", "marts")
@@ -40,6 +41,7 @@ class RunState:
     layers: dict[str, LayerResult] = field(default_factory=dict)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     published_at: datetime | None = None
+    docs: DocsReport | str | None = None  # the docs written after the publish, or why not
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
 
     def fail(self, error: PipelineError) -> PipelineError:

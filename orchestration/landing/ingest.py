@@ -31,7 +31,7 @@ now changed or became unreadable, has its rows removed and sets
 `raw._build_state.full_refresh_required`: dbt's incremental models cannot
 un-see a record, so the next dbt build is a full refresh (P4). Each file
 carries the `load_id` of the ingest that last loaded it; dbt's incremental
-models process the files loaded after the last successful build.
+models process the files loaded after the last published build.
 
 A missing or empty source folder gives an empty relation: the company does not
 use that channel. Columns beyond the contract are ignored; a missing optional

@@ -36,7 +36,7 @@ create table if not exists {FILES_TABLE} (
 """
 STATE_DDL = f"""
 create table if not exists {STATE_TABLE} (
-    built_load_id bigint,            -- dbt models are built from every file with load_id <= this
+    built_load_id bigint,            -- the published build holds every file with load_id <= this
     project_fingerprint varchar,     -- of the dbt project, policy and settings of that build
     full_refresh_required boolean,   -- a loaded file changed or disappeared since: rebuild everything
     landing_dir varchar,

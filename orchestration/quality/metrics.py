@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -25,12 +25,14 @@ from orchestration.sql import sql_string as _q
 @dataclass(frozen=True)
 class RuleSettings:
     """What the row rules read besides the row, as staging gets it from the build's dbt vars and
-    seeds: the business timezone (local timestamps), the reporting currency and the FX rates of
-    the organisation's configuration."""
+    seeds: the business timezone (local timestamps), the reporting currency, the FX rates and
+    currency decimals of the organisation's configuration, and the earliest plausible date."""
 
     timezone: str
     reporting_currency: str
     fx_rates: Path
+    earliest_date: date  # the first plausible day of a landing event (rule implausible_date)
+    minor_units: Path  # currency_minor_units.csv of the configuration (rule too_many_decimals)
 
     @classmethod
     def of(cls, settings: Settings) -> RuleSettings:
@@ -38,6 +40,8 @@ class RuleSettings:
             settings.business_timezone,
             settings.reporting_currency,
             settings.configuration_dir / "fx_rates.csv",
+            settings.earliest_date,
+            settings.configuration_dir / "currency_minor_units.csv",
         )
 
     @classmethod
@@ -46,6 +50,8 @@ class RuleSettings:
             default_text("business_timezone"),
             default_text("reporting_currency"),
             SAMPLE_CONFIG_DIR / "fx_rates.csv",
+            date.fromisoformat(default_text("earliest_date")),
+            SAMPLE_CONFIG_DIR / "currency_minor_units.csv",
         )
 
 
@@ -93,7 +99,12 @@ def typed_value(col: str, type_: str, timezone: str) -> str:
     return f"nullif({c}, '')"
 
 
-def _column_rule_conditions(source: Source, cutoff: datetime) -> dict[str, list[str]]:
+def decimal_places(col: str) -> str:
+    """The decimals a number's text carries, trailing zeros not counted (macros/parsing.sql)."""
+    return f"length(regexp_replace(regexp_extract({col}, '[.]([0-9]+)', 1), '0+$', ''))"
+
+
+def _column_rule_conditions(source: Source, cutoff: datetime, earliest: date) -> dict[str, list[str]]:
     """The rules the contract's columns imply: rule -> SQL conditions over raw `c` and typed `_t_c`."""
     rules: dict[str, list[str]] = {}
     bound = f"timestamp '{cutoff:%Y-%m-%d %H:%M:%S}'"
@@ -111,6 +122,11 @@ def _column_rule_conditions(source: Source, cutoff: datetime) -> dict[str, list[
                 if col.type in ("timestamp", "date") and col.name not in source.future_exempt
                 else None
             ),
+            "implausible_date": (
+                f"{t} < {col.type} '{earliest:%Y-%m-%d}'"
+                if col.type in ("timestamp", "date") and col.name not in source.past_exempt
+                else None
+            ),
         }
         for rule, condition in found.items():
             if condition:
@@ -118,10 +134,10 @@ def _column_rule_conditions(source: Source, cutoff: datetime) -> dict[str, list[
     return rules
 
 
-def _row_rule_conditions(source: Source, cutoff: datetime, currency: str) -> dict[str, list[str]]:
+def _row_rule_conditions(source: Source, cutoff: datetime, settings: RuleSettings) -> dict[str, list[str]]:
     """rule -> SQL conditions (true when a row breaks it), over raw text `c` and typed `_t_c`."""
     rules: dict[str, list[str]] = {rule: [] for rule in ROW_RULES if rule != "duplicate_id"}
-    for rule, conditions in _column_rule_conditions(source, cutoff).items():
+    for rule, conditions in _column_rule_conditions(source, cutoff, settings.earliest_date).items():
         rules[rule] += conditions
     for r in source.ranges:
         t = f'"_t_{r.column}"'
@@ -130,9 +146,12 @@ def _row_rule_conditions(source: Source, cutoff: datetime, currency: str) -> dic
         rules["out_of_range"].append("(" + " or ".join(parts) + ")")
     for pair in source.end_before_start:
         rules["end_before_start"].append(f'"_t_{pair.end}" < "_t_{pair.start}"')
+    if source.too_many_decimals:
+        amount = f'"{source.too_many_decimals.amount}"'
+        rules["too_many_decimals"].append(f"{decimal_places(amount)} > _minor_units")
     if source.unknown_currency:
         rules["unknown_currency"].append(
-            f'"_t_{source.unknown_currency.currency}" <> {_q(currency)} and not _has_fx_rate'
+            f'"_t_{source.unknown_currency.currency}" <> {_q(settings.reporting_currency)} and not _has_fx_rate'
         )
     return rules
 
@@ -143,7 +162,7 @@ def file_metrics_sql(
     """Per landing file of `relation` (rows of one source: contract columns as text, _file_name,
     _row_number): rows, and per row rule the rows breaking it and the first such row."""
     cutoff = future_cutoff(now)
-    rules = _row_rule_conditions(source, cutoff, settings.reporting_currency)
+    rules = _row_rule_conditions(source, cutoff, settings)
     typed = ", ".join(
         f'{typed_value(c.name, c.type, settings.timezone)} as "_t_{c.name}"' for c in source.columns
     )
@@ -158,6 +177,14 @@ def file_metrics_sql(
             f"on fx.fx_month = date_trunc('month', typed._t_{rule.date}) and fx.fx_currency = typed._t_{rule.currency}"
         )
     has_fx = ", fx.fx_month is not null as _has_fx_rate" if fx_join else ""
+    if source.too_many_decimals:
+        currency_col = source.too_many_decimals.currency
+        fx_join += (
+            f" left join (select currency as units_currency, cast(minor_units as integer) as minor_units "
+            f"from read_csv({_q(str(settings.minor_units))}, header = true, all_varchar = true)) units "
+            f'on units.units_currency = typed."_t_{currency_col}"'
+        )
+        has_fx += ", coalesce(units.minor_units, 2) as _minor_units"
     flags = ", ".join(
         f"coalesce({' or '.join(f'({c})' for c in conds)}, false) as r_{rule}"
         if conds
@@ -205,12 +232,15 @@ _METRIC_COLUMNS = ["rows"] + [c for rule in ROW_RULES for c in (rule, f"{rule}_f
 
 def metrics_key(settings: RuleSettings) -> str:
     """What the per-file metrics depend on besides the file (and the clock, see raw_row_metrics)."""
-    digest = hashlib.sha256(f"{settings.timezone}\0{settings.reporting_currency}\0".encode())
+    digest = hashlib.sha256(
+        f"{settings.timezone}\0{settings.reporting_currency}\0{settings.earliest_date}\0".encode()
+    )
     for path in (
         Path(__file__),
         PROJECT_DIR / "orchestration" / "contract.py",
         CONTRACT_FILE,
         settings.fx_rates,
+        settings.minor_units,
     ):
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]
@@ -237,6 +267,17 @@ def store_file_metrics(
     """Keep the per-file metrics of the files just loaded (computed in the pass that validated them).
 
     file_names: files whose metrics the frame holds (a file with 0 rows has no row in it)."""
+    # a catalog query, which cannot fail (this runs inside the ingest's transaction)
+    columns = [
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where table_name = '_file_metrics' "
+            "and (database_name = 'raw' or schema_name = 'raw') order by column_index"
+        ).fetchall()
+    ]
+    if columns and columns != ["source", "file_name", *_METRIC_COLUMNS, "metrics_key"]:
+        # the metrics of another set of rules: computed again when needed (raw_row_metrics)
+        con.execute(f"drop table {METRICS_TABLE}")
     con.execute(_metrics_ddl())
     if file_names:
         con.execute(
@@ -496,7 +537,7 @@ def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection, settings: RuleSett
         f"""
         with gl as (
             select l.posting_month as cost_month,
-                   round(l.amount * case when l.currency = {_q(currency)} then cast(1 as decimal(18, 8))
+                   round(cast(l.amount as decimal(19, 4)) * case when l.currency = {_q(currency)} then cast(1 as decimal(18, 8))
                                          else cast(fx.rate_to_reporting as decimal(18, 8)) end, 2) as amount
             from staging.stg_erp__gl_journal_lines l
             left join seeds.fx_rates fx on cast(fx.month as date) = l.posting_month and fx.currency = l.currency
@@ -512,7 +553,7 @@ def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection, settings: RuleSett
             from marts.fct_cost_allocation group by 1
         ),
         interactions as (
-            select interaction_month as cost_month, sum(total_cost) as interaction_cost
+            select interaction_month as cost_month, sum(total_cost_amount) as interaction_cost
             from marts.fct_interactions group by 1
         ),
         months as (
@@ -539,30 +580,30 @@ def mart_totals_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
         with fi as (
-            select interaction_month as cost_month, channel, count(*) as interactions, sum(total_cost) as cost
+            select interaction_month as cost_month, channel, count(*) as interactions, sum(total_cost_amount) as cost
             from marts.fct_interactions group by all
         ),
         ch as (
-            select cost_month, channel, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, channel, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_channel_costs_monthly group by all
         ),
         reason as (
-            select cost_month, channel, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, channel, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_contact_reason_costs_monthly group by all
         ),
         seg as (
-            select cost_month, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_cost_to_serve_segments_monthly group by all
         ),
         cust as (
-            select cost_month, sum(interactions) as interactions, sum(total_cost) as cost
+            select cost_month, sum(interactions) as interactions, sum(total_cost_amount) as cost
             from marts.fct_cost_to_serve_customers_monthly group by all
         ),
         fi_month as (
-            select interaction_month as cost_month, count(*) as interactions, sum(total_cost) as cost,
+            select interaction_month as cost_month, count(*) as interactions, sum(total_cost_amount) as cost,
                    -- cost to serve per customer leaves anonymous interactions out
                    count(*) filter (where customer_id is not null) as known_interactions,
-                   sum(total_cost) filter (where customer_id is not null) as known_cost
+                   sum(total_cost_amount) filter (where customer_id is not null) as known_cost
             from marts.fct_interactions group by all
         ),
         keys as (select cost_month, channel from fi union select cost_month, channel from ch
@@ -591,7 +632,8 @@ def mart_totals_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-RATE_COLUMN = r"(^share_|_share$|_rate$|_rate_|^service_level$|^occupancy$|^shrinkage$|^csat$)"
+# A share in 0..1 is named ..._rate or ..._share (CONTRIBUTING.md, "Column names").
+RATE_COLUMN = r"(_rate|_share)$"
 
 
 def mart_rate_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -625,7 +667,7 @@ NON_NEGATIVE = {
     "fct_agent_daily": ["handled_contacts", "handle_seconds", "paid_seconds"],
     "fct_channel_kpis_daily": ["offered", "handled", "abandoned"],
 }
-COST_COLUMNS = ["labour_cost", "platform_cost", "overhead_cost", "total_cost"]
+COST_COLUMNS = ["labour_cost_amount", "platform_cost_amount", "overhead_cost_amount", "total_cost_amount"]
 
 
 def mart_negative_frame(con: duckdb.DuckDBPyConnection, columns: dict[str, list[str]]) -> pd.DataFrame:

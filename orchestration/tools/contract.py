@@ -50,6 +50,12 @@ def _rules_data(s: Source) -> dict:
         ],
         "end_before_start": [{"end": r.end, "start": r.start} for r in s.end_before_start],
         "future_exempt": list(s.future_exempt),
+        "past_exempt": list(s.past_exempt),
+        "too_many_decimals": (
+            {"amount": s.too_many_decimals.amount, "currency": s.too_many_decimals.currency}
+            if s.too_many_decimals
+            else None
+        ),
         "unknown_currency": (
             {"currency": s.unknown_currency.currency, "date": s.unknown_currency.date}
             if s.unknown_currency
@@ -65,9 +71,9 @@ def landing_contract_macro() -> str:
         "",
         "    landing_contract(): per landing source its key, staging models, interaction start,",
         "    columns {name, type, required, pii, codes} and rules {out_of_range, end_before_start,",
-        "    future_exempt, unknown_currency}. row_rules(): the row rules in precedence order",
-        "    (the first rule a row breaks is the one it is quarantined under). landing_value_forms():",
-        "    the patterns of the accepted date and timestamp forms.",
+        "    future_exempt, past_exempt, too_many_decimals, unknown_currency}. row_rules(): the row",
+        "    rules in precedence order (the first rule a row breaks is the one it is quarantined under).",
+        "    landing_value_forms(): the patterns of the accepted date and timestamp forms.",
         "-#}",
         "{% macro landing_contract() %}",
         "{{ return({",
@@ -166,6 +172,11 @@ def _source_rules(s: Source) -> list[str]:
     rules = [f"out_of_range {r.column} {_bound(r)}" for r in s.ranges]
     rules += [f"end_before_start {p.end} < {p.start}" for p in s.end_before_start]
     rules += [f"future_timestamp not checked on {', '.join(s.future_exempt)}"] if s.future_exempt else []
+    rules += [f"implausible_date not checked on {', '.join(s.past_exempt)}"] if s.past_exempt else []
+    if s.too_many_decimals:
+        rules.append(
+            f"too_many_decimals {s.too_many_decimals.amount} (decimals of {s.too_many_decimals.currency})"
+        )
     if s.unknown_currency:
         rules.append(f"unknown_currency {s.unknown_currency.currency} (month of {s.unknown_currency.date})")
     return rules

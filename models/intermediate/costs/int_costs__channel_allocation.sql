@@ -55,7 +55,7 @@ direct_drivers as (
         base.driver,
         base.amount,
         channel_activity.channel,
-        cast({{ cost_driver_quantity('base.driver', 'channel_activity') }} as decimal(18, 6)) as driver_quantity
+        cast({{ cost_driver_quantity('base.driver', 'channel_activity') }} as decimal(38, 6)) as driver_quantity
     from base
     inner join channel_activity
         on channel_activity.cost_month = base.cost_month
@@ -142,10 +142,10 @@ channel_fte as (
 
 overhead_quantities as (
 
-    select cost_month, channel, 'labour_cost_share' as driver, cast(labour_cost as decimal(18, 6)) as driver_quantity
+    select cost_month, channel, 'labour_cost_share' as driver, cast(labour_cost as decimal(38, 6)) as driver_quantity
     from channel_labour
     union all
-    select cost_month, channel, 'fte_share' as driver, cast(round(fte, 6) as decimal(18, 6)) as driver_quantity
+    select cost_month, channel, 'fte_share' as driver, cast(round(fte, 6) as decimal(38, 6)) as driver_quantity
     from channel_fte
 
 ),
@@ -218,7 +218,7 @@ unallocated as (
         base.cost_category,
         'unallocated' as channel,
         base.driver,
-        cast(0 as decimal(18, 6)) as driver_quantity,
+        cast(0 as decimal(38, 6)) as driver_quantity,
         base.amount as allocated_amount,
         case
             when base.scope_status <> 'in_scope' then base.scope_status

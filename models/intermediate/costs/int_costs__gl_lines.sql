@@ -80,7 +80,7 @@ final as (
         currency,
         amount,
         fx_rate,
-        {{ cost_money('round(amount * fx_rate, 2)') }} as amount_reporting,
+        {{ cost_money('round(' ~ cost_convert('amount', 'fx_rate') ~ ', 2)') }} as amount_reporting,
         coalesce(cost_category, 'unmapped') as cost_category,
         coalesce(cost_pool, 'unmapped') as cost_pool,
         coalesce(pool_type, 'unmapped') as pool_type,

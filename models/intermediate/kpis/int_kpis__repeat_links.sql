@@ -26,8 +26,8 @@ contacts as (
     {%- if is_incremental() %}
       -- earlier contacts of the months rebuilt, and the later contacts that can repeat them
       and (
-          {{ in_refresh_months('interaction_month') }}
-          or {{ in_refresh_months(dbt.dateadd('month', -1, 'interaction_month')) }}
+          {{ in_rebuilt_months('interaction_month') }}
+          or {{ in_rebuilt_months(dbt.dateadd('month', -1, 'interaction_month')) }}
       )
     {%- endif %}
 
@@ -62,7 +62,7 @@ candidates as (
             or later.contact_reason = 'unknown'
         )
     {%- if is_incremental() %}
-    where {{ in_refresh_months(month_of('earlier.interaction_date')) }}
+    where {{ in_rebuilt_months(month_of('earlier.interaction_date')) }}
     {%- endif %}
 
 ),

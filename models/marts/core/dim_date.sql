@@ -1,39 +1,38 @@
-{#- One row per business-calendar day from the first to the last interaction or GL posting date (see _core__models.yml). -#}
+{#- One row per business-calendar day, whole months from the first to the last date any mart carries (see _core__models.yml). -#}
 with
 
-interaction_dates as (
+-- the earliest and latest day of every date a mart carries: interactions (and the cohort, KPI and
+-- repeat days derived from them), ticket solves, GL postings, WFM activity and survey responses
+date_ranges as (
 
-    select
-        min(interaction_date) as min_date,
-        max(interaction_date) as max_date
+    select min(interaction_date) as min_date, max(interaction_date) as max_date
     from {{ ref('int_interactions__unioned') }}
-
-),
-
-posting_dates as (
-
+    union all
     select
-        min(posting_date) as min_date,
-        max(posting_date) as max_date
+        min(cast({{ utc_to_business_time('solved_at_utc') }} as date)),
+        max(cast({{ utc_to_business_time('solved_at_utc') }} as date))
+    from {{ ref('int_interactions__unioned') }}
+    union all
+    select min(posting_date), max(posting_date)
     from {{ ref('stg_erp__gl_journal_lines') }}
+    union all
+    select min(activity_date), max(activity_date)
+    from {{ ref('stg_wfm__agent_activity') }}
+    union all
+    select
+        min(cast({{ utc_to_business_time('responded_at_utc') }} as date)),
+        max(cast({{ utc_to_business_time('responded_at_utc') }} as date))
+    from {{ ref('stg_surveys__responses') }}
 
 ),
 
+-- whole months: every month key (cost_month, kpi_month, ...) is a day of the dimension
 bounds as (
 
     select
-        case
-            when posting_dates.min_date is null or interaction_dates.min_date <= posting_dates.min_date
-                then coalesce(interaction_dates.min_date, posting_dates.min_date)
-            else posting_dates.min_date
-        end as start_date,
-        case
-            when posting_dates.max_date is null or interaction_dates.max_date >= posting_dates.max_date
-                then coalesce(interaction_dates.max_date, posting_dates.max_date)
-            else posting_dates.max_date
-        end as end_date
-    from interaction_dates
-    cross join posting_dates
+        cast({{ dbt.date_trunc('month', 'min(min_date)') }} as date) as start_date,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', 'max(max_date)'))) }} as date) as end_date
+    from date_ranges
 
 ),
 

@@ -60,10 +60,11 @@ final as (
         interactions.first_response_at_utc,
         interactions.solved_at_utc,
         interactions.reopen_count,
-        {{ cost_money('coalesce(costs.labour_cost, 0)', 6) }} as labour_cost,
-        {{ cost_money('coalesce(costs.platform_cost, 0)', 6) }} as platform_cost,
-        {{ cost_money('coalesce(costs.overhead_cost, 0)', 6) }} as overhead_cost,
-        {{ cost_money('coalesce(costs.total_cost, 0)', 6) }} as total_cost,
+        {{ cost_money('coalesce(costs.labour_cost, 0)', 6) }} as labour_cost_amount,
+        {{ cost_money('coalesce(costs.platform_cost, 0)', 6) }} as platform_cost_amount,
+        {{ cost_money('coalesce(costs.overhead_cost, 0)', 6) }} as overhead_cost_amount,
+        {{ cost_money('coalesce(costs.total_cost, 0)', 6) }} as total_cost_amount,
+        '{{ var("reporting_currency") }}' as currency,
         interactions._file_name,
         interactions._row_number
     from interactions

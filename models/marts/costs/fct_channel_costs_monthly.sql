@@ -57,11 +57,11 @@ joined as (
         coalesce(volumes.interactions, 0) as interactions,
         coalesce(volumes.handled_interactions, 0) as handled_interactions,
         coalesce(volumes.resolved_interactions, 0) as resolved_interactions,
-        cast(coalesce(volumes.handle_minutes, 0) as decimal(18, 2)) as handle_minutes,
-        cast(coalesce(volumes.productive_handle_minutes, 0) as decimal(18, 2)) as productive_handle_minutes,
-        {{ cost_money('coalesce(allocation.labour_cost, 0)') }} as labour_cost,
-        {{ cost_money('coalesce(allocation.platform_cost, 0)') }} as platform_cost,
-        {{ cost_money('coalesce(allocation.overhead_cost, 0)') }} as overhead_cost
+        cast(coalesce(volumes.handle_minutes, 0) as decimal(18, 6)) as handle_minutes,
+        cast(coalesce(volumes.productive_handle_minutes, 0) as decimal(18, 6)) as productive_handle_minutes,
+        {{ cost_money('coalesce(allocation.labour_cost, 0)', 6) }} as labour_cost_amount,
+        {{ cost_money('coalesce(allocation.platform_cost, 0)', 6) }} as platform_cost_amount,
+        {{ cost_money('coalesce(allocation.overhead_cost, 0)', 6) }} as overhead_cost_amount
     from volumes
     full outer join allocation
         on allocation.cost_month = volumes.cost_month
@@ -73,7 +73,8 @@ with_totals as (
 
     select
         joined.*,
-        {{ cost_money('labour_cost + platform_cost + overhead_cost') }} as total_cost
+        {{ cost_money('labour_cost_amount + platform_cost_amount + overhead_cost_amount', 6) }} as total_cost_amount,
+        '{{ var("reporting_currency") }}' as currency
     from joined
 
 ),
@@ -82,11 +83,11 @@ unit_costs as (
 
     select
         with_totals.*,
-        {{ cost_ratio('labour_cost', 'total_cost', 4) }} as labour_share,
-        {{ cost_ratio('total_cost', 'interactions', 4) }} as cost_per_interaction,
-        {{ cost_ratio('total_cost', 'handled_interactions', 4) }} as cost_per_handled_interaction,
-        {{ cost_ratio('total_cost', 'handle_minutes', 4) }} as cost_per_handle_minute,
-        {{ cost_ratio('total_cost', 'resolved_interactions', 4) }} as cost_per_resolved_contact
+        {{ cost_ratio('labour_cost_amount', 'total_cost_amount', 4) }} as labour_share,
+        {{ cost_ratio('total_cost_amount', 'interactions', 4) }} as cost_per_interaction_amount,
+        {{ cost_ratio('total_cost_amount', 'handled_interactions', 4) }} as cost_per_handled_interaction_amount,
+        {{ cost_ratio('total_cost_amount', 'handle_minutes', 4) }} as cost_per_handle_minute_amount,
+        {{ cost_ratio('total_cost_amount', 'resolved_interactions', 4) }} as cost_per_resolved_contact_amount
     from with_totals
 
 )
@@ -94,15 +95,16 @@ unit_costs as (
 select
     unit_costs.*,
     benchmarks.source as benchmark_source,
-    benchmarks.cost_low as benchmark_cost_low,
-    benchmarks.cost_high as benchmark_cost_high,
+    benchmarks.cost_low as benchmark_cost_low_amount,
+    benchmarks.cost_high as benchmark_cost_high_amount,
+    benchmarks.currency as benchmark_currency,
     case when benchmarks.currency = '{{ var("reporting_currency") }}'
-        then unit_costs.cost_per_interaction - benchmarks.cost_mid end as variance_to_benchmark,
+        then unit_costs.cost_per_interaction_amount - benchmarks.cost_mid end as variance_to_benchmark_amount,
     case when benchmarks.currency = '{{ var("reporting_currency") }}'
         then case
-            when unit_costs.cost_per_interaction < benchmarks.cost_low then 'below'
-            when unit_costs.cost_per_interaction > benchmarks.cost_high then 'above'
-            when unit_costs.cost_per_interaction is not null then 'within'
+            when unit_costs.cost_per_interaction_amount < benchmarks.cost_low then 'below'
+            when unit_costs.cost_per_interaction_amount > benchmarks.cost_high then 'above'
+            when unit_costs.cost_per_interaction_amount is not null then 'within'
         end
     end as benchmark_position
 from unit_costs

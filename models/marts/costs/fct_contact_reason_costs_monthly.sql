@@ -29,11 +29,12 @@ select
     interactions,
     handled_interactions,
     resolved_interactions,
-    cast(handle_minutes as decimal(18, 2)) as handle_minutes,
-    {{ cost_money('labour_cost', 6) }} as labour_cost,
-    {{ cost_money('platform_cost', 6) }} as platform_cost,
-    {{ cost_money('overhead_cost', 6) }} as overhead_cost,
-    {{ cost_money('total_cost', 6) }} as total_cost,
-    {{ cost_ratio('total_cost', 'interactions', 4) }} as cost_per_interaction,
-    {{ cost_ratio('total_cost', 'resolved_interactions', 4) }} as cost_per_resolved_contact
+    cast(handle_minutes as decimal(18, 6)) as handle_minutes,
+    {{ cost_money('labour_cost', 6) }} as labour_cost_amount,
+    {{ cost_money('platform_cost', 6) }} as platform_cost_amount,
+    {{ cost_money('overhead_cost', 6) }} as overhead_cost_amount,
+    {{ cost_money('total_cost', 6) }} as total_cost_amount,
+    '{{ var("reporting_currency") }}' as currency,
+    {{ cost_ratio('total_cost', 'interactions', 4) }} as cost_per_interaction_amount,
+    {{ cost_ratio('total_cost', 'resolved_interactions', 4) }} as cost_per_resolved_contact_amount
 from grouped

@@ -43,11 +43,12 @@ select
     by_customer.interactions,
     by_customer.assisted_interactions,
     by_customer.unassisted_interactions,
-    {{ cost_money('by_customer.labour_cost', 6) }} as labour_cost,
-    {{ cost_money('by_customer.platform_cost', 6) }} as platform_cost,
-    {{ cost_money('by_customer.overhead_cost', 6) }} as overhead_cost,
-    {{ cost_money('by_customer.total_cost', 6) }} as total_cost,
-    {{ cost_ratio('by_customer.total_cost', 'by_customer.interactions', 4) }} as cost_per_interaction
+    {{ cost_money('by_customer.labour_cost', 6) }} as labour_cost_amount,
+    {{ cost_money('by_customer.platform_cost', 6) }} as platform_cost_amount,
+    {{ cost_money('by_customer.overhead_cost', 6) }} as overhead_cost_amount,
+    {{ cost_money('by_customer.total_cost', 6) }} as total_cost_amount,
+    '{{ var("reporting_currency") }}' as currency,
+    {{ cost_ratio('by_customer.total_cost', 'by_customer.interactions', 4) }} as cost_per_interaction_amount
 from by_customer
 left join customers
     on customers.customer_id = by_customer.customer_id

@@ -65,10 +65,11 @@ select
     customers,
     interactions,
     assisted_interactions,
-    {{ cost_money('labour_cost', 6) }} as labour_cost,
-    {{ cost_money('platform_cost', 6) }} as platform_cost,
-    {{ cost_money('overhead_cost', 6) }} as overhead_cost,
-    {{ cost_money('total_cost', 6) }} as total_cost,
-    {{ cost_ratio('total_cost', 'interactions', 4) }} as cost_per_interaction,
-    {{ cost_ratio('total_cost', 'customers', 4) }} as cost_per_customer
+    {{ cost_money('labour_cost', 6) }} as labour_cost_amount,
+    {{ cost_money('platform_cost', 6) }} as platform_cost_amount,
+    {{ cost_money('overhead_cost', 6) }} as overhead_cost_amount,
+    {{ cost_money('total_cost', 6) }} as total_cost_amount,
+    '{{ var("reporting_currency") }}' as currency,
+    {{ cost_ratio('total_cost', 'interactions', 4) }} as cost_per_interaction_amount,
+    {{ cost_ratio('total_cost', 'customers', 4) }} as cost_per_customer_amount
 from grouped

@@ -90,12 +90,15 @@ priced as (
 
 costed as (
 
+    -- volumes as decimal(16, 4) and unit costs as decimal(20, 6): products exact on both engines
+    -- (16 + 20 + 1 digits stay within Spark's 38), and no 18-digit overflow of DuckDB
     select
         priced.*,
-        cast(round(baseline_volume * from_unit_cost, 2) as decimal(18, 2)) as baseline_cost,
-        cast(round(
-            cast(baseline_volume - shifted_volume as decimal(18, 4)) * from_unit_cost
-            + shifted_volume * to_unit_cost, 2) as decimal(18, 2)) as scenario_cost
+        {{ cost_money('round(cast(baseline_volume as decimal(16, 4)) * cast(from_unit_cost as decimal(20, 6)), 2)') }}
+            as baseline_cost,
+        {{ cost_money('round(
+            cast(baseline_volume - shifted_volume as decimal(16, 4)) * cast(from_unit_cost as decimal(20, 6))
+            + cast(shifted_volume as decimal(16, 4)) * cast(to_unit_cost as decimal(20, 6)), 2)') }} as scenario_cost
     from priced
 
 )
@@ -112,10 +115,10 @@ select
     observed_days,
     baseline_volume,
     shifted_volume,
-    from_unit_cost,
-    to_unit_cost,
-    baseline_cost,
-    scenario_cost,
-    cast(baseline_cost - scenario_cost as decimal(18, 2)) as savings,
+    from_unit_cost as from_unit_cost_amount,
+    to_unit_cost as to_unit_cost_amount,
+    baseline_cost as baseline_cost_amount,
+    scenario_cost as scenario_cost_amount,
+    {{ cost_money('baseline_cost - scenario_cost') }} as savings_amount,
     '{{ var("reporting_currency") }}' as currency
 from costed

@@ -59,8 +59,8 @@ contact_days as (
         {{ kpi_sum_if('is_handled', 'coalesce(handle_seconds, 0)', 'bigint') }} as handle_seconds,
         {{ kpi_sum_if('is_handled', 'coalesce(productive_handle_seconds, 0)') }} as productive_handle_seconds,
         -- cost allocation: labour and total cost allocated to every interaction of the agent that day
-        {{ cost_money('sum(labour_cost)', 6) }} as allocated_labour_cost,
-        {{ cost_money('sum(total_cost)', 6) }} as allocated_total_cost
+        {{ cost_money('sum(labour_cost_amount)', 6) }} as allocated_labour_cost_amount,
+        {{ cost_money('sum(total_cost_amount)', 6) }} as allocated_total_cost_amount
     from interactions
     group by agent_id, interaction_date
 
@@ -99,8 +99,9 @@ joined as (
         {%- endfor %}
         coalesce(contact_days.handle_seconds, 0) as handle_seconds,
         coalesce(contact_days.productive_handle_seconds, 0) as productive_handle_seconds,
-        contact_days.allocated_labour_cost,
-        contact_days.allocated_total_cost,
+        contact_days.allocated_labour_cost_amount,
+        contact_days.allocated_total_cost_amount,
+        '{{ var("reporting_currency") }}' as currency,
         activity_days.agent_id is not null as has_wfm_activity,
         {%- for state in states %}
         coalesce(activity_days.{{ state }}_seconds, 0) as {{ state }}_seconds,
@@ -125,14 +126,14 @@ final as (
 
     select
         joined.*,
-        on_contact_seconds + after_contact_work_seconds as occupancy_numerator,
-        on_contact_seconds + after_contact_work_seconds + available_seconds as occupancy_denominator,
-        {{ safe_divide('on_contact_seconds + after_contact_work_seconds', 'on_contact_seconds + after_contact_work_seconds + available_seconds') }} as occupancy,
+        on_contact_seconds + after_contact_work_seconds as occupancy_numerator_seconds,
+        on_contact_seconds + after_contact_work_seconds + available_seconds as occupancy_denominator_seconds,
+        {{ safe_divide('on_contact_seconds + after_contact_work_seconds', 'on_contact_seconds + after_contact_work_seconds + available_seconds') }} as occupancy_rate,
         break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds as shrinkage_seconds,
-        {{ safe_divide('break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds', 'paid_seconds') }} as shrinkage,
+        {{ safe_divide('break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds', 'paid_seconds') }} as shrinkage_rate,
         cast(on_contact_seconds + after_contact_work_seconds as {{ type_double() }}) / 3600.0 as productive_hours,
         {{ safe_divide('handled_contacts * 3600', 'on_contact_seconds + after_contact_work_seconds') }} as contacts_per_productive_hour,
-        {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat
+        {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat_rate
     from joined
 
 )

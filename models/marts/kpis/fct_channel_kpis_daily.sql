@@ -5,11 +5,11 @@
     interactions: a quiet day has offered = 0 and null ratios. A KPI that does not
     apply to a channel is null on its row (components too), not zero.
 -#}
-{#- Incremental by business-local month (int_refresh__months; docs/decisions/performance.md P3).
-    The grid is global (first to last day x every channel seen): when it grows at its start or
-    its channels change every month is rebuilt; the days whose repeat window completes as the
-    data grows (the last repeat_window_days days of the previous build) are rebuilt too. -#}
-{{ incremental_by_month(month_of('kpi_date')) }}
+{#- Incremental by business-local month (docs/decisions/performance.md P3, P16). The grid is
+    global (first to last day x every channel seen), so the months rebuilt are the refresh months
+    and the grid's changed months (refresh_months_and_kpi_grid); every input below is read for
+    exactly those months. -#}
+{{ incremental_by_month(month_of('kpi_date'), 'refresh_months_and_kpi_grid') }}
 with
 
 all_interactions as (
@@ -29,8 +29,8 @@ repeat_links as (
 
     select * from {{ ref('int_kpis__repeat_links') }}
     {%- if is_incremental() %}
-    where {{ in_refresh_months('earlier_interaction_month') }}
-       or {{ in_refresh_months(month_of('repeat_interaction_date')) }}
+    where {{ in_rebuilt_months('earlier_interaction_month') }}
+       or {{ in_rebuilt_months(month_of('repeat_interaction_date')) }}
     {%- endif %}
 
 ),
@@ -57,41 +57,6 @@ days as (
     {{ date_spine('bounds') }}
 
 ),
-{%- if is_incremental() %}
-
-previous as (
-
-    select min(kpi_date) as start_date, max(kpi_date) as end_date from {{ this }}
-
-),
-
-channel_changes as (
-
-    select count(*) as changed
-    from (
-        (select channel from all_interactions except select channel from {{ this }})
-        union all
-        (select channel from {{ this }} except select channel from all_interactions)
-    ) as changes
-
-),
-
-rebuilt_months as (
-
-    {{ refresh_months() }}
-    union
-    select distinct {{ month_of('days.date_day') }}
-    from days
-    cross join bounds
-    cross join previous
-    cross join channel_changes
-    where previous.start_date is null
-       or bounds.start_date <> previous.start_date
-       or channel_changes.changed > 0
-       or days.date_day >= {{ dbt.dateadd('day', -(kpi_repeat_window_days() | int), 'previous.end_date') }}
-
-),
-{%- endif %}
 
 channels as (
 
@@ -106,9 +71,7 @@ grid as (
         channels.channel
     from days
     cross join channels
-    {%- if is_incremental() %}
-    where {{ month_of('days.date_day') }} in (select refresh_month from rebuilt_months)
-    {%- endif %}
+    {{ incremental_months_filter(month_of('days.date_day')) }}
 
 ),
 
@@ -190,7 +153,7 @@ survey_components as (
         {{ kpi_sum_int('nps_promoter') }} as nps_promoters,
         {{ kpi_sum_int('nps_detractor') }} as nps_detractors,
         {{ kpi_sum_int('nps_response') }} as nps_responses,
-        {{ kpi_sum_if('ces is not null', 'ces', 'bigint') }} as ces_sum,
+        {{ kpi_sum_if('ces is not null', 'ces', 'bigint') }} as ces_score_sum,
         {{ kpi_sum_int('ces_easy') }} as ces_easy,
         {{ kpi_sum_int('ces_response') }} as ces_responses
     from surveys
@@ -230,7 +193,7 @@ components as (
         coalesce(survey_components.nps_promoters, 0) as nps_promoters,
         coalesce(survey_components.nps_detractors, 0) as nps_detractors,
         coalesce(survey_components.nps_responses, 0) as nps_responses,
-        coalesce(survey_components.ces_sum, 0) as ces_sum,
+        coalesce(survey_components.ces_score_sum, 0) as ces_score_sum,
         coalesce(survey_components.ces_easy, 0) as ces_easy,
         coalesce(survey_components.ces_responses, 0) as ces_responses
     from grid

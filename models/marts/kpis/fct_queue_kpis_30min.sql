@@ -40,7 +40,7 @@ final as (
         interval_date,
         channel,
         offered,
-        answered as handled,
+        answered,
         abandoned,
         short_abandoned,
         asa_wait_seconds_sum,
@@ -52,7 +52,7 @@ final as (
         sl_answered_within_threshold,
         sl_abandoned_after_threshold,
         sl_denominator,
-        {{ safe_divide('sl_answered_within_threshold', 'sl_denominator') }} as service_level
+        {{ safe_divide('sl_answered_within_threshold', 'sl_denominator') }} as service_level_rate
     from aggregated
 
 )

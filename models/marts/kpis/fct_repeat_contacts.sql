@@ -13,16 +13,14 @@ with
 links as (
 
     select * from {{ ref('int_kpis__repeat_links') }}
-    {%- if is_incremental() %}
-    where earlier_interaction_month in ({{ refresh_months_and_previous() }})
-    {%- endif %}
+    {{ incremental_months_filter('earlier_interaction_month') }}
 
 ),
 
 -- allocated cost of the repeat (cost allocation): the cost of the duplicated effort
 repeat_costs as (
 
-    select interaction_id, total_cost
+    select interaction_id, total_cost_amount
     from {{ ref('fct_interactions') }}
 
 ),
@@ -42,10 +40,11 @@ final as (
         earlier_interaction_date,
         repeat_interaction_date,
         earlier_interaction_month,
-        hours_between,
+        hours_between as repeat_after_hours,
         is_cross_channel,
         is_same_reason,
-        repeat_costs.total_cost as repeat_total_cost
+        repeat_costs.total_cost_amount as repeat_total_cost_amount,
+        '{{ var("reporting_currency") }}' as currency
     from links
     left join repeat_costs
         on repeat_costs.interaction_id = links.repeat_interaction_id

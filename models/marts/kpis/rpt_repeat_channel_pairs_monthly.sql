@@ -19,8 +19,8 @@ pairs as (
         repeat_channel,
         is_cross_channel,
         cast(count(*) as bigint) as repeats,
-        sum(hours_between) as hours_between_sum,
-        {{ cost_money('sum(repeat_total_cost)', 6) }} as repeat_total_cost
+        sum(repeat_after_hours) as repeat_after_hours_sum,
+        {{ cost_money('sum(repeat_total_cost_amount)', 6) }} as repeat_total_cost_amount
     from repeats
     group by earlier_interaction_month, earlier_channel, repeat_channel, is_cross_channel
 
@@ -45,11 +45,12 @@ final as (
         pairs.repeat_channel,
         pairs.is_cross_channel,
         pairs.repeats,
-        pairs.hours_between_sum,
-        {{ safe_divide('pairs.hours_between_sum', 'pairs.repeats') }} as avg_hours_between,
-        pairs.repeat_total_cost,
+        pairs.repeat_after_hours_sum,
+        {{ safe_divide('pairs.repeat_after_hours_sum', 'pairs.repeats') }} as avg_repeat_after_hours,
+        pairs.repeat_total_cost_amount,
+        '{{ var("reporting_currency") }}' as currency,
         months.month_repeats,
-        {{ safe_divide('pairs.repeats', 'months.month_repeats') }} as share_of_month_repeats,
+        {{ safe_divide('pairs.repeats', 'months.month_repeats') }} as month_repeats_share,
         months.month_cross_channel_repeats,
         {{ safe_divide('months.month_cross_channel_repeats', 'months.month_repeats') }} as month_cross_channel_share
     from pairs

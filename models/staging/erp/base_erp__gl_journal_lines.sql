@@ -17,15 +17,28 @@ fx_rates as (
 
 ),
 
+currencies as (
+
+    -- decimals of a currency's minor unit, where not 2 (seed currency_minor_units: ISO 4217)
+    select
+        cast(currency as {{ dbt.type_string() }}) as currency,
+        cast(minor_units as {{ dbt.type_int() }}) as minor_units
+    from {{ ref('currency_minor_units') }}
+
+),
+
 with_rates as (
 
     select
         typed.*,
-        fx_rates.fx_month is not null as _has_fx_rate
+        fx_rates.fx_month is not null as _has_fx_rate,
+        coalesce(currencies.minor_units, 2) as _minor_units
     from typed
     left join fx_rates
         on fx_rates.fx_month = cast({{ dbt.date_trunc('month', '_t_posting_date') }} as date)
         and fx_rates.fx_currency = typed._t_currency
+    left join currencies
+        on currencies.currency = typed._t_currency
 
 ),
 
