@@ -116,7 +116,7 @@ def test_jerusalem_utc_suffixed_offset_and_local_timestamps_give_the_local_days(
         ("C5", datetime(2025, 3, 31, 20, 59), date(2025, 3, 31), date(2025, 3, 1)),
     ]
     assert con.execute(
-        "select started_at_local from staging.stg_telephony__calls where call_id = 'C1'"
+        "select started_at_local from marts.fct_interactions where source_interaction_id = 'C1'"
     ).fetchone() == (datetime(2025, 3, 28, 1, 30),)
 
 
@@ -155,7 +155,7 @@ def test_jerusalem_costs_in_eur_from_the_companys_configuration(jerusalem):
     5.333333 minutes (10.000000): 299 x 4.666667 / 10 = 139.533343(3), 299 x 5.333333 / 10 =
     159.466656(7) -> 159.466657 (millionths; the two add up to 299.000000).
     May: 400 ILS x 0.25 = 100.00 EUR with no interaction: unallocated."""
-    _, _, con = jerusalem
+    settings, _, con = jerusalem
     costs = dict(
         con.execute("select source_interaction_id, total_cost_amount from marts.fct_interactions").fetchall()
     )
@@ -175,8 +175,9 @@ def test_jerusalem_costs_in_eur_from_the_companys_configuration(jerusalem):
         ("2025-04", "inbound_call", None, "EUR", Decimal("299.00")),
         ("2025-05", "unallocated", "no_driver_activity", "EUR", Decimal("100.00")),
     ]
-    # the sample's chart of accounts was never read: the seeds are the company's
-    assert con.execute("select account_code from seeds.account_mapping").fetchall() == [("5210",)]
+    # the sample's chart of accounts was never read: the build's seeds are the company's
+    with duckdb.connect(str(settings.build_db), read_only=True) as build:
+        assert build.execute("select account_code from seeds.account_mapping").fetchall() == [("5210",)]
 
 
 def _words(text: str) -> str:
