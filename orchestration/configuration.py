@@ -11,7 +11,8 @@ combinations) and writes the build's private seeds folder (Settings.build_seeds_
 dbt's seed-paths reaches through CCW_BUILD_SEEDS and a link in the project's target/): the
 product's seeds and YAML, and the configuration files as validated (byte-order mark, blank lines and line endings normalised). A missing or malformed
 file stops the run before anything is read, naming the file, the line and what is wrong.
-docs/DECISIONS.md D16 says why a copy rather than reading the folder in place.
+docs/decisions/settings.md CF3-CF4 say why all or nothing, and why a copy rather than reading
+the folder in place.
 
 `init(folder)` writes a starting copy: the sample's configuration files and a README.md that
 explains every file and column (from the seeds' YAML descriptions); it never overwrites.
