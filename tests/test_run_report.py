@@ -5,11 +5,13 @@ Every figure below is computed by hand from the rows in `warehouse`.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import duckdb
 import pytest
 
+from orchestration.build.dbt import dbt_failures
 from orchestration.run_report import cost_report, rejection_report, render_rejections
 
 
@@ -150,4 +152,25 @@ def test_rejections_per_source_top_three_rules_with_their_first_row(warehouse):
         "2 other rule(s) 2",
         "gl_journal_lines: 1 of 10 rows",
         "unparseable_type 1 e.g. gl.csv, row 4: posting_date = '10/02/2025' is not a valid date",
+    ]
+
+
+def test_a_failed_dbt_build_names_each_failing_node_and_the_dbt_log(tmp_path):
+    """run_results.json of a build with one failing data test and one model error: both named
+    with their message, then the log's path (dbt writes dbt.log into the target folder)."""
+    (tmp_path / "run_results.json").write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.p.a", "status": "success", "message": "OK"},
+                    {"unique_id": "test.p.not_null_b_id", "status": "fail", "message": "Got 2 results"},
+                    {"unique_id": "model.p.c", "status": "error", "message": " Binder Error: x "},
+                ]
+            }
+        )
+    )
+    assert dbt_failures(tmp_path).splitlines() == [
+        "  test.p.not_null_b_id: Got 2 results",
+        "  model.p.c: Binder Error: x",
+        f"  dbt log: {tmp_path / 'dbt.log'}",
     ]
