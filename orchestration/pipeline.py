@@ -24,13 +24,7 @@ from orchestration.dagster.definitions import execute
 from orchestration.landing.files import landing_is_empty
 from orchestration.landing.ingest import IngestReport
 from orchestration.quality.checks import LayerResult
-from orchestration.run_report import (
-    CostReport,
-    SourceRejections,
-    cost_report,
-    rejection_report,
-    render_rejections,
-)
+from orchestration.run_report import CostReport, SourceRejections, render_rejections
 from orchestration.tools.generator import generate
 
 log = logging.getLogger(__name__)
@@ -157,8 +151,8 @@ def run(
             generated_sample=generated,
             quality=[state.layers[layer] for layer in ("raw", "staging", "marts")],
             build=state.plan.describe() if state.plan is not None else "",
-            cost=cost_report(con, settings.reporting_currency),
-            rejections=rejection_report(con),
+            cost=state.cost,
+            rejections=state.rejections,
             dbt_log=settings.dbt_log if settings.dbt_log.exists() else None,
             docs=state.docs,
         )

@@ -7,7 +7,8 @@ was set aside.
     rejection_report(con)   rows set aside per source with the rules that set most aside, each
                             with its first row as an example
 
-`ccw run` prints both in its summary (pipeline.RunSummary).
+The `warehouse` asset reads both after publishing (the run's log and the asset's metadata,
+dagster/assets.py); `ccw run` prints them in its summary (pipeline.RunSummary).
 """
 
 from __future__ import annotations

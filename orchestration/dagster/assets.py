@@ -63,6 +63,7 @@ from orchestration.publish.warehouse import RunRecord, publish
 from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
 from orchestration.quality.metrics import RuleSettings
 from orchestration.report import write_after_publish
+from orchestration.run_report import cost_report, rejection_report, render_rejections
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +277,22 @@ def _write_docs_after_publish(settings: Settings, manifest: Path) -> DocsReport 
         return f"not written: {exc}"
 
 
+def _controller_summary(state: RunState) -> str:
+    """Where the published cost went and what was set aside (run_report.py), for the run's log and
+    the asset's metadata; the warehouse is published by now, so a failure here is only logged."""
+    try:
+        with duckdb.connect(str(state.settings.warehouse), read_only=True) as con:
+            state.cost = cost_report(con, state.settings.reporting_currency)
+            state.rejections = rejection_report(con)
+    except duckdb.Error as exc:
+        log.warning("cost and rejection summary not read: %s", exc)
+        return f"not read: {exc}"
+    rows = state.ingest.rows if state.ingest is not None else {}
+    summary = "\n".join([*state.cost.render(), *render_rejections(state.rejections, rows)])
+    log.info("%s", summary)
+    return summary
+
+
 def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefinition:
     @dg.asset(
         key=WAREHOUSE_KEY,
@@ -289,6 +306,7 @@ def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefiniti
         record = _publish(state, manifest)
         state.docs = _write_docs_after_publish(state.settings, manifest)
         report = write_after_publish(state.settings.warehouse)  # logs, never fails the published run
+        summary = _controller_summary(state)
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(state.settings.warehouse)),
@@ -298,6 +316,7 @@ def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefiniti
                 "checks_passed": record.checks_passed,
                 "checks_failed": record.checks_failed,
                 "report": dg.MetadataValue.path(str(report)) if report else "not written (see the log)",
+                "cost_and_rejections": dg.MetadataValue.md(f"```\n{summary}\n```"),
             }
         )
 

@@ -21,6 +21,7 @@ from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
 from orchestration.publish.docs import DocsReport
 from orchestration.quality.checks import LayerResult
+from orchestration.run_report import CostReport, SourceRejections
 
 LAYERS = ("raw", "staging", "marts")
 
@@ -42,6 +43,8 @@ class RunState:
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     published_at: datetime | None = None
     docs: DocsReport | str | None = None  # the docs written after the publish, or why not
+    cost: CostReport | None = None  # read from the published file (run_report.py)
+    rejections: list[SourceRejections] = field(default_factory=list)  # rows set aside, per source
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
 
     def fail(self, error: PipelineError) -> PipelineError:
