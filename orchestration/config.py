@@ -113,6 +113,21 @@ def _currency(text: str) -> str:
     return text
 
 
+def _share(text: str) -> float:
+    if not re.fullmatch(r"0?[.][0-9]+", text) or not 0 < float(text) < 1:
+        raise ValueError("not a share between 0 and 1 written with a decimal point, e.g. 0.80")
+    return float(text)
+
+
+def _positive_number(unit: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        if not re.fullmatch(r"[0-9]+([.][0-9]+)?", text) or float(text) <= 0:
+            raise ValueError(f"not a number of {unit} above 0, e.g. 160 or 173.33")
+        return float(text)
+
+    return parse
+
+
 def _date(text: str) -> date:
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         raise ValueError("not a date written YYYY-MM-DD, e.g. 2015-01-01")
@@ -261,6 +276,31 @@ class Settings:
         "any when unknown) is a repeat, and the first one not first-contact resolved.",
         dbt_var="repeat_window_days",
         example="3",
+    )
+    service_level_target_call: float = setting(
+        "CCW_SERVICE_LEVEL_TARGET_CALL",
+        "0.80",
+        _share,
+        "Staffing: Erlang C staffs the inbound-call queue for this share of calls answered within "
+        "the service level (docs/decisions/staffing.md).",
+        dbt_var="service_level_target_call",
+        example="0.90",
+    )
+    service_level_target_chat: float = setting(
+        "CCW_SERVICE_LEVEL_TARGET_CHAT",
+        "0.80",
+        _share,
+        "Staffing: likewise for agent chats.",
+        dbt_var="service_level_target_chat",
+        example="0.85",
+    )
+    paid_hours_per_fte_month: float = setting(
+        "CCW_PAID_HOURS_PER_FTE_MONTH",
+        "173.33",
+        _positive_number("hours"),
+        "Paid hours of one full-time equivalent in a month (40 h x 52 weeks / 12 by default).",
+        dbt_var="paid_hours_per_fte_month",
+        example="160",
     )
     earliest_date: date = setting(
         "CCW_EARLIEST_DATE",

@@ -1,5 +1,6 @@
 """Shared fixtures: one small generated landing directory and one published warehouse per session,
-and the comparison of a warehouse with a clean build of the same landing files."""
+the comparison of a warehouse with a clean build of the same landing files, and a headless
+browser (`browser`, from browser.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from browser import browser  # noqa: F401  (the fixture, for every test module)
 
 from orchestration.config import Settings
 from orchestration.pipeline import run

@@ -26,7 +26,7 @@ CONFIG_FILES = {
     "allocation_drivers.csv",
     "fx_rates.csv",
     "channel_benchmarks.csv",
-    "channel_shift_scenarios.csv",
+    "scenarios.csv",
     "currency_minor_units.csv",
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import browser, open_offline  # noqa: F401
+from browser import open_offline
 
 from orchestration.cli import main
 from orchestration.publish.docs import DocsReport, docs_dir, remote_resources
@@ -41,7 +41,7 @@ def test_no_page_loads_anything_from_the_network(docs):
     assert {p: r for p, r in left.items() if r} == {}
 
 
-def test_the_dbt_site_opens_offline_and_names_the_published_tables(docs, browser):  # noqa: F811
+def test_the_dbt_site_opens_offline_and_names_the_published_tables(docs, browser):
     page = (docs / "dbt" / "index.html").resolve()
     visit = open_offline(browser, page)
     assert visit.failed == [] and visit.network == [] and visit.errors == []
@@ -63,7 +63,7 @@ def test_the_dbt_site_opens_offline_and_names_the_published_tables(docs, browser
     assert staging.failed == [] and staging.network == []
 
 
-def test_the_data_quality_site_opens_offline(docs, browser):  # noqa: F811
+def test_the_data_quality_site_opens_offline(docs, browser):
     """The pages' 22 CDN files are local copies (two of them pinned by subresource integrity, which
     a page opened from disk cannot check: ccw checks the copies against the pinned hashes)."""
     index = open_offline(browser, docs / "quality" / "index.html", settle_ms=1500)

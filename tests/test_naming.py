@@ -18,6 +18,10 @@ DOUBLE_UNITS = (
     "_points",
     "_score",
     "_per_productive_hour",
+    "_volume",  # contacts where a contact may be shared (a team's share, a scenario's moved share)
+    "_erlangs",  # offered load: agents busy on average
+    "_agents",  # agent positions averaged over an interval
+    "_fte",  # full-time equivalents
 )
 UNITLESS_DOUBLES = {"concurrency", "fte"}  # parallel chats; full-time equivalents
 

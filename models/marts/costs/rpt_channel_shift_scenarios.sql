@@ -1,9 +1,18 @@
-{#- One row per channel-shift scenario (seed channel_shift_scenarios): baseline cost, scenario cost and savings, in decimal arithmetic. -#}
+{#- One row per channel-shift scenario (seed scenarios, scenario_type channel_shift): baseline cost, scenario cost and savings, in decimal arithmetic. -#}
 with
 
 scenarios as (
 
-    select * from {{ ref('channel_shift_scenarios') }}
+    select
+        scenario_id,
+        contact_reason,
+        channel as from_channel,
+        to_channel,
+        shift_share,
+        annual_volume,
+        coalesce(unit_cost_basis, 'actual') as unit_cost_basis
+    from {{ ref('scenarios') }}
+    where scenario_type = 'channel_shift'
 
 ),
 

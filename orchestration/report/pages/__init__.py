@@ -10,7 +10,8 @@ from orchestration.report.pages.cost import cost_page
 from orchestration.report.pages.quality import quality_page
 from orchestration.report.pages.scenarios import scenarios_page
 from orchestration.report.pages.service import service_page
+from orchestration.report.pages.staffing import staffing_page
 
-PAGES = [cost_page, breakdown_page, service_page, scenarios_page, quality_page]
+PAGES = [cost_page, breakdown_page, service_page, scenarios_page, quality_page, staffing_page]
 
 __all__ = ["PAGES"]

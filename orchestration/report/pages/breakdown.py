@@ -14,34 +14,33 @@ REPEAT_PAIRS = "marts.rpt_repeat_channel_pairs_monthly"
 
 # Over the channels (reasons) or geographies (segments) of the month: ratios of sums.
 REASONS_SQL = f"""
-select contact_reason, sum(interactions) as interactions, sum(total_cost) as total_cost,
-       sum(total_cost) / nullif(sum(interactions), 0) as cost_per_interaction,
-       sum(total_cost) / nullif(sum(resolved_interactions), 0) as cost_per_resolved_contact
+select contact_reason, sum(interactions) as interactions, sum(total_cost_amount) as total_cost_amount,
+       sum(total_cost_amount) / nullif(sum(interactions), 0) as cost_per_interaction_amount,
+       sum(total_cost_amount) / nullif(sum(resolved_interactions), 0) as cost_per_resolved_contact_amount
 from {REASONS}
 where cost_month = ?
 group by contact_reason
-order by total_cost desc, contact_reason
+order by total_cost_amount desc, contact_reason
 """
 
 # A customer has one segment and one geography, so customers add up over geographies.
 SEGMENTS_SQL = f"""
 select segment, sum(customers) as customers, sum(interactions) as interactions,
-       sum(total_cost) as total_cost,
-       sum(total_cost) / nullif(sum(interactions), 0) as cost_per_interaction,
-       sum(total_cost) / nullif(sum(customers), 0) as cost_per_customer
+       sum(total_cost_amount) as total_cost_amount,
+       sum(total_cost_amount) / nullif(sum(interactions), 0) as cost_per_interaction_amount,
+       sum(total_cost_amount) / nullif(sum(customers), 0) as cost_per_customer_amount
 from {SEGMENTS}
 where cost_month = ?
 group by segment
-order by total_cost desc, segment
+order by total_cost_amount desc, segment
 """
 
 REPEAT_PAIRS_SQL = f"""
-select earlier_channel, repeat_channel, repeats, repeat_total_cost,
-       hours_between_sum / nullif(repeats, 0) as avg_hours_between,
-       repeats / nullif(month_repeats, 0) as share_of_month_repeats
+select earlier_channel, repeat_channel, repeats, repeat_total_cost_amount, avg_repeat_after_hours,
+       month_repeats_share
 from {REPEAT_PAIRS}
 where repeat_month = ?
-order by repeat_total_cost desc, earlier_channel, repeat_channel
+order by repeat_total_cost_amount desc, earlier_channel, repeat_channel
 """
 
 
@@ -63,14 +62,14 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
     first_cost: dict[str, float] = {}
     for r in pairs:
         first_cost[r["earlier_channel"]] = first_cost.get(r["earlier_channel"], 0) + float(
-            r["repeat_total_cost"]
+            r["repeat_total_cost_amount"]
         )
     first_channels = sorted(first_cost, key=lambda c: (-first_cost[c], source.channel_rank(c)))
     _, pair_series = pivot(
         pairs,
         "earlier_channel",
         "repeat_channel",
-        "repeat_total_cost",
+        "repeat_total_cost_amount",
         sorted({r["repeat_channel"] for r in pairs}, key=source.channel_rank),
         source.channel_name,
         labels=first_channels,
@@ -89,10 +88,10 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
                     reasons,
                     [
                         ("contact reason", "text", "contact_reason"),
-                        ("total cost", "money", "total_cost"),
+                        ("total cost", "money", "total_cost_amount"),
                         ("interactions", "int", "interactions"),
-                        ("cost per interaction", "unit_cost", "cost_per_interaction"),
-                        ("cost per resolved contact", "unit_cost", "cost_per_resolved_contact"),
+                        ("cost per interaction", "unit_cost", "cost_per_interaction_amount"),
+                        ("cost per resolved contact", "unit_cost", "cost_per_resolved_contact_amount"),
                     ],
                 ),
                 ["total cost"],
@@ -111,11 +110,11 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
                     segments,
                     [
                         ("segment", "text", "segment"),
-                        ("total cost", "money", "total_cost"),
+                        ("total cost", "money", "total_cost_amount"),
                         ("customers", "int", "customers"),
                         ("interactions", "int", "interactions"),
-                        ("cost per interaction", "unit_cost", "cost_per_interaction"),
-                        ("cost per customer", "unit_cost", "cost_per_customer"),
+                        ("cost per interaction", "unit_cost", "cost_per_interaction_amount"),
+                        ("cost per customer", "unit_cost", "cost_per_customer_amount"),
                     ],
                 ),
                 ["total cost"],
@@ -155,10 +154,10 @@ def breakdown_page(source: ReportSource, period: Period) -> Page:
                                 f"{source.channel_name(r['repeat_channel'])}"
                             ),
                         ),
-                        ("repeat cost", "money", "repeat_total_cost"),
+                        ("repeat cost", "money", "repeat_total_cost_amount"),
                         ("repeats", "int", "repeats"),
-                        ("average hours between", "hours", "avg_hours_between"),
-                        ("share of the month's repeats", "share", "share_of_month_repeats"),
+                        ("average hours between", "hours", "avg_repeat_after_hours"),
+                        ("share of the month's repeats", "share", "month_repeats_share"),
                     ],
                 ),
                 definition="Average hours between = sum of hours between the two contacts / repeats; share = "

@@ -21,29 +21,31 @@ with ledger as (
     from {ALLOCATION}
     group by cost_month
 ), channels as (
-    select cost_month, channel, interactions, labour_cost, platform_cost, overhead_cost, total_cost,
-           cost_per_interaction, benchmark_cost_low, benchmark_cost_high, benchmark_position
+    select cost_month, channel, interactions, labour_cost_amount, platform_cost_amount, overhead_cost_amount,
+           total_cost_amount, cost_per_interaction_amount, benchmark_cost_low_amount,
+           benchmark_cost_high_amount, benchmark_position
     from {CHANNEL_COSTS}
 ), months as (
-    select cost_month, sum(labour_cost) as labour, sum(platform_cost) as platform,
-           sum(overhead_cost) as overhead, sum(total_cost) as allocated, sum(interactions) as interactions,
-           sum(total_cost) / nullif(sum(interactions), 0) as cost_per_interaction
+    select cost_month, sum(labour_cost_amount) as labour, sum(platform_cost_amount) as platform,
+           sum(overhead_cost_amount) as overhead, sum(total_cost_amount) as allocated,
+           sum(interactions) as interactions,
+           sum(total_cost_amount) / nullif(sum(interactions), 0) as cost_per_interaction_amount
     from channels
     group by cost_month
 )
 select 'month' as row_kind, cost_month, null as channel, coalesce(m.interactions, 0) as interactions,
        coalesce(m.labour, 0) as labour, coalesce(m.platform, 0) as platform,
        coalesce(m.overhead, 0) as overhead, coalesce(l.unallocated, 0) as unallocated,
-       coalesce(m.allocated, 0) as total_cost, l.in_scope_total,
+       coalesce(m.allocated, 0) as total_cost_amount, l.in_scope_total,
        l.unallocated / nullif(l.in_scope_total, 0) as unallocated_share,
-       m.cost_per_interaction, null as benchmark_cost_low, null as benchmark_cost_high,
+       m.cost_per_interaction_amount, null as benchmark_cost_low_amount, null as benchmark_cost_high_amount,
        null as benchmark_position
 from months m
 full outer join ledger l using (cost_month)
 union all
-select 'channel', cost_month, channel, interactions, labour_cost, platform_cost, overhead_cost, null,
-       total_cost, null, null, cost_per_interaction, benchmark_cost_low, benchmark_cost_high,
-       benchmark_position
+select 'channel', cost_month, channel, interactions, labour_cost_amount, platform_cost_amount,
+       overhead_cost_amount, null, total_cost_amount, null, null, cost_per_interaction_amount,
+       benchmark_cost_low_amount, benchmark_cost_high_amount, benchmark_position
 from channels
 order by cost_month, row_kind desc
 """
@@ -79,7 +81,7 @@ def cost_page(source: ReportSource, period: Period) -> Page:
         source,
         channels + [{**r, "channel": "all channels"} for r in months],
         "cost_month",
-        "cost_per_interaction",
+        "cost_per_interaction_amount",
     )
     unallocated = [] if missing else source.rows(UNALLOCATED_SQL)
     all_months = months_text([r["cost_month"] for r in months])
@@ -96,7 +98,7 @@ def cost_page(source: ReportSource, period: Period) -> Page:
             Figure(
                 "cost_per_interaction",
                 "Cost per interaction, all channels",
-                current.get("cost_per_interaction"),
+                current.get("cost_per_interaction_amount"),
                 "unit_cost",
                 "allocated cost / interactions",
             ),
@@ -118,16 +120,16 @@ def cost_page(source: ReportSource, period: Period) -> Page:
                     [
                         ("channel", "text", lambda r: source.channel_name(r["channel"])),
                         ("interactions", "int", "interactions"),
-                        ("total cost", "money", "total_cost"),
-                        ("cost per interaction", "unit_cost", "cost_per_interaction"),
-                        ("benchmark low", "unit_cost", "benchmark_cost_low"),
-                        ("benchmark high", "unit_cost", "benchmark_cost_high"),
+                        ("total cost", "money", "total_cost_amount"),
+                        ("cost per interaction", "unit_cost", "cost_per_interaction_amount"),
+                        ("benchmark low", "unit_cost", "benchmark_cost_low_amount"),
+                        ("benchmark high", "unit_cost", "benchmark_cost_high_amount"),
                         ("position", "text", "benchmark_position"),
                     ],
                 ),
                 ["cost per interaction"],
                 markers=("benchmark low", "benchmark high"),
-                definition="total_cost / interactions of the channel in the month (fct_channel_costs_monthly); "
+                definition="total_cost_amount / interactions of the channel in the month (fct_channel_costs_monthly); "
                 "benchmark: seed channel_benchmarks (published 2016, USD), its low and high end.",
                 empty=missing or period.no_cost_text(report_month),
             ),
@@ -141,7 +143,7 @@ def cost_page(source: ReportSource, period: Period) -> Page:
                 trend_series,
                 "unit_cost",
                 label_header="month",
-                definition="total_cost / interactions per channel; all channels: sum of allocated cost / sum "
+                definition="total_cost_amount / interactions per channel; all channels: sum of allocated cost / sum "
                 "of interactions. A partial month carries a whole month of ledger cost over part of its "
                 "contacts: compare complete months.",
                 empty=no_cost,

@@ -1,5 +1,5 @@
 """Channel shift: what moving a share of a reason's contacts to another channel costs or saves
-(rpt_channel_shift_scenarios, scenarios of seeds/channel_shift_scenarios.csv)."""
+(rpt_channel_shift_scenarios, the channel_shift rows of seeds/scenarios.csv)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ SCENARIOS = "marts.rpt_channel_shift_scenarios"
 
 SQL = f"""
 select scenario_id, contact_reason, from_channel, to_channel, shift_share, unit_cost_basis,
-       volume_basis, baseline_volume, shifted_volume, from_unit_cost, to_unit_cost,
-       baseline_cost, scenario_cost, savings, currency
+       volume_basis, baseline_volume, shifted_volume, from_unit_cost_amount, to_unit_cost_amount,
+       baseline_cost_amount, scenario_cost_amount, savings_amount, currency
 from {SCENARIOS}
 order by scenario_id
 """
@@ -45,11 +45,11 @@ def scenarios_page(source: ReportSource, period: Period) -> Page:
                         ("share moved", "share", "shift_share"),
                         ("unit costs", "text", "unit_cost_basis"),
                         ("yearly volume", "int", "baseline_volume"),
-                        ("from unit cost", "unit_cost", "from_unit_cost"),
-                        ("to unit cost", "unit_cost", "to_unit_cost"),
-                        ("baseline cost", "money", "baseline_cost"),
-                        ("scenario cost", "money", "scenario_cost"),
-                        ("saving", "money", "savings"),
+                        ("from unit cost", "unit_cost", "from_unit_cost_amount"),
+                        ("to unit cost", "unit_cost", "to_unit_cost_amount"),
+                        ("baseline cost", "money", "baseline_cost_amount"),
+                        ("scenario cost", "money", "scenario_cost_amount"),
+                        ("saving", "money", "savings_amount"),
                     ],
                 ),
                 ["baseline cost", "scenario cost", "saving"],
@@ -58,7 +58,7 @@ def scenarios_page(source: ReportSource, period: Period) -> Page:
                 "'benchmark': midpoint of the published band; 'actual': this warehouse's cost per interaction "
                 "over the data (a full-cost unit cost). Worked example of the benchmark document: 1,000,000 "
                 "calls x 5.84 = 5,840,000; 20% to self-service at 0.10 gives 4,692,000, a saving of 1,148,000.",
-                empty=missing or ("" if rows else "No scenario in seeds/channel_shift_scenarios.csv."),
+                empty=missing or ("" if rows else "No channel_shift scenario in seeds/scenarios.csv."),
             )
         ],
     )

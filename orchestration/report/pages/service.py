@@ -22,7 +22,7 @@ select cast(date_trunc('week', kpi_date) as date) as week, channel,  -- ISO week
        sum(asa_wait_seconds_sum) / nullif(sum(asa_answered_count), 0) as asa_seconds,
        sum(aht_handle_seconds_sum) / nullif(sum(aht_handled_count), 0) as aht_seconds,
        sum(abandoned) / nullif(sum(abandonment_denominator), 0) as abandonment_rate,
-       sum(sl_answered_within_threshold) / nullif(sum(sl_denominator), 0) as service_level,
+       sum(sl_answered_within_threshold) / nullif(sum(sl_denominator), 0) as service_level_rate,
        max(sl_threshold_seconds) as sl_threshold_seconds,
        sum(containment_contained) / nullif(sum(containment_denominator), 0) as containment_rate
 from {DAILY}
@@ -39,7 +39,7 @@ order by slot, channel
 """
 
 BUSIEST_SQL = f"""
-select interval_start_local, channel, offered, handled, abandoned, asa_seconds, service_level
+select interval_start_local, channel, offered, answered, abandoned, asa_seconds, service_level_rate
 from {INTERVALS}
 where interval_date between ? and ?
 order by offered desc, interval_start_local, channel
@@ -74,7 +74,7 @@ WEEKLY_KPIS = [
     ),
     (
         "service_level",
-        "service_level",
+        "service_level_rate",
         "Service level",
         "share of queued contacts",
         "share",
@@ -165,10 +165,10 @@ def service_page(source: ReportSource, period: Period) -> Page:
                     ),
                     ("channel", "text", lambda r: source.channel_name(r["channel"])),
                     ("offered", "int", "offered"),
-                    ("answered", "int", "handled"),
+                    ("answered", "int", "answered"),
                     ("abandoned", "int", "abandoned"),
                     ("ASA", "seconds", "asa_seconds"),
-                    ("service level", "share", "service_level"),
+                    ("service level", "share", "service_level_rate"),
                 ],
             ),
             definition="fct_queue_kpis_30min, the intervals with the most contacts offered.",
