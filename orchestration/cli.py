@@ -59,7 +59,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings()
-        summary = run(settings, sample_if_empty=args.sample_if_empty, full_refresh=args.full_refresh)
+        summary = run(
+            settings,
+            sample_if_empty=args.sample_if_empty,
+            full_refresh=args.full_refresh,
+            accept_fewer_rows=args.accept_fewer_rows,
+            accept_rejections=args.accept_rejections,
+        )
     except PipelineError as exc:
         print(f"ccw run stopped: {exc}", file=sys.stderr)
         return 1
@@ -317,6 +323,18 @@ def build_parser() -> argparse.ArgumentParser:
         "changed files; a full refresh also happens by itself when needed, docs/decisions/performance.md)",
     )
     run.add_argument(
+        "--accept-fewer-rows",
+        action="store_true",
+        help="publish although a source has fewer landing rows than the published warehouse (its files "
+        "were withdrawn or re-delivered shorter); without it such a run stops. Recorded in meta.run_log",
+    )
+    run.add_argument(
+        "--accept-rejections",
+        action="store_true",
+        help="publish even when a source's rejected share of the files this run loads is above its limit "
+        "(quality_policy.yml rejection_limits, default 2%%); meta.run_log records the acceptance",
+    )
+    run.add_argument(
         "--sample-if-empty",
         action="store_true",
         help="generate the 90-day sample first when the landing directory has no files",
@@ -480,7 +498,11 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     # progress of our own steps; the libraries' (Dagster, Great Expectations, alembic) only with -v
     logging.getLogger("orchestration").setLevel(logging.DEBUG if args.verbose else logging.INFO)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except PipelineError as exc:  # a setting that cannot be right (load_settings), before any work
+        print(f"ccw {args.command} stopped: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

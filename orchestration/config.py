@@ -12,7 +12,8 @@ CONTRIBUTING.md shows how to add a setting.
 An empty variable counts as unset. Everything the build writes privately (build
 database, raw database, dbt target and log, incremental state) lives in a work
 directory derived from CCW_WAREHOUSE, so two warehouses never share build or
-incremental state.
+incremental state; the work directory is private to the user that runs the build
+(build/workdir.py).
 """
 
 from __future__ import annotations
@@ -126,6 +127,19 @@ def _positive_number(unit: str) -> Callable[[str], float]:
         return float(text)
 
     return parse
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if any(not re.fullmatch(r"[a-z][a-z0-9_]*", n) for n in names):
+        raise ValueError("not a comma-separated list of landing source names, e.g. chats,surveys")
+    return names
+
+
+def _flag(text: str) -> bool:
+    if text.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError("not true or false")
+    return text.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _date(text: str) -> date:
@@ -312,6 +326,27 @@ class Settings:
         dbt_var="earliest_plausible_date",
         example="2020-01-01",
     )
+    retired_sources: tuple[str, ...] = setting(
+        "CCW_RETIRED_SOURCES",
+        "",
+        _names,
+        "Landing sources the company no longer delivers, comma-separated. A source whose files "
+        "all disappear while the last build read rows from it stops the run (an unmounted share "
+        "or a stopped export must not empty its marts), unless it is retired here; its rows then "
+        "leave the warehouse.",
+        shown_default="none",
+        example="chats",
+    )
+    allow_landing_symlinks: bool = setting(
+        "CCW_ALLOW_LANDING_SYMLINKS",
+        "false",
+        _flag,
+        "Read landing files that are symbolic links to a place outside the landing directory. "
+        "Off, such a link is refused (file rule symlink_outside_landing): whoever can write a "
+        "link into the landing directory must not make the warehouse read any file the build's "
+        "user can read.",
+        example="true",
+    )
     quality_policy: Path | None = setting(
         "CCW_QUALITY_POLICY",
         "",
@@ -436,19 +471,33 @@ class Settings:
 
 # Settings that dbt reads from the process environment and the pipeline never holds: a secret
 # must not reach a file, a log or Dagster's resource configuration.
+# The salt `hash_pii` uses when CCW_PII_SALT is not set. It is public (it is in this file): with
+# it, the hash of a known phone number or e-mail address can be recomputed, so a run on anything
+# but the generated sample warns (docs/DECISIONS.md D7).
+DEFAULT_PII_SALT = "contact-cost-warehouse"
 SECRETS = (
     Setting(
         "CCW_PII_SALT",
-        "contact-cost-warehouse",
+        DEFAULT_PII_SALT,
         _text,
         "Salt of the one-way hash that replaces phone numbers and e-mail addresses in staging: "
-        "set a secret of your own (with the default, a known number's hash can be recomputed).",
-        dbt_var="pii_salt",
+        "set a secret of your own (with the default, a known number's hash can be recomputed). "
+        "It reaches the SQL only when it runs, never a file (macros/hash_pii.sql).",
         secret=True,
         shown_default="a public sample value",
         example="a-secret-of-your-own",
     ),
 )
+
+
+def pii_salt() -> str:
+    """The salt of hash_pii: CCW_PII_SALT, else the public default. It reaches dbt only at run
+    time, through the environment (a DuckDB session variable, a Spark setting), never a file."""
+    return os.environ.get("CCW_PII_SALT") or DEFAULT_PII_SALT
+
+
+def pii_salt_is_default() -> bool:
+    return pii_salt() == DEFAULT_PII_SALT
 
 
 def declared() -> list[tuple[str | None, Setting]]:
@@ -468,6 +517,10 @@ def text_of(value: Any) -> str:
     """A setting's value as its environment variable holds it ("" = unset)."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ",".join(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

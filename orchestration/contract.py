@@ -1,7 +1,8 @@
 """The landing contract (landing_contract.yml, explained in docs/DATA_CONTRACT.md) as Python data.
 
 landing_contract.yml is the one definition of every landing source, its columns (types,
-required, personal data, codes), its key, its staging models and its row rules. This
+required, personal data, codes), its key, its staging models, its row rules, and the file
+rules every landing file is held to. This
 module reads it once: the ingest, the raw-layer quality checks, the sample generator and
 the Spark loader use `SOURCES`; `ccw contract generate` (orchestration/tools/contract.py)
 writes the dbt files derived from it.
@@ -161,6 +162,8 @@ def _source(name: str, data: dict) -> Source:
 @dataclass(frozen=True)
 class Contract:
     sources: dict[str, Source]  # in contract order
+    file_rules: dict[str, str]  # rule -> description: what makes a landing file unreadable as a whole
+    csv_max_line_bytes: int  # the longest CSV row the reader accepts (file rule line_too_long)
     row_rules: dict[str, str]  # rule -> description, in precedence order
     lineage: dict[str, str]  # column the ingest adds -> description
     value_forms: dict[str, str]  # date, local_timestamp, zoned_timestamp, zone_offset -> pattern
@@ -170,6 +173,8 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
     data = yaml.safe_load(path.read_text())
     return Contract(
         sources={name: _source(name, s) for name, s in data["sources"].items()},
+        file_rules={r["name"]: " ".join(str(r["description"]).split()) for r in data["file_rules"]},
+        csv_max_line_bytes=int(data["csv_max_line_bytes"]),
         row_rules={r["name"]: " ".join(str(r["description"]).split()) for r in data["row_rules"]},
         lineage=dict(data["lineage_columns"]),
         value_forms={k: str(v) for k, v in data["value_forms"].items()},
@@ -178,6 +183,7 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
 
 CONTRACT = load_contract()
 SOURCES = CONTRACT.sources
+FILE_RULES = tuple(CONTRACT.file_rules)
 ROW_RULES = tuple(CONTRACT.row_rules)  # in precedence order
 LINEAGE = CONTRACT.lineage
 VALUE_FORMS = CONTRACT.value_forms

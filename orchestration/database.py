@@ -7,12 +7,13 @@ from contextlib import contextmanager
 
 import duckdb
 
+from orchestration.build.workdir import PRIVATE_DIR_MODE
 from orchestration.config import Settings
 
 
 def duckdb_config(settings: Settings) -> dict[str, str]:
     """The DuckDB settings of the build (profiles.yml gives dbt the same ones)."""
-    settings.temp_dir.mkdir(parents=True, exist_ok=True)
+    settings.temp_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)  # spill files: private
     return {
         "threads": str(settings.threads),
         "memory_limit": settings.memory_limit,

@@ -51,6 +51,7 @@ class RunSummary:
     rejections: list[SourceRejections] = field(default_factory=list)
     dbt_log: Path | None = None
     docs: object = None  # publish.docs.DocsReport, or why the docs were not written
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def quarantined(self) -> list[tuple[str, str, int]]:
@@ -61,6 +62,7 @@ class RunSummary:
         lines = [f"Run {self.run_id} published {self.warehouse} in {self.seconds:.1f} s"]
         if self.generated_sample:
             lines.append("(the landing directory was empty: a sample dataset was generated first)")
+        lines.extend(f"WARNING: {warning}" for warning in self.warnings)
         lines.append(f"Landing: {self.ingest.files_read} files, {sum(self.ingest.rows.values()):,} rows")
         lines.append(f"Build: {self.build}; {len(self.ingest.loaded_files)} file(s) read by this run")
         lines.append("Interactions per channel:")
@@ -121,6 +123,8 @@ def run(
     *,
     sample_if_empty: bool = False,
     full_refresh: bool = False,
+    accept_fewer_rows: bool = False,
+    accept_rejections: bool = False,
     dbt: dg.ConfigurableResource | None = None,
 ) -> RunSummary:
     """Build the warehouse from the landing directory and publish it.
@@ -131,6 +135,10 @@ def run(
     This is the Dagster job the nightly schedule and the landing sensor run
     (orchestration/dagster/definitions.py), executed in this process: one code path.
     Raises the PipelineError that stopped the run; the published file is then unchanged.
+    accept_fewer_rows: publish although a source has fewer landing rows than the published
+    warehouse (vanished files included); meta.run_log records it (publish.warehouse.check_fewer_rows).
+    accept_rejections: publish even when a source's rejected share of this run is above its limit
+    (quality_policy.yml rejection_limits); meta.run_log records it.
     dbt: the job's `dbt` resource (a test's stand-in; default dbt itself).
     """
     t0 = time.perf_counter()
@@ -140,7 +148,14 @@ def run(
             if landing_is_empty(settings.landing_dir, settings.config_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
-    state, _ = execute(settings, quiet=True, full_refresh=full_refresh, dbt=dbt)
+    state, _ = execute(
+        settings,
+        quiet=True,
+        full_refresh=full_refresh,
+        accept_fewer_rows=accept_fewer_rows,
+        accept_rejections=accept_rejections,
+        dbt=dbt,
+    )
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         return RunSummary(
             run_id=state.run_id,
@@ -155,4 +170,5 @@ def run(
             rejections=state.rejections,
             dbt_log=settings.dbt_log if settings.dbt_log.exists() else None,
             docs=state.docs,
+            warnings=state.warnings,
         )

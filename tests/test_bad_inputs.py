@@ -308,6 +308,18 @@ def _not_utf8(landing: Path) -> tuple[str, str, int | None]:
     return "zz-bad.csv", "unreadable_file", None
 
 
+def _repeated_column(landing: Path) -> tuple[str, str, int | None]:
+    _write(landing / "telephony_calls" / "zz-bad.csv", [CALLS_HEADER + ",CALL_ID", CALLS[0] + ",Q-OTHER"])
+    return "zz-bad.csv", "duplicate_column", None
+
+
+def _mixed_line_endings(landing: Path) -> tuple[str, str, int | None]:
+    # the header and row 1 end with CRLF, row 2 with a lone CR (an old Mac export appended)
+    body = f"{CALLS_HEADER}\r\n{CALLS[0]}\r\n{CALLS[0].replace('Q-GOOD', 'Q-CR')}\r{CALLS[0]}\n"
+    (landing / "telephony_calls" / "zz-bad.csv").write_bytes(body.encode())
+    return "zz-bad.csv", "mixed_line_endings", 2
+
+
 def _no_dbt(tmp_path: Path) -> tuple[RecordingDbt, Path]:
     """The job's `dbt` resource as a recorder: the file does not exist when dbt never ran."""
     called = tmp_path / "dbt_called"
@@ -316,7 +328,18 @@ def _no_dbt(tmp_path: Path) -> tuple[RecordingDbt, Path]:
 
 @pytest.mark.parametrize(
     "make_bad",
-    [_semicolons, _truncated, _open_quote, _malformed, _empty, _missing_column, _unreadable, _not_utf8],
+    [
+        _semicolons,
+        _truncated,
+        _open_quote,
+        _malformed,
+        _empty,
+        _missing_column,
+        _unreadable,
+        _not_utf8,
+        _repeated_column,
+        _mixed_line_endings,
+    ],
     ids=lambda f: f.__name__.strip("_"),
 )
 def test_a_broken_file_stops_the_run_naming_file_row_and_rule(stop_settings, make_bad, tmp_path):
@@ -399,4 +422,33 @@ def test_a_broken_mart_stops_the_run_before_publishing(stop_settings, published,
     with pytest.raises(QualityFailed) as stopped:
         run(stop_settings, dbt=dbt)
     assert str(stopped.value).startswith(f"{where}: rule '{rule}' broken: ")
+    assert _digest(stop_settings.warehouse) == before
+
+
+def test_rows_counted_under_another_file_of_their_source_stop_the_run(stop_settings, published):
+    """Row 1 of the first calls file staged under the second file's name (what a file read twice
+    and another never looks like): the source's totals still balance, so a per-source count
+    passes; per file, the first has 1 row unaccounted for and the second 1 row too many."""
+    published_settings, _ = published
+    first, second = sorted((stop_settings.landing_dir / "telephony_calls").glob("*.csv"))[:2]
+    a, b = f"telephony_calls/{first.name}", f"telephony_calls/{second.name}"
+    # the generator writes no quoted line break: a line is a row
+    rows, rows_b = (len(f.read_text().splitlines()) - 1 for f in (first, second))
+    moved = f"set _file_name = '{b}' where _file_name = '{a}' and _row_number = 1"
+    dbt = CopiedBuild(
+        source_build=str(published_settings.build_db),
+        build_db=str(stop_settings.build_db),
+        tamper_sql=f"update staging.base_telephony__calls {moved}; update staging.stg_telephony__calls {moved}",
+    )
+    before = _digest(stop_settings.warehouse)
+    with pytest.raises(QualityFailed) as stopped:
+        run(stop_settings, dbt=dbt)
+    message = str(stopped.value)
+    assert message.startswith("2 data-quality failures stop the run; the published warehouse is unchanged:")
+    assert (
+        f"\n  {a}: rule 'rows_unaccounted' broken: {rows} rows read from the file but {rows - 1} staged + "
+        "0 superseded + 0 quarantined under its name" in message
+    )
+    # the second file: one row more under its name than read from it
+    assert f"\n  {b}: rule 'rows_unaccounted' broken: {rows_b} rows read from the file but " in message
     assert _digest(stop_settings.warehouse) == before

@@ -187,7 +187,7 @@ def test_ledger_edge_cases_stay_visible_and_reconcile(fresh_settings, small_land
     shutil.copytree(small_landing, landing)
     (landing / "gl_journal_lines" / "zz-edge.csv").write_text(EDGE_LINES)
     settings = replace(fresh_settings, landing_dir=landing)
-    run(settings)
+    run(settings, accept_rejections=True)  # 3 of the 82 ledger lines rejected (3.7%): above the 2% limit
     with open_with_build(settings) as con:
         assert_reconciles(con)
         unallocated = {

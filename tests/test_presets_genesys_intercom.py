@@ -54,7 +54,7 @@ def run_b(tmp_path_factory):
     for source, text in (("agents", AGENTS_B), ("gl_journal_lines", GL_B)):
         (landing / source).mkdir()
         (landing / source / f"{source}.csv").write_text(text)
-    run(settings)
+    run(settings, accept_rejections=True)  # the call log's rows are rejected: accepted, to see them
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         yield con
 

@@ -44,6 +44,7 @@ def test_every_layer_is_checked_and_the_results_are_published(published):
         "staging.keys",
         "staging.references",
         "staging.lineage",
+        "staging.rejections",
         "marts.reconciliation",
         "marts.rates",
         "marts.totals",
@@ -139,7 +140,9 @@ def defective_run(tmp_path_factory):
     landing = root / "landing"
     summary = generate(out_dir=landing, defect_rate=0.02, **SMALL)
     settings = make_settings(root, landing)
-    run_summary = run(settings)
+    # 2% of the rows injected: some sources land above the 2% rejection limit (Q10); accepted, to
+    # see every defect in quarantine
+    run_summary = run(settings, accept_rejections=True)
     with open(summary.manifest_path, newline="") as handle:
         manifest = list(csv.DictReader(handle))
     con = duckdb.connect(str(settings.build_db), read_only=True)

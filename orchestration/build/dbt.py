@@ -23,6 +23,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.build.plan import project_files_digest
+from orchestration.build.workdir import PRIVATE_DIR_MODE
 from orchestration.config import PROJECT_DIR, Settings
 from orchestration.errors import BuildFailed, PipelineError
 
@@ -82,10 +83,10 @@ def child_executable(settings: Settings) -> Path:
         "    sys.exit('ccw: the run that started dbt is gone')\n"
         f"os.execv({dbt_executable()!r}, [{dbt_executable()!r}, *sys.argv[1:]])\n"
     )
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    settings.work_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
-        path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    path.chmod(stat.S_IRWXU)  # private like everything in the work directory
     return path
 
 

@@ -51,16 +51,17 @@ from orchestration.build.plan import (
     plan_build,
     prepare_build_file,
 )
-from orchestration.config import Settings
+from orchestration.config import Settings, pii_salt_is_default
 from orchestration.configuration import prepare_build_seeds
+from orchestration.contract import SOURCES
 from orchestration.dagster.resources import LAYERS, BuildConfig, RunState, WarehouseRun
 from orchestration.database import duckdb_config, open_build
 from orchestration.errors import PipelineError
-from orchestration.landing.files import landing_fingerprint
+from orchestration.landing.files import is_generated_sample, landing_fingerprint
 from orchestration.landing.ingest import ingest
 from orchestration.publish.docs import DocsReport, write_docs
-from orchestration.publish.warehouse import RunRecord, publish
-from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts
+from orchestration.publish.warehouse import RunRecord, check_fewer_rows, publish
+from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts, rejections_over_limit
 from orchestration.quality.metrics import RuleSettings
 from orchestration.report import write_after_publish
 from orchestration.run_report import cost_report, rejection_report, render_rejections
@@ -72,6 +73,7 @@ LANDING_KEY = dg.AssetKey(["landing_files"])
 WAREHOUSE_KEY = dg.AssetKey(["warehouse"])
 STAGING_GUARD = dg.AssetKey(["quarantine", "quarantine_rejected_rows"])
 MARTS_GUARD = dg.AssetKey(["marts", "fct_interactions"])
+log = logging.getLogger(__name__)
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -105,14 +107,29 @@ def landing_files(ccw: WarehouseRun) -> dg.DataVersion:
     return dg.DataVersion(landing_fingerprint(ccw.settings.landing_dir, ccw.settings.config_dir))
 
 
-def _load_raw(state: RunState, full_refresh: bool) -> None:
+DEFAULT_SALT_WARNING = (
+    "personal data is hashed with the default salt, which is public (CCW_PII_SALT is not set): "
+    "anyone can recompute the hash of a known phone number or e-mail address. Set CCW_PII_SALT to a "
+    "secret of your own (the next run is then a full refresh)."
+)
+
+
+def _warn_of_default_salt(state: RunState) -> None:
+    """The public default salt is fine on the generated sample only (meta.run_log records it always)."""
+    if pii_salt_is_default() and not is_generated_sample(state.settings.landing_dir):
+        log.warning("%s", DEFAULT_SALT_WARNING)
+        state.warnings.append(DEFAULT_SALT_WARNING)
+
+
+def _load_raw(state: RunState, config: BuildConfig) -> None:
     """Validate the organisation's configuration into the build's seeds folder, ingest (file
     issues are recorded, not raised: the raw check and the policy decide), then plan."""
     settings = state.settings
+    _warn_of_default_salt(state)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     prepare_build_seeds(settings)
     with duckdb.connect(str(settings.raw_db), config=duckdb_config(settings)) as con:
-        reload = full_refresh or landing_dir_changed(con, settings)
+        reload = config.full_refresh or landing_dir_changed(con, settings)
         state.ingest = ingest(
             con,
             settings.landing_dir,
@@ -120,8 +137,27 @@ def _load_raw(state: RunState, full_refresh: bool) -> None:
             full_refresh=reload,
             rules=RuleSettings.of(settings),
             config_dir=settings.config_dir,
+            # the operator's --accept-fewer-rows also lets sources whose files vanished go, this run
+            retired_sources=tuple(SOURCES) if config.accept_fewer_rows else settings.retired_sources,
+            allow_symlinks=settings.allow_landing_symlinks,
         )
         state.plan = plan_build(settings, con, state.ingest, force_full=reload)
+    state.accept_fewer_rows = config.accept_fewer_rows
+
+
+def _refuse_an_emptier_warehouse(state: RunState) -> None:
+    """Before dbt, after the raw checks (a broken re-delivery is better named by its file rule):
+    stop when the warehouse would hold fewer landing rows of a source than the published one,
+    unless the source is retired or the operator accepts it (publish.warehouse.check_fewer_rows)."""
+    settings = state.settings
+    state.fewer_rows_accepted = check_fewer_rows(
+        settings.warehouse,
+        state.ingest.rows,
+        retired=settings.retired_sources,
+        accept=state.accept_fewer_rows,
+    )
+    for source, (before, now, how) in state.fewer_rows_accepted.items():
+        state.warnings.append(f"{source}: {before:,} -> {now:,} landing rows, accepted ({how})")
 
 
 @dg.asset(
@@ -135,8 +171,9 @@ def _load_raw(state: RunState, full_refresh: bool) -> None:
 )
 def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
     state = ccw.state
+    state.accept_rejections = config.accept_rejections
     try:
-        _load_raw(state, config.full_refresh)
+        _load_raw(state, config)
     except PipelineError as exc:
         raise state.fail(exc) from exc
     report, plan = state.ingest, state.plan
@@ -155,7 +192,10 @@ def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
 
 # ---------------------------------------------------------------- quality checks
 def _layer_check(state: RunState, layer: str, con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
-    result = check_layer(layer, state.settings, state.run_id, con=con)
+    policy = state.policy()
+    result = check_layer(layer, state.settings, state.run_id, con=con, policy=policy)
+    if layer == "staging" and state.accept_rejections:
+        state.rejections_accepted = rejections_over_limit(con, policy)
     state.layers[layer] = result
     failed = [r for r in result.results if not r.success]
     metadata = {
@@ -216,6 +256,7 @@ def _dbt_models(project: DbtProject) -> dg.AssetsDefinition:
         settings = state.settings
         args = dbt_build_args(state.plan)
         try:
+            _refuse_an_emptier_warehouse(state)
             prepare_build_file(settings, state.plan)
             with dbt_environment(settings):
                 invocation = dbt.cli(
@@ -251,6 +292,9 @@ def _publish(state: RunState, manifest: Path) -> RunRecord:
         rows_quarantined=sum(n for *_, n in state.quarantined),
         checks_passed=sum(r.success for r in results),
         checks_failed=sum(not r.success for r in results),
+        default_pii_salt=pii_salt_is_default(),
+        fewer_rows_accepted=state.fewer_rows_accepted,
+        rejections_accepted=state.rejections_accepted,
     )
     rows = [row for layer in LAYERS for row in state.layers[layer].rows()]
     state.published_at = publish(

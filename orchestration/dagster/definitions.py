@@ -14,6 +14,7 @@ import dagster as dg
 from dagster_dbt import DbtProject
 
 from orchestration.build.dbt import DBT_PROJECT, dbt_on_path, dbt_resource, prepare_dbt_project
+from orchestration.build.workdir import prepare_work_dir, private_files
 from orchestration.config import Settings, load_settings
 from orchestration.dagster.assets import build_assets
 from orchestration.dagster.job import JOB_NAME, build_job
@@ -65,6 +66,8 @@ def execute(
     instance: dg.DagsterInstance | None = None,
     quiet: bool = False,
     full_refresh: bool = False,
+    accept_fewer_rows: bool = False,
+    accept_rejections: bool = False,
     dbt: dg.ConfigurableResource | None = None,
 ) -> tuple[RunState, dg.ExecuteInProcessResult]:
     """Run the job in this process, as the schedule does. Returns (RunState, Dagster result).
@@ -74,22 +77,34 @@ def execute(
     (the command line prints its own summary or the error).
     full_refresh: run config of the `raw` step: reload every landing file and rebuild every model
     (otherwise the build is incremental unless orchestration/build/plan.py finds a reason for a full refresh).
+    accept_fewer_rows: run config of the `raw` step: publish although a source has fewer landing rows
+    than in the published warehouse (publish.warehouse.check_fewer_rows); meta.run_log records it.
+    accept_rejections: run config of the `raw` step: publish even when a source's rejected share is
+    above its limit (quality_policy.yml), recorded in meta.run_log.
     dbt: the `dbt` resource (a test's stand-in); default dbt itself.
     """
+    prepare_work_dir(settings)  # before private_files: the published file's folder is not private
     runs = RunStates()
     defs = build_definitions(settings, project=prepare_dbt_project(), dbt=dbt, runs=runs)
     job = defs.resolve_job_def(JOB_NAME)
-    run_config: dict = {"ops": {"raw": {"config": {"full_refresh": full_refresh}}}}
-    if quiet:
-        settings.work_dir.mkdir(parents=True, exist_ok=True)
-        run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
-        with (
-            open(settings.work_dir / "dbt_last_output.log", "w") as out,
-            contextlib.redirect_stdout(out),
-        ):
+    build_config = {
+        "full_refresh": full_refresh,
+        "accept_fewer_rows": accept_fewer_rows,
+        "accept_rejections": accept_rejections,
+    }
+    run_config: dict = {"ops": {"raw": {"config": build_config}}}
+    with private_files():
+        if quiet:
+            run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
+            with (
+                open(settings.work_dir / "dbt_last_output.log", "w") as out,
+                contextlib.redirect_stdout(out),
+            ):
+                result = job.execute_in_process(
+                    instance=instance, raise_on_error=False, run_config=run_config
+                )
+        else:
             result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
-    else:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
     state = runs.by_run_id.get(result.run_id)
     if result.success and state is not None and state.published_at is not None:
         return state, result

@@ -1,9 +1,10 @@
 """What a run of the job shares: the `ccw` resource and the run config.
 
 `WarehouseRun` holds one warehouse's settings. For each run Dagster sets it up: it
-takes the build lock (one writer of the build file) and starts a RunState that the
-assets fill in (ingest report, build plan, quality results, the first error); after
-the run, successful or not, it releases the lock. An in-process caller (`ccw run`)
+takes the build lock (one writer of the build file), makes what the run writes private
+to its user (build/workdir.py) and starts a RunState that the assets fill in (ingest
+report, build plan, quality results, the first error); after the run, successful or
+not, it releases the lock. An in-process caller (`ccw run`)
 reads the RunState afterwards from the `RunStates` it passed in.
 """
 
@@ -16,20 +17,28 @@ from pydantic import PrivateAttr
 
 from orchestration.build.lock import build_lock
 from orchestration.build.plan import BuildPlan
+from orchestration.build.workdir import private_files
 from orchestration.config import Settings, load_settings
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
 from orchestration.publish.docs import DocsReport
 from orchestration.quality.checks import LayerResult
+from orchestration.quality.policy import Policy, load_policy
 from orchestration.run_report import CostReport, SourceRejections
 
 LAYERS = ("raw", "staging", "marts")
 
 
 class BuildConfig(dg.Config):
-    """Run config of the `raw` step (`ccw run --full-refresh`, or the launchpad in the UI)."""
+    """Run config of the `raw` step (`ccw run --full-refresh --accept-rejections`, or the launchpad
+    in the UI)."""
 
     full_refresh: bool = False  # reload every landing file and rebuild every model
+    # accept, for this run, a warehouse with fewer landing rows of a source than the published one
+    # (vanished files included), recorded in meta.run_log (publish.warehouse.check_fewer_rows)
+    accept_fewer_rows: bool = False
+    # publish even when a source's rejected share is above its limit (recorded in meta.run_log)
+    accept_rejections: bool = False
 
 
 @dataclass
@@ -41,17 +50,28 @@ class RunState:
     plan: BuildPlan | None = None  # the mode of this run's dbt build
     layers: dict[str, LayerResult] = field(default_factory=dict)
     quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
+    accept_rejections: bool = False  # BuildConfig.accept_rejections of this run
+    rejections_accepted: dict[str, dict] = field(default_factory=dict)  # quality.checks.rejections_over_limit
     published_at: datetime | None = None
     docs: DocsReport | str | None = None  # the docs written after the publish, or why not
     cost: CostReport | None = None  # read from the published file (run_report.py)
     rejections: list[SourceRejections] = field(default_factory=list)  # rows set aside, per source
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
+    warnings: list[str] = field(default_factory=list)  # what the run summary prints before its figures
+    accept_fewer_rows: bool = False  # BuildConfig.accept_fewer_rows of this run
+    fewer_rows_accepted: dict[str, list] = field(default_factory=dict)  # publish.warehouse.check_fewer_rows
 
     def fail(self, error: PipelineError) -> PipelineError:
         """Record the error that stopped the run (the first one wins) and return it, to raise."""
         if self.error is None:
             self.error = error
         return error
+
+    def policy(self) -> Policy:
+        """The quality policy of this run: the file's, with an exceeded rejection limit only
+        warning when the run accepts rejections."""
+        policy = load_policy()
+        return policy.accepting_rejections() if self.accept_rejections else policy
 
 
 class RunStates:
@@ -100,6 +120,7 @@ class WarehouseRun(dg.ConfigurableResource):
             self._lock.enter_context(build_lock(self.settings))
         except PipelineError as exc:
             raise self._state.fail(exc) from exc
+        self._lock.enter_context(private_files())
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is not None:

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import re
 from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import Source
+from orchestration.contract import CONTRACT, Source
 from orchestration.landing.files import BATCH_FILES, FileIssue, LandedFile, batches
 from orchestration.landing.registry import csv_table
 from orchestration.quality.metrics import RuleSettings, compute_file_metrics
-from orchestration.sql import ident, sql_list, sql_string, varchar_columns
+from orchestration.sql import ident, sql_path, sql_path_list, sql_string, varchar_columns
 
 _CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_LINE_SIZE = re.compile(r"Maximum line size of \d+ bytes exceeded\. Actual Size: ?(\d+)")
+_LINE_BREAK_OR_QUOTE = re.compile(rb'"|\r\n|\r|\n')
+_BREAK_NAMES = {b"\r\n": "CRLF (\\r\\n)", b"\n": "LF (\\n)", b"\r": "CR (\\r)"}
 
 
 def csv_header(item: LandedFile) -> list[str] | FileIssue:
@@ -37,10 +41,12 @@ def csv_header(item: LandedFile) -> list[str] | FileIssue:
 
 
 def csv_reader(paths: list[Path] | Path, header: list[str], filename: bool = False) -> str:
-    target = sql_string(str(paths)) if isinstance(paths, Path) else sql_list([str(p) for p in paths])
+    """DuckDB's strict CSV reader over exactly these files (never a glob, never hive partitions)."""
+    target = sql_path(paths) if isinstance(paths, Path) else sql_path_list(paths)
     return (
         f"read_csv({target}, header = true, auto_detect = false, "
-        f"columns = {varchar_columns(header)}, delim = ',', quote = '\"', escape = '\"'"
+        f"columns = {varchar_columns(header)}, delim = ',', quote = '\"', escape = '\"', "
+        f"max_line_size = {CONTRACT.csv_max_line_bytes}, hive_partitioning = false"
         + (", filename = true" if filename else "")
         + ")"
     )
@@ -60,10 +66,62 @@ def _count_newlines(path: Path) -> int:
     return count
 
 
+def line_break_change(path: Path) -> tuple[int, str, str] | None:
+    """(data row, the header's line break, that row's) of the first row whose line break mixes a
+    lone CR (old Mac style) with another kind: DuckDB reads LF and CRLF mixed, not a lone CR mixed
+    with either. Line breaks inside quoted values do not count. None when there is no such row."""
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        kinds: list[bytes] = []  # the kinds of line break seen, the header's first
+        row, quoted = 0, False
+        for match in _LINE_BREAK_OR_QUOTE.finditer(data):
+            kind = match.group()
+            if kind == b'"':  # a doubled quote inside a quoted value toggles twice
+                quoted = not quoted
+                continue
+            if quoted:
+                continue
+            if kind not in kinds:
+                kinds.append(kind)
+                if len(kinds) > 1 and b"\r" in kinds:
+                    return row, _BREAK_NAMES[kinds[0]], _BREAK_NAMES[kind]
+            row += 1
+    return None
+
+
+def _mixed_line_endings(source: Source, path: Path, file_name: str) -> FileIssue | None:
+    change = line_break_change(path)
+    if change is None:
+        return None
+    row, header_break, row_break = change
+    return FileIssue(
+        source.name,
+        file_name,
+        "mixed_line_endings",
+        f"the header line ends with {header_break} but this row with {row_break}: the file mixes "
+        "line breaks and cannot be read; re-export it with one kind of line break (LF or CRLF)",
+        row,
+    )
+
+
 def _csv_row_issue(source: Source, path: Path, file_name: str, exc: duckdb.Error) -> FileIssue:
-    """A strict CSV read failed on a row: truncated_file (the cut last line) or malformed_row."""
+    """A strict CSV read failed: mixed_line_endings, line_too_long, truncated_file (the cut last
+    line), malformed_row, or unreadable_file when DuckDB names no line."""
+    mixed = _mixed_line_endings(source, path, file_name)
+    if mixed:
+        return mixed
     message = str(exc)
     match = _CSV_ERROR_LINE.search(message)
+    too_long = _LINE_SIZE.search(message)
+    if match and too_long:
+        return FileIssue(
+            source.name,
+            file_name,
+            "line_too_long",
+            f"the row is {int(too_long.group(1)):,} bytes, longer than the {CONTRACT.csv_max_line_bytes:,} a CSV row "
+            "may have: usually a value whose quote is never closed, or binary data; fix the row and "
+            "deliver the file again",
+            int(match.group(1)) - 1,
+        )
     lines = message.splitlines()
     reason = next(
         (

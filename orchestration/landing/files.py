@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,11 @@ from orchestration.errors import PipelineError
 from orchestration.landing.mappings import mapped_inputs
 
 LANDING_EXTENSIONS = (".csv", ".parquet")
+# Written by the sample generator at the top of a landing directory: its data is synthetic, so a
+# run on it may hash with the public default PII salt without a warning.
+SAMPLE_MARKER = "SAMPLE_DATA.txt"
+# File rules of entries that are not files to read (entry_issue): judged again on every run.
+ENTRY_RULES = ("symlink_outside_landing", "not_a_file")
 # Files read by one statement (bounded memory; a failing batch is retried file by file).
 BATCH_BYTES = 256 << 20
 BATCH_FILES = 400
@@ -49,28 +55,78 @@ class LandedFile:
     mtime_ns: int
     sha256: str | None = None
     columns: list[str] | None = None  # header (CSV) or schema (Parquet) column names
+    issue: FileIssue | None = None  # an entry the run must not read (entry_issue)
 
     @classmethod
-    def at(cls, landing_dir: Path, source: Source, path: Path) -> LandedFile:
-        st = path.stat()
+    def at(cls, landing_dir: Path, source: Source, path: Path, allow_symlinks: bool = False) -> LandedFile:
+        st = _stat(path)
+        file_name = path.relative_to(landing_dir).as_posix()
         return cls(
             source,
             path,
-            path.relative_to(landing_dir).as_posix(),
+            file_name,
             path.suffix.lower().lstrip("."),
             st.st_size,
             st.st_mtime_ns,
+            issue=entry_issue(landing_dir, source, path, file_name, allow_symlinks),
         )
 
 
+def _stat(path: Path) -> os.stat_result:
+    """The entry's own status when it is a link to nothing."""
+    try:
+        return path.stat()
+    except OSError:
+        return path.lstat()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def entry_issue(
+    landing_dir: Path, source: Source, path: Path, file_name: str, allow_symlinks: bool
+) -> FileIssue | None:
+    """The file rule an entry named like a landing file breaks before it is opened: a symbolic link
+    out of the landing directory (symlink_outside_landing, unless allowed), a link to nothing
+    (unreadable_file), a directory or anything else that is not a file (not_a_file)."""
+    target = path.resolve()
+    if not allow_symlinks and not _inside(target, landing_dir.resolve()):
+        return FileIssue(
+            source.name,
+            file_name,
+            "symlink_outside_landing",
+            f"a symbolic link to {target}, outside the landing directory: copy the file into "
+            f"{path.parent} (or set CCW_ALLOW_LANDING_SYMLINKS=true to read links that leave it)",
+        )
+    if not path.exists():
+        return FileIssue(
+            source.name,
+            file_name,
+            "unreadable_file",
+            f"a symbolic link to {target}, which does not exist: deliver the file itself",
+        )
+    if not path.is_file():
+        what = "a directory" if path.is_dir() else "not a regular file"
+        return FileIssue(
+            source.name,
+            file_name,
+            "not_a_file",
+            f"{what}, named like a landing file: only files at the top of {path.parent} are read; "
+            "move its files there or rename it",
+        )
+    return None
+
+
 def landing_files(landing_dir: Path, source: str) -> list[Path]:
-    """The source's files, in delivery order (file name order, see docs/DECISIONS.md)."""
+    """The source's entries named like landing files (*.csv, *.parquet), in delivery order (file
+    name order, see docs/DECISIONS.md). Also those that are not files to read (a directory named
+    x.csv, a link out of the landing directory): the ingest reports them (entry_issue)."""
     folder = landing_dir / source
     if not folder.is_dir():
         return []
     return sorted(
-        (p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in LANDING_EXTENSIONS),
-        key=lambda p: p.name,
+        (p for p in folder.iterdir() if p.suffix.lower() in LANDING_EXTENSIONS), key=lambda p: p.name
     )
 
 
@@ -80,7 +136,7 @@ def landing_fingerprint(landing_dir: Path, config_dir: Path | None = None) -> st
     digest = hashlib.sha256()
     for source in SOURCES:
         for path in landing_files(landing_dir, source):
-            st = path.stat()
+            st = _stat(path)
             digest.update(
                 f"{path.relative_to(landing_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
             )
@@ -95,7 +151,11 @@ def newest_landing_mtime(landing_dir: Path, config_dir: Path | None = None) -> f
     there is none)."""
     paths = [p for s in SOURCES for p in landing_files(landing_dir, s)]
     paths += mapped_inputs(landing_dir, config_dir)
-    return max((p.stat().st_mtime for p in paths), default=0.0)
+    return max((_stat(p).st_mtime for p in paths), default=0.0)
+
+
+def is_generated_sample(landing_dir: Path) -> bool:
+    return (landing_dir / SAMPLE_MARKER).is_file()
 
 
 def landing_is_empty(landing_dir: Path, config_dir: Path | None = None) -> bool:
@@ -112,8 +172,31 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _duplicate_column(source: Source, file_name: str, header: list[str]) -> FileIssue | None:
+    contract = {c.lower() for c in source.column_names}
+    positions: dict[str, list[int]] = {}
+    for position, name in enumerate(header, start=1):
+        positions.setdefault(name.lower(), []).append(position)
+    for name, where in positions.items():
+        if len(where) > 1 and name in contract:
+            spelled = ", ".join(f"{header[i - 1]!r} (field {i})" for i in where)
+            return FileIssue(
+                source.name,
+                file_name,
+                "duplicate_column",
+                f"the header names column {name!r} {len(where)} times: {spelled}; names are compared "
+                "ignoring case, so which field holds the value is ambiguous: re-export the file with "
+                "each column once",
+            )
+    return None
+
+
 def header_issue(source: Source, file_name: str, header: list[str]) -> FileIssue | None:
-    """missing_required_column, or wrong_delimiter when the header splits into the columns on ';' or tab."""
+    """duplicate_column, missing_required_column, or wrong_delimiter when the header splits into the
+    columns on ';' or tab."""
+    repeated = _duplicate_column(source, file_name, header)
+    if repeated:
+        return repeated
     present = set(header)
     missing = [c for c in source.required_columns if c not in present]
     if not missing:

@@ -38,15 +38,14 @@ use that channel. Columns beyond the contract are ignored; a missing optional
 column is null.
 
 A file that cannot be loaded completely is never loaded in part. Its problem
-is a *file issue* with a rule (see quality_policy.yml, `file_rules`):
+is a *file issue* with a rule: the file rules of landing_contract.yml
+(`file_rules`: what each means) and quality_policy.yml (what each does). DuckDB
+reads each file by its exact path: a name with glob characters (`2025-03-0[1].csv`)
+is that file, not a pattern.
 
-  empty_file               0 bytes, not even a header (a header-only file is fine: 0 rows)
-  unreadable_file          not UTF-8, not a CSV/Parquet DuckDB can read
-  wrong_delimiter          the header splits into the contract's columns only on ';' or tab
-  missing_required_column  the header lacks a required column
-  truncated_file           the last line is cut (no final line break, and that line is
-                           short of fields or inside an open quote): an incomplete transfer
-  malformed_row            any other row with the wrong number of fields or a broken quote
+Before anything is read, presence.py stops the run when the landing directory is
+missing, or a source the last ingest loaded rows from has no file any more (unless
+retired): an unmounted share must not publish an empty warehouse.
 
 A UTF-8 byte-order mark is accepted. By default the first issue raises
 LandingError (file, row, rule); the pipeline records them instead
@@ -66,6 +65,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,9 +75,17 @@ import pandas as pd
 from orchestration.contract import SOURCES
 from orchestration.landing import registry
 from orchestration.landing.csv_files import csv_header, csv_metrics, load_csv, stage_table
-from orchestration.landing.files import FileIssue, LandedFile, header_issue, landing_files, sha256_of
+from orchestration.landing.files import (
+    ENTRY_RULES,
+    FileIssue,
+    LandedFile,
+    header_issue,
+    landing_files,
+    sha256_of,
+)
 from orchestration.landing.mapped_ingest import MappedBatch, stage_mapped
 from orchestration.landing.parquet_files import parquet_columns, validate_parquet
+from orchestration.landing.presence import check_presence
 from orchestration.landing.registry import FILES_TABLE, RegisteredFile
 from orchestration.quality.metrics import RuleSettings, store_file_metrics
 
@@ -133,6 +141,8 @@ def ingest(
     on_file_issue: str = "raise",
     full_refresh: bool = False,
     rules: RuleSettings | None = None,
+    retired_sources: Collection[str] = (),
+    allow_symlinks: bool = False,
     config_dir: Path | None = None,
 ) -> IngestReport:
     """Bring the raw layer up to date with the landing directory (only new or changed files are read).
@@ -142,13 +152,18 @@ def ingest(
     full_refresh: forget every file loaded before and load them all again.
     rules: what the raw suite's row rules read (timezone, reporting currency, FX rates); default:
     the default settings and the sample's FX rates.
+    retired_sources: sources that may have no file although rows were loaded from them (presence.py).
+    allow_symlinks: read links to files outside the landing directory (else symlink_outside_landing).
     config_dir: the company's configuration folder (CCW_CONFIG_DIR): its mappings/*.yml, and the
     landing folders named after a preset, are read through their mapping (mappings.py).
+    Raises LandingMissing (before changing anything) when the directory or a source is missing.
     """
     rules = rules or RuleSettings.defaults()
     if on_file_issue not in ("raise", "record"):
         raise ValueError("on_file_issue must be 'raise' or 'record'")
     registry.ensure_state(con)
+    registered = registry.registered_files(con)
+    check_presence(landing_dir, registered, retired_sources)
     report = IngestReport()
     load_id = registry.latest_load_id(con) + 1
     # ---- mapped vendor folders (mapped_ingest.py): their mappings checked before any file is
@@ -157,7 +172,7 @@ def ingest(
         con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, rules=rules
     )
     _count_mapped(con, mapped, on_file_issue, report)
-    scan = _scan(con, landing_dir, {} if full_refresh else registry.registered_files(con), report)
+    scan = _scan(landing_dir, {} if full_refresh else registered, allow_symlinks, report)
     reads = _read(con, scan.to_load, rules, report)
     listing = _listing(scan.to_load, reads.outcomes, load_id, on_file_issue, report)
     _apply(
@@ -181,19 +196,21 @@ def _count_mapped(
 
 
 def _scan(
-    con: duckdb.DuckDBPyConnection,
-    landing_dir: Path,
-    previous: dict[str, RegisteredFile],
-    report: IngestReport,
+    landing_dir: Path, previous: dict[str, RegisteredFile], allow_symlinks: bool, report: IngestReport
 ) -> _Scan:
-    """A file is read again only when its size or content changed (a new mtime alone is recorded)."""
+    """A file is read again only when its size or content changed (a new mtime alone is recorded).
+    An entry that is not a file to read (files.entry_issue) is judged again on every run."""
     scan = _Scan(previous)
     seen: set[str] = set()
     for source in SOURCES.values():
         for path in landing_files(landing_dir, source.name):
-            item = LandedFile.at(landing_dir, source, path)
+            item = LandedFile.at(landing_dir, source, path, allow_symlinks)
             seen.add(item.file_name)
             old = previous.get(item.file_name)
+            if item.issue is not None or (old is not None and old.rule in ENTRY_RULES):
+                report.changed_files += [item.file_name] if old is not None and old.loaded else []
+                scan.to_load.append(item)
+                continue
             if old is not None and old.bytes == item.size and old.mtime_ns == item.mtime_ns:
                 continue
             item.sha256 = sha256_of(path)
@@ -210,6 +227,8 @@ def _scan(
 
 def columns_or_issue(item: LandedFile) -> list[str] | FileIssue:
     """The file's columns, or the first file rule it breaks before its rows are read."""
+    if item.issue is not None:
+        return item.issue
     if item.size == 0:
         return FileIssue(
             item.source.name, item.file_name, "empty_file", "the file is empty (0 bytes, no header)"

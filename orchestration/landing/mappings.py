@@ -51,7 +51,7 @@ import yaml
 from orchestration.config import default_text
 from orchestration.contract import SOURCES, Column, Source
 from orchestration.errors import PipelineError
-from orchestration.sql import ident, sql_string, varchar_columns
+from orchestration.sql import ident, sql_path, sql_string, varchar_columns
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 MAPPINGS_SUBDIR = "mappings"
@@ -991,7 +991,7 @@ def read_export(con: duckdb.DuckDBPyConnection, mapping: FolderMapping, path: Pa
                 f"column(s) {missing} not in the header{used}; the header has: {', '.join(header)}",
             )
         reader = (
-            f"read_csv({sql_string(str(path))}, header = true, auto_detect = false, "
+            f"read_csv({sql_path(path)}, header = true, auto_detect = false, "
             f"columns = {varchar_columns(header)}, delim = {sql_string(mapping.csv_delimiter)}, "
             f"quote = {sql_string(mapping.csv_quote)}, escape = {sql_string(mapping.csv_quote)}, "
             f"encoding = {sql_string(mapping.csv_encoding)}, compression = '{compression}')"
@@ -1002,7 +1002,7 @@ def read_export(con: duckdb.DuckDBPyConnection, mapping: FolderMapping, path: Pa
             "{" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in mapping.schema.items()) + "}"
         )
         reader = (
-            f"read_json({sql_string(str(path))}, format = 'auto', records = true, columns = {columns}, "
+            f"read_json({sql_path(path)}, format = 'auto', records = true, columns = {columns}, "
             f"compression = '{compression}', maximum_object_size = 268435456)"
         )
         records = f"select *, row_number() over () as _record_number from {reader}"

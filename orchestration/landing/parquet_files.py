@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 from orchestration.contract import Source
 from orchestration.landing.files import FileIssue, LandedFile, batches
 from orchestration.quality.metrics import RuleSettings, compute_file_metrics
-from orchestration.sql import ident, sql_list, sql_string
+from orchestration.sql import ident, sql_path_list, sql_string
 
 
 def parquet_columns(item: LandedFile) -> list[str] | FileIssue:
@@ -20,7 +20,8 @@ def parquet_columns(item: LandedFile) -> list[str] | FileIssue:
 
 
 def parquet_read(items: list[LandedFile], source: Source, columns: set[str]) -> str:
-    """Text columns of the contract, lineage, from DuckDB's Parquet reader over these files."""
+    """Text columns of the contract, lineage, from DuckDB's Parquet reader over exactly these files
+    (never a glob, never hive partitions)."""
     select = ", ".join(
         f"cast({ident(c)} as varchar) as {ident(c)}"
         if c in columns
@@ -30,8 +31,8 @@ def parquet_read(items: list[LandedFile], source: Source, columns: set[str]) -> 
     return (
         f"select {select}, {sql_string(source.name + '/')} || parse_filename(filename) as _file_name, "
         "file_row_number + 1 as _row_number "
-        f"from read_parquet({sql_list([str(i.path) for i in items])}, filename = true, "
-        "file_row_number = true, union_by_name = true)"
+        f"from read_parquet({sql_path_list(i.path for i in items)}, filename = true, "
+        "file_row_number = true, union_by_name = true, hive_partitioning = false)"
     )
 
 

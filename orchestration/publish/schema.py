@@ -48,6 +48,15 @@ META_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "rows_quarantined": "Rows set aside in quarantine.rejected_rows by this run.",
             "checks_passed": "Data-quality expectations met (meta.quality_results).",
             "checks_failed": "Expectations not met whose action only warns (a stopping one never publishes).",
+            "default_pii_salt": "True when personal data was hashed with the public default salt "
+            "(CCW_PII_SALT not set): the hash of a known phone number or e-mail address can be recomputed.",
+            "fewer_rows_accepted": "JSON object: source -> [rows before, rows now, how accepted] for each source "
+            "with fewer landing rows than the run before, published because the operator accepted it "
+            "(accept_fewer_rows: `ccw run --accept-fewer-rows`; retired_sources: CCW_RETIRED_SOURCES); "
+            "null when no source lost rows.",
+            "rejections_accepted": "JSON object, null unless the run published above a rejection limit "
+            "(ccw run --accept-rejections): source -> rejected, rows (of the files the run loaded), share, "
+            "limit (quality_policy.yml rejection_limits).",
         },
     ),
     "quality_results": (

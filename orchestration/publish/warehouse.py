@@ -14,6 +14,9 @@ keys declared in the models' YAML (schema.py); staging,
 intermediate models and seeds stay in the build file. The copy is written with
 DuckDB storage version 1.4 so that BI tools bundling the long-term-support
 DuckDB can read it (DuckDB 2.0's own format is not readable by 1.x).
+
+check_fewer_rows() stops a run, before dbt, that would replace the warehouse by one with
+fewer landing rows of a source, unless the operator accepts it (docs/DECISIONS.md D19).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.errors import PipelineError
 from orchestration.publish.schema import (
     META_DESCRIPTIONS,
     READER_SCHEMAS,
@@ -35,11 +39,15 @@ from orchestration.publish.schema import (
     load_manifest,
     reader_tables,
 )
+from orchestration.sql import sql_string
 
 log = logging.getLogger(__name__)
 
 # The oldest DuckDB line the published file must open in (see README, "BI tools").
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
+# Readers of the published file (BI tools, analysts) are often other users: it is readable by
+# all who can reach its folder, unlike the private build files beside it (build/workdir.py).
+PUBLISHED_MODE = 0o644
 
 RUN_LOG_DDL = """
 create table if not exists pub.meta.run_log (
@@ -53,7 +61,10 @@ create table if not exists pub.meta.run_log (
     status varchar,
     rows_quarantined bigint,
     checks_passed integer,
-    checks_failed integer
+    checks_failed integer,
+    default_pii_salt boolean,
+    fewer_rows_accepted varchar,
+    rejections_accepted varchar
 )
 """
 
@@ -85,6 +96,11 @@ class RunRecord:
     rows_quarantined: int | None = None
     checks_passed: int | None = None
     checks_failed: int | None = None
+    default_pii_salt: bool | None = None
+    fewer_rows_accepted: dict[str, list] = field(default_factory=dict)  # check_fewer_rows
+    # sources published above their rejection limit (`--accept-rejections`): source -> rejected, rows,
+    # share, limit
+    rejections_accepted: dict[str, dict] = field(default_factory=dict)
 
     @property
     def files_read(self) -> int:
@@ -158,7 +174,7 @@ def publish(
             )
         finished_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
-            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?)",
+            "insert into pub.meta.run_log values (?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?)",
             [
                 record.run_id,
                 record.started_at,
@@ -170,6 +186,13 @@ def publish(
                 record.rows_quarantined,
                 record.checks_passed,
                 record.checks_failed,
+                record.default_pii_salt,
+                json.dumps(record.fewer_rows_accepted, sort_keys=True)
+                if record.fewer_rows_accepted
+                else None,
+                json.dumps(record.rejections_accepted, sort_keys=True)
+                if record.rejections_accepted
+                else None,
             ],
         )
         for table, (description, columns) in META_DESCRIPTIONS.items():
@@ -178,8 +201,68 @@ def publish(
         con.execute("detach pub")
     finally:
         con.close()
+    staging_file.chmod(PUBLISHED_MODE)
     _fsync(staging_file)
     os.replace(staging_file, warehouse)
     _fsync(warehouse.parent)
     log.info("published %s (%s tables with keys and comments)", warehouse, len(tables) if tables else "bare")
     return finished_at
+
+
+# ---------------------------------------------------------------- never an emptier warehouse by accident
+# How a source's drop was accepted (meta.run_log.fewer_rows_accepted): the operator's flag for one
+# run (`ccw run --accept-fewer-rows`), or the source declared retired (CCW_RETIRED_SOURCES).
+ACCEPTED_BY_FLAG = "accept_fewer_rows"
+ACCEPTED_AS_RETIRED = "retired_sources"
+
+
+class FewerRows(PipelineError):
+    """This run holds fewer landing rows of a source than the published warehouse's last run."""
+
+
+def published_rows_per_source(warehouse: Path) -> dict[str, int]:
+    """Landing rows per source of the published warehouse's latest run ({} when there is none)."""
+    if not warehouse.exists():
+        return {}
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"attach {sql_string(str(warehouse))} as pub (read_only)")
+            if ("meta", "run_log") not in _tables(con, "pub"):
+                return {}
+            row = con.execute(
+                "select rows_per_source from pub.meta.run_log where status = 'published' "
+                "order by finished_at desc limit 1"
+            ).fetchone()
+    except duckdb.Error as exc:
+        raise PipelineError(
+            f"cannot read the run log of the published warehouse {warehouse} ({exc}), to check that this "
+            "run does not publish fewer rows: move the file aside if it is damaged, and run again"
+        ) from exc
+    return {s: int(n) for s, n in json.loads(row[0]).items()} if row and row[0] else {}
+
+
+def check_fewer_rows(
+    warehouse: Path, rows_now: dict[str, int], *, retired: tuple[str, ...] = (), accept: bool = False
+) -> dict[str, list]:
+    """Compare this run's landing rows per source with the published warehouse's last run.
+
+    Landing files accumulate, so a source with fewer rows than last time lost files (a share
+    not mounted, an export that stopped, a wiped work directory): publishing would replace the
+    warehouse with an emptier one. Raises FewerRows, unless the source is retired or `accept`
+    (the operator's --accept-fewer-rows for this run). Returns the accepted drops,
+    {source: [rows before, rows now, ACCEPTED_AS_RETIRED | ACCEPTED_BY_FLAG]}, for meta.run_log."""
+    before = published_rows_per_source(warehouse)
+    drops = {s: (n, rows_now.get(s, 0)) for s, n in before.items() if rows_now.get(s, 0) < n}
+    refused = {s: d for s, d in drops.items() if s not in retired}
+    if refused and not accept:
+        detail = "; ".join(f"{s}: {b:,} -> {n:,}" for s, (b, n) in refused.items())
+        raise FewerRows(
+            f"this run holds fewer landing rows than the published warehouse {warehouse} ({detail}). "
+            "Nothing was published: if landing files are missing, restore them and run again; if the "
+            "drop is intended (files withdrawn, or re-delivered with fewer rows), run once with "
+            "`ccw run --accept-fewer-rows` (meta.run_log records it); a source the company no longer "
+            "delivers is declared in CCW_RETIRED_SOURCES."
+        )
+    return {
+        s: [b, n, ACCEPTED_AS_RETIRED if s in retired else ACCEPTED_BY_FLAG] for s, (b, n) in drops.items()
+    }

@@ -37,10 +37,12 @@ from great_expectations.data_context.types.base import (
     ProgressBarsConfig,
 )
 
+from orchestration.build.workdir import PRIVATE_DIR_MODE
 from orchestration.config import Settings
 from orchestration.database import open_build
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import ingest
+from orchestration.quality import metrics
 from orchestration.quality.metrics import RuleSettings
 from orchestration.quality.policy import Policy, load_policy
 from orchestration.quality.suites import LAYERS, SUITES, Suite
@@ -290,7 +292,7 @@ def run_suites(
     ctx = _context(settings)
     outcome = LayerResult(layer, run_id, checked_at=datetime.now(UTC).replace(tzinfo=None))
     for suite in SUITES[layer]:
-        frame = suite.frame(con, RuleSettings.of(settings))
+        frame = suite.frame(con, RuleSettings.of(settings), policy)
         outcome.results.extend(_run_suite(ctx, suite, frame, run_id, layer, policy))
     if data_docs:
         try:
@@ -330,7 +332,7 @@ def check_layer(
     if con is not None:
         return run_suites(layer, con, settings, run_id, policy, data_docs=data_docs)
     if layer == "raw":
-        settings.temp_dir.mkdir(parents=True, exist_ok=True)
+        settings.temp_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=settings.temp_dir) as tmp:
             with duckdb.connect(str(Path(tmp) / "raw_check.duckdb")) as raw_con:
                 ingest(
@@ -339,6 +341,7 @@ def check_layer(
                     on_file_issue="record",
                     rules=RuleSettings.of(settings),
                     config_dir=settings.config_dir,
+                    allow_symlinks=settings.allow_landing_symlinks,
                 )
                 return run_suites(layer, raw_con, settings, run_id, policy, data_docs=data_docs)
     if not settings.build_db.exists():
@@ -354,6 +357,21 @@ def quarantine_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, in
     ).fetchall()
 
 
+def rejections_over_limit(con: duckdb.DuckDBPyConnection, policy: Policy) -> dict[str, dict]:
+    """The sources whose rejected share of this run's rows is above their limit: source ->
+    rejected, rows, share, limit (what meta.run_log records when a run publishes anyway)."""
+    frame = metrics.staging_rejection_frame(con, policy)
+    return {
+        row["key"]: {
+            "rejected": int(row["rejected"]),
+            "rows": int(row["rows"]),
+            "share": float(row["share"]),
+            "limit": float(row["limit"]),
+        }
+        for row in frame[frame["over_limit"] == 1].to_dict("records")
+    }
+
+
 __all__ = [
     "CheckResult",
     "LayerResult",
@@ -361,5 +379,6 @@ __all__ = [
     "check_layer",
     "load_policy",
     "quarantine_counts",
+    "rejections_over_limit",
     "run_suites",
 ]

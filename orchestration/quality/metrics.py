@@ -19,6 +19,8 @@ import pandas as pd
 
 from orchestration.config import PROJECT_DIR, SAMPLE_CONFIG_DIR, Settings, default_text
 from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, VALUE_FORMS, Source
+from orchestration.quality.policy import Policy
+from orchestration.sql import sql_path
 from orchestration.sql import sql_string as _q
 
 
@@ -172,7 +174,7 @@ def file_metrics_sql(
         rule = source.unknown_currency
         fx_join = (
             f"left join (select distinct cast(month as date) as fx_month, currency as fx_currency "
-            f"from read_csv({_q(str(settings.fx_rates))}, header = true, all_varchar = true) "
+            f"from read_csv({sql_path(settings.fx_rates)}, header = true, all_varchar = true) "
             "where nullif(rate_to_reporting, '') is not null) fx "
             f"on fx.fx_month = date_trunc('month', typed._t_{rule.date}) and fx.fx_currency = typed._t_{rule.currency}"
         )
@@ -181,7 +183,7 @@ def file_metrics_sql(
         currency_col = source.too_many_decimals.currency
         fx_join += (
             f" left join (select currency as units_currency, cast(minor_units as integer) as minor_units "
-            f"from read_csv({_q(str(settings.minor_units))}, header = true, all_varchar = true)) units "
+            f"from read_csv({sql_path(settings.minor_units)}, header = true, all_varchar = true)) units "
             f'on units.units_currency = typed."_t_{currency_col}"'
         )
         has_fx += ", coalesce(units.minor_units, 2) as _minor_units"
@@ -506,27 +508,100 @@ def staging_range_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def staging_lineage_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per source: landing rows = staged + superseded versions + quarantined rows ("nothing lost")."""
-    quarantined = dict(
-        con.execute("select source, count(*) from quarantine.rejected_rows group by 1").fetchall()
-    )
+    """Per landing file: the rows the ingest read from it (raw._landing_files) = staged + superseded
+    versions + quarantined rows ("nothing lost").
+
+    Per file, not per source: rows counted under the wrong file of a source (one file read twice,
+    another never) balance out in a source's total, not in its files'. A file staging holds rows
+    of but the ingest never listed counts as a file with 0 landing rows."""
+    counts = [
+        "select source, file_name, rows as landing, 0 as good, 0 as staged, 0 as quarantined "
+        "from raw._landing_files where rule is null",
+        "select source, file_name, 0, 0, 0, count(*) from quarantine.rejected_rows group by all",
+    ]
+    for s in SOURCES.values():
+        counts += [
+            f"select {_q(s.name)}, _file_name, 0, count(*) filter (where _rejection_rule is null), 0, 0 "
+            f"from staging.{s.base_model} group by all",
+            f"select {_q(s.name)}, _file_name, 0, 0, count(*), 0 from staging.{s.staging_model} group by all",
+        ]
+    return con.execute(
+        f"""
+        with counts as ({" union all ".join(counts)}),
+        files as (
+            select source, file_name, sum(landing) as landing, sum(good) as good,
+                   sum(staged) as staged, sum(quarantined) as quarantined
+            from counts group by all
+        )
+        select file_name as key, source,
+               cast(landing as bigint) as landing_rows,
+               cast(staged as bigint) as staged_rows,
+               cast(good - staged as bigint) as superseded_rows,
+               cast(quarantined as bigint) as quarantined_rows,
+               cast(landing - good - quarantined as bigint) as unaccounted_rows
+        from files order by source, file_name
+        """
+    ).df()
+
+
+# The files of this run's batch: loaded (no file rule) since the published build, every file in a
+# full refresh (built_load_id 0). The dbt macro batch_files (macros/incremental.sql) selects the same.
+BATCH_FILES_SQL = (
+    "select source, file_name from raw._landing_files "
+    "where rule is null and load_id > (select max(built_load_id) from raw._build_state)"
+)
+TOP_RULES = 3  # rules named, with an example row each, when a source's rejected share is too high
+REJECTION_FRAME_COLUMNS = ["key", "rows", "rejected", "share", "limit", "over_limit", "top_rules"]
+
+
+def staging_rejection_frame(con: duckdb.DuckDBPyConnection, policy: Policy) -> pd.DataFrame:
+    """Per source: the rows of this run's files (the batch, BATCH_FILES_SQL), how many were
+    quarantined, their share, the policy's limit, and the rules most of them broke, each with its
+    first row (file, row, detail). Judged on the batch, not the history (decisions/quality.md Q10)."""
+    batch: dict[str, list[str]] = {}
+    for source, file_name in con.execute(
+        f"select distinct source, file_name from ({BATCH_FILES_SQL})"
+    ).fetchall():
+        batch.setdefault(source, []).append(file_name)
+    rules: dict[str, list[tuple[str, int, str]]] = {}
+    for source, rule, n, example in con.execute(
+        f"""
+        select q.source, q.rule, count(*),
+               arg_min(q.file_name || ', row ' || q.row_number || ': ' || q.detail, (q.file_name, q.row_number))
+        from quarantine.rejected_rows q
+        inner join ({BATCH_FILES_SQL}) b on b.source = q.source and b.file_name = q.file_name
+        group by 1, 2
+        order by 1, 3 desc, 2
+        """
+    ).fetchall():
+        rules.setdefault(source, []).append((rule, int(n), example))
     rows = []
-    for source, base, stg in ((s.name, s.base_model, s.staging_model) for s in SOURCES.values()):
-        landing = _count(con, f"select count(*) from raw.{source}")
-        good = _count(con, f"select count(*) from staging.{base} where _rejection_rule is null")
-        staged = _count(con, f"select count(*) from staging.{stg}")
-        q = int(quarantined.get(source, 0))
+    for source in SOURCES:
+        files = batch.get(source, [])
+        landing = (
+            con.execute(
+                f"select count(*) from raw.{source} where _file_name in (select unnest(?::varchar[]))",
+                [files],
+            ).fetchone()[0]
+            if files
+            else 0
+        )
+        rejected = sum(n for _, n, _ in rules.get(source, []))
+        share = rejected / landing if landing else 0.0
+        limit = policy.rejection_limit(source)
+        top = rules.get(source, [])[:TOP_RULES]
         rows.append(
             {
                 "key": source,
-                "landing_rows": landing,
-                "staged_rows": staged,
-                "superseded_rows": good - staged,
-                "quarantined_rows": q,
-                "unaccounted_rows": landing - staged - (good - staged) - q,
+                "rows": landing,
+                "rejected": rejected,
+                "share": share,
+                "limit": limit,
+                "over_limit": int(share > limit),
+                "top_rules": "; ".join(f"{rule} {n} row(s), e.g. {example}" for rule, n, example in top),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=REJECTION_FRAME_COLUMNS)
 
 
 # ---------------------------------------------------------------- marts layer

@@ -17,7 +17,7 @@ import great_expectations as gx
 import pandas as pd
 
 from orchestration.quality import metrics
-from orchestration.quality.policy import FILE_RULES
+from orchestration.quality.policy import FILE_RULES, REJECTED_SHARE_RULE, Policy
 
 LAYERS = ("raw", "staging", "marts")
 TOLERANCE = 0.005  # money: to the cent
@@ -35,7 +35,8 @@ class Suite:
     name: str
     layer: str
     unit: str  # what a frame row is: "files", "tables", ...
-    frame: Callable[[duckdb.DuckDBPyConnection, metrics.RuleSettings], pd.DataFrame]
+    # (connection, what the row rules read, policy) -> one row per file / table / column / month / source
+    frame: Callable[[duckdb.DuckDBPyConnection, metrics.RuleSettings, Policy], pd.DataFrame]
     checks: list[Check] = field(default_factory=list)
 
 
@@ -87,7 +88,7 @@ RAW = [
         "raw.sources",
         "raw",
         "sources",
-        lambda con, _: metrics.raw_source_frame(con),
+        lambda con, _rules, _policy: metrics.raw_source_frame(con),
         [
             Check(
                 "absent_source",
@@ -103,25 +104,37 @@ RAW = [
         "raw.files",
         "raw",
         "files",
-        lambda con, _: metrics.raw_file_frame(con),
+        lambda con, _rules, _policy: metrics.raw_file_frame(con),
         [_file_check(rule) for rule in FILE_RULES],
     ),
     Suite(
         "raw.rows",
         "raw",
         "files",
-        lambda con, rules: metrics.raw_row_metrics(con, rules),
+        lambda con, rules, _policy: metrics.raw_row_metrics(con, rules),
         [_row_check(rule) for rule in metrics.ROW_RULES],
     ),
 ]
 
+
 # ---------------------------------------------------------------- staging
+def _rejections_described(row: dict) -> tuple[str, str]:
+    what = (
+        f"{int(row['rejected'])} of {int(row['rows'])} rows of the files loaded by this run rejected "
+        f"({row['share']:.1%}), more than the limit of {row['limit']:.1%}; top rules: {row['top_rules']}. "
+        "The rows are in quarantine.rejected_rows of the build file. Fix the export and deliver it "
+        f"again, or raise rejection_limits.{row['key']} in the quality policy, or publish anyway "
+        "with `ccw run --accept-rejections`"
+    )
+    return row["key"], what
+
+
 STAGING = [
     Suite(
         "staging.keys",
         "staging",
         "tables",
-        lambda con, _: metrics.staging_key_frame(con),
+        lambda con, _rules, _policy: metrics.staging_key_frame(con),
         [
             Check(
                 "key_not_unique",
@@ -139,7 +152,7 @@ STAGING = [
         "staging.references",
         "staging",
         "references",
-        lambda con, _: metrics.staging_reference_frame(con),
+        lambda con, _rules, _policy: metrics.staging_reference_frame(con),
         [
             Check(
                 "unresolved_reference",
@@ -164,7 +177,7 @@ STAGING = [
         "staging.ranges",
         "staging",
         "columns",
-        lambda con, _: metrics.staging_range_frame(con),
+        lambda con, _rules, _policy: metrics.staging_range_frame(con),
         [
             Check(
                 "value_out_of_range",
@@ -179,19 +192,38 @@ STAGING = [
     Suite(
         "staging.lineage",
         "staging",
-        "sources",
-        lambda con, _: metrics.staging_lineage_frame(con),
+        "files",
+        lambda con, _rules, _policy: metrics.staging_lineage_frame(con),
         [
             Check(
                 "rows_unaccounted",
                 _zero(
-                    "unaccounted_rows", "rows_unaccounted", "landing rows = staged + superseded + quarantined"
+                    "unaccounted_rows",
+                    "rows_unaccounted",
+                    "per landing file: rows read = staged + superseded + quarantined",
                 ),
                 lambda r: (
                     r["key"],
-                    f"{r['landing_rows']} landing rows but {r['staged_rows']} staged + {r['superseded_rows']} "
-                    f"superseded + {r['quarantined_rows']} quarantined",
+                    f"{r['landing_rows']} rows read from the file but {r['staged_rows']} staged + "
+                    f"{r['superseded_rows']} superseded + {r['quarantined_rows']} quarantined under its name",
                 ),
+            )
+        ],
+    ),
+    Suite(
+        "staging.rejections",
+        "staging",
+        "sources",
+        lambda con, _rules, policy: metrics.staging_rejection_frame(con, policy),
+        [
+            Check(
+                REJECTED_SHARE_RULE,
+                _zero(
+                    "over_limit",
+                    REJECTED_SHARE_RULE,
+                    "no source has more of the rows of this run's files rejected than its limit",
+                ),
+                _rejections_described,
             )
         ],
     ),
@@ -210,7 +242,7 @@ MARTS = [
         "marts.reconciliation",
         "marts",
         "months",
-        lambda con, rules: metrics.mart_reconciliation_frame(con, rules),
+        lambda con, rules, _policy: metrics.mart_reconciliation_frame(con, rules),
         [
             _diff(
                 "allocation_difference",
@@ -230,7 +262,7 @@ MARTS = [
         "marts.totals",
         "marts",
         "months",
-        lambda con, _: metrics.mart_totals_frame(con),
+        lambda con, _rules, _policy: metrics.mart_totals_frame(con),
         [
             Check(
                 "totals_disagree",
@@ -248,7 +280,7 @@ MARTS = [
         "marts.rates",
         "marts",
         "columns",
-        lambda con, _: metrics.mart_rate_frame(con),
+        lambda con, _rules, _policy: metrics.mart_rate_frame(con),
         [
             Check(
                 "rate_out_of_bounds",
@@ -266,7 +298,7 @@ MARTS = [
         "marts.non_negative",
         "marts",
         "columns",
-        lambda con, _: metrics.mart_negative_frame(con, metrics.NON_NEGATIVE),
+        lambda con, _rules, _policy: metrics.mart_negative_frame(con, metrics.NON_NEGATIVE),
         [
             Check(
                 "negative_value",
@@ -283,7 +315,9 @@ MARTS = [
         "marts.costs",
         "marts",
         "columns",
-        lambda con, _: metrics.mart_negative_frame(con, {"fct_interactions": metrics.COST_COLUMNS}),
+        lambda con, _rules, _policy: metrics.mart_negative_frame(
+            con, {"fct_interactions": metrics.COST_COLUMNS}
+        ),
         [
             Check(
                 "negative_cost",
@@ -303,7 +337,7 @@ MARTS = [
         "marts.row_counts",
         "marts",
         "sources",
-        lambda con, _: metrics.mart_row_count_frame(con),
+        lambda con, _rules, _policy: metrics.mart_row_count_frame(con),
         [
             Check(
                 "row_count_mismatch",

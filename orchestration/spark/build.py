@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from orchestration.build.workdir import prepare_work_dir, private_files
 from orchestration.config import PROJECT_DIR, Settings, load_settings
 from orchestration.configuration import prepare_build_seeds
 from orchestration.errors import PipelineError
@@ -52,10 +53,12 @@ def dbt_executable() -> str:
 
 
 def _run(cmd: list[str], settings: Settings, what: str, log_name: str) -> None:
+    """Run a step in its own process; what it writes is private to the user (build/workdir.py)."""
     env = {**os.environ, **dbt_env(settings)}
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(cmd, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
-    (settings.work_dir / log_name).write_text(proc.stdout + proc.stderr)
+    prepare_work_dir(settings)
+    with private_files():
+        proc = subprocess.run(cmd, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
+        (settings.work_dir / log_name).write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         raise SparkBuildFailed(
             f"{what} failed (log: {settings.work_dir / log_name}):\n{_failures(settings, proc)}"

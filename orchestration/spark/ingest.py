@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -41,21 +42,19 @@ from orchestration.landing.files import FileIssue, LandedFile, LandingError, lan
 from orchestration.landing.ingest import IngestReport, columns_or_issue
 from orchestration.landing.registry import FILES_TABLE
 from orchestration.spark.session import get_session
+from orchestration.sql import unique_column_names
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 log = logging.getLogger(__name__)
+_HADOOP_GLOB = re.compile(r"([\\{}\[\]*?])")
 
 
-def _unique_names(header: list[str]) -> list[str]:
-    """The header with repeated names suffixed __2, __3 (as the DuckDB loader names them)."""
-    seen: dict[str, int] = {}
-    names = []
-    for name in header:
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}__{seen[name]}")
-    return names
+def _exact(path: Path) -> str:
+    """A path Spark's readers read as exactly that file: they take it as a Hadoop glob pattern, so
+    its pattern characters are escaped (a file named 2025-03-0[1].csv is not 2025-03-01.csv)."""
+    return _HADOOP_GLOB.sub(r"\\\1", str(path.absolute()))
 
 
 def _read_group(spark: SparkSession, source: Source, fmt: str, header: tuple[str, ...], paths: list[Path]):
@@ -64,8 +63,8 @@ def _read_group(spark: SparkSession, source: Source, fmt: str, header: tuple[str
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
-    names = _unique_names(list(header))
-    locations = [str(p.resolve()) for p in paths]
+    names = unique_column_names(list(header))
+    locations = [_exact(p) for p in paths]
     if fmt == "csv":
         schema = StructType([StructField(n, StringType()) for n in names])
         df = spark.read.csv(
@@ -130,14 +129,13 @@ def ingest(spark: SparkSession, landing_dir: Path, *, on_file_issue: str = "rais
         report.files[source.name], report.rows[source.name] = [], 0
         sizes: dict[str, tuple[str, int]] = {}
         for path in landing_files(landing_dir, source.name):
-            file_name = path.relative_to(landing_dir).as_posix()
-            fmt = path.suffix.lower().lstrip(".")
-            sizes[file_name] = (fmt, path.stat().st_size)
-            header = columns_or_issue(LandedFile.at(landing_dir, source, path))
+            item = LandedFile.at(landing_dir, source, path)
+            sizes[item.file_name] = (item.fmt, item.size)
+            header = columns_or_issue(item)
             if isinstance(header, FileIssue):
                 _issue(header, on_file_issue, report, listing, sizes)
                 continue
-            groups[(fmt, tuple(header))].append(path)
+            groups[(item.fmt, tuple(header))].append(path)
         table = _empty(spark, source)
         for (fmt, header), paths in sorted(groups.items()):
             table = table.unionByName(_read_group(spark, source, fmt, header, paths))

@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestration.config import Settings
+from orchestration.config import Settings, pii_salt
 
 if TYPE_CHECKING:  # pyspark is the optional `spark` extra
     from pyspark.sql import SparkSession
@@ -60,6 +60,8 @@ def spark_conf(directory: Path, env: dict[str, str] | None = None) -> dict[str, 
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
+        # hash_pii reads the salt from this setting when the SQL runs (macros/hash_pii.sql)
+        "spark.ccw.pii_salt_hex": env.get("CCW_PII_SALT_HEX", ""),
     }
 
 
@@ -73,6 +75,8 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "CCW_SPARK_DIR": str(spark_dir(settings).resolve()),
         "DBT_TARGET_PATH": str(settings.work_dir / "dbt_target_spark"),
         "DBT_LOG_PATH": str(settings.work_dir / "dbt_logs_spark"),
+        # hex: Spark substitutes the setting into the SQL text, where a quote in the salt would end it
+        "CCW_PII_SALT_HEX": pii_salt().encode("utf-8").hex(),
     }
 
 

@@ -4,6 +4,7 @@
                                            landing_contract(), row_rules()
     models/staging/_landing__sources.yml   the dbt source `landing` with every contract column
     models/staging/_landing__rules.md      the dbt docs of the row rules (staging_validation_rules)
+                                           and of the file rules (landing_file_rules)
 
 Both are written by `generate` and must not be edited by hand; `check` (the tests and CI
 run it) exits 1 naming the files that are out of date.
@@ -132,6 +133,7 @@ sources:
       (missing optional column = null), plus the lineage `_file_name` and
       `_row_number`. Only the base_* staging models read it. See
       docs/DATA_CONTRACT.md and docs/STAGING_SPEC.md.
+      {{{{ doc('landing_file_rules') }}}}
     # The raw layer is its own private DuckDB file, attached as catalog `raw` (profiles.yml,
     # docs/decisions/performance.md P2); on an engine without catalogs, schema raw.
     database: raw
@@ -183,7 +185,8 @@ def _source_rules(s: Source) -> list[str]:
 
 
 def rules_doc() -> str:
-    """The dbt docs block staging_validation_rules: the row rules in precedence order, and per source."""
+    """The dbt docs blocks staging_validation_rules (the row rules in precedence order, and per
+    source) and landing_file_rules (the file rules)."""
     lines = [
         f"<!-- {GENERATED} -->",
         "{% docs staging_validation_rules %}",
@@ -199,6 +202,15 @@ def rules_doc() -> str:
         f"- {s.name}: " + "; ".join(_source_rules(s)) + "." for s in SOURCES.values() if _source_rules(s)
     ]
     lines += ["", "Personal data is hashed here already (`hash_pii`); names are never kept.", "{% enddocs %}"]
+    lines += [
+        "",
+        "{% docs landing_file_rules %}",
+        "**File rules (the ingest).** A landing file is loaded whole or not at all: a file that",
+        "breaks one of these rules loads no row (quality_policy.yml says whether the run stops):",
+        "",
+    ]
+    lines += [f"- `{rule}`: {text}" for rule, text in CONTRACT.file_rules.items()]
+    lines += ["{% enddocs %}"]
     return "\n".join(lines) + "\n"
 
 

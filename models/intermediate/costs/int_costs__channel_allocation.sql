@@ -58,11 +58,11 @@ direct_drivers as (
         cast({{ cost_driver_quantity('base.driver', 'channel_activity') }} as decimal(38, 6)) as driver_quantity
     from base
     inner join channel_activity
-        on channel_activity.cost_month = base.cost_month
-        and channel_activity.cost_pool = base.cost_pool
+        on base.cost_month = channel_activity.cost_month
+            and base.cost_pool = channel_activity.cost_pool
     where base.pool_type in ('labour', 'platform')
-      and base.scope_status = 'in_scope'
-      and base.driver is not null
+        and base.scope_status = 'in_scope'
+        and base.driver is not null
 
 ),
 
@@ -72,7 +72,7 @@ direct_to_split as (
         direct_drivers.*,
         {{ cost_to_units('amount', 2) }} as total_units
     from direct_drivers
-    where driver_quantity > 0
+    where direct_drivers.driver_quantity > 0
 
 ),
 
@@ -100,7 +100,10 @@ direct_allocated as (
 
 channel_labour as (
 
-    select cost_month, channel, sum(allocated_amount) as labour_cost
+    select
+        cost_month,
+        channel,
+        sum(allocated_amount) as labour_cost
     from direct_allocated
     where pool_type = 'labour'
     group by cost_month, channel
@@ -119,8 +122,8 @@ agent_month_minutes as (
         sum(productive_handle_minutes) over (partition by cost_month, agent_id) as agent_month_minutes
     from interaction_activity
     where labour_cost_pool is not null
-      and agent_fte is not null
-      and productive_handle_minutes > 0
+        and agent_fte is not null
+        and productive_handle_minutes > 0
 
 ),
 
@@ -142,10 +145,18 @@ channel_fte as (
 
 overhead_quantities as (
 
-    select cost_month, channel, 'labour_cost_share' as driver, cast(labour_cost as decimal(38, 6)) as driver_quantity
+    select
+        cost_month,
+        channel,
+        'labour_cost_share' as driver,
+        cast(labour_cost as decimal(38, 6)) as driver_quantity
     from channel_labour
     union all
-    select cost_month, channel, 'fte_share' as driver, cast(round(fte, 6) as decimal(38, 6)) as driver_quantity
+    select
+        cost_month,
+        channel,
+        'fte_share' as driver,
+        cast(round(fte, 6) as decimal(38, 6)) as driver_quantity
     from channel_fte
 
 ),
@@ -164,11 +175,11 @@ overhead_to_split as (
         {{ cost_to_units('base.amount', 2) }} as total_units
     from base
     inner join overhead_quantities
-        on overhead_quantities.cost_month = base.cost_month
-        and overhead_quantities.driver = base.driver
+        on base.cost_month = overhead_quantities.cost_month
+            and base.driver = overhead_quantities.driver
     where base.pool_type = 'overhead'
-      and base.scope_status = 'in_scope'
-      and overhead_quantities.driver_quantity > 0
+        and base.scope_status = 'in_scope'
+        and overhead_quantities.driver_quantity > 0
 
 ),
 
@@ -204,7 +215,10 @@ allocated as (
 
 allocated_keys as (
 
-    select distinct cost_month, cost_pool, cost_category
+    select distinct
+        cost_month,
+        cost_pool,
+        cost_category
     from allocated
 
 ),
@@ -233,9 +247,9 @@ unallocated as (
         end as unallocated_detail
     from base
     left join allocated_keys
-        on allocated_keys.cost_month = base.cost_month
-        and allocated_keys.cost_pool = base.cost_pool
-        and allocated_keys.cost_category = base.cost_category
+        on base.cost_month = allocated_keys.cost_month
+            and base.cost_pool = allocated_keys.cost_pool
+            and base.cost_category = allocated_keys.cost_category
     where allocated_keys.cost_month is null
 
 ),
@@ -280,7 +294,7 @@ select
     driver_quantity,
     {{ cost_money('allocated_amount', 2) }} as allocated_amount,
     '{{ var("reporting_currency") }}' as currency,
-    channel = 'unallocated' as is_unallocated,
     unallocated_reason,
-    unallocated_detail
+    unallocated_detail,
+    channel = 'unallocated' as is_unallocated
 from final

@@ -74,9 +74,9 @@ driver_candidates as (
         ) as specificity_rank
     from base
     inner join drivers
-        on drivers.pool_type = base.pool_type
-        and (drivers.cost_pool = base.cost_pool or drivers.cost_pool = '*')
-        and (drivers.cost_category = base.cost_category or drivers.cost_category = '*')
+        on base.pool_type = drivers.pool_type
+            and (base.cost_pool = drivers.cost_pool or drivers.cost_pool = '*')
+            and (base.cost_category = drivers.cost_category or drivers.cost_category = '*')
 
 )
 
@@ -92,11 +92,11 @@ select
     driver_candidates.driver
 from base
 left join driver_candidates
-    on driver_candidates.cost_month = base.cost_month
-    and driver_candidates.cost_pool = base.cost_pool
-    and driver_candidates.cost_category = base.cost_category
-    and driver_candidates.specificity_rank = 1
+    on base.cost_month = driver_candidates.cost_month
+        and base.cost_pool = driver_candidates.cost_pool
+        and base.cost_category = driver_candidates.cost_category
+        and driver_candidates.specificity_rank = 1
 left join unmapped_detail
-    on unmapped_detail.cost_month = base.cost_month
-    and unmapped_detail.cost_pool = base.cost_pool
-    and unmapped_detail.cost_category = base.cost_category
+    on base.cost_month = unmapped_detail.cost_month
+        and base.cost_pool = unmapped_detail.cost_pool
+        and base.cost_category = unmapped_detail.cost_category

@@ -20,7 +20,10 @@ accounts as (
 
 centers as (
 
-    select cost_center, cost_pool, pool_type
+    select
+        cost_center,
+        cost_pool,
+        pool_type
     from {{ ref('cost_centers') }}
 
 ),
@@ -59,12 +62,12 @@ joined as (
         centers.pool_type
     from lines
     left join fx
-        on fx.fx_month = lines.posting_month
-        and fx.currency = lines.currency
+        on lines.posting_month = fx.fx_month
+            and lines.currency = fx.currency
     left join accounts
-        on accounts.account_code = lines.account_code
+        on lines.account_code = accounts.account_code
     left join centers
-        on centers.cost_center = lines.cost_center
+        on lines.cost_center = centers.cost_center
 
 ),
 
@@ -98,5 +101,5 @@ final as (
 
 select
     final.*,
-    scope_status not in ('out_of_scope_cost_center', 'out_of_scope_account') as is_in_scope
+    final.scope_status not in ('out_of_scope_cost_center', 'out_of_scope_account') as is_in_scope
 from final

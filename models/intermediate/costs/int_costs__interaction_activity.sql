@@ -11,14 +11,19 @@ interactions as (
 
 agents as (
 
-    select agent_id, cost_center, fte
+    select
+        agent_id,
+        cost_center,
+        fte
     from {{ ref('stg_hr__agents') }}
 
 ),
 
 labour_pools as (
 
-    select cost_center, cost_pool
+    select
+        cost_center,
+        cost_pool
     from {{ ref('cost_centers') }}
     where pool_type = 'labour'
 
@@ -56,7 +61,11 @@ enriched as (
         cast(round(cast(coalesce(interactions.handle_seconds, 0) as {{ type_double() }}) / 60, 6) as decimal(18, 6))
             as handle_minutes,
         -- agent time, chat minutes divided by concurrency (int_interactions__unioned)
-        cast(round(cast(coalesce(interactions.productive_handle_seconds, 0) as {{ type_double() }}) / 60, 6) as decimal(18, 6))
+        cast(
+            round(cast(coalesce(interactions.productive_handle_seconds, 0) as {{ type_double() }}) / 60, 6) as decimal(
+                18, 6
+            )
+        )
             as productive_handle_minutes,
         -- time connected to the platform: IVR + queue + talk + hold (handle time when the source has no talk/hold)
         cast(round(cast(
@@ -67,14 +76,15 @@ enriched as (
                     then coalesce(interactions.talk_seconds, 0) + coalesce(interactions.hold_seconds, 0)
                 else coalesce(interactions.handle_seconds, 0)
             end
-        as {{ type_double() }}) / 60, 6) as decimal(18, 6)) as usage_minutes
+            as {{ type_double() }}
+        ) / 60, 6) as decimal(18, 6)) as usage_minutes
     from interactions
     left join agents
-        on agents.agent_id = interactions.agent_id
+        on interactions.agent_id = agents.agent_id
     left join labour_pools
-        on labour_pools.cost_center = agents.cost_center
+        on agents.cost_center = labour_pools.cost_center
     left join channels
-        on channels.channel = interactions.channel
+        on interactions.channel = channels.channel
 
 )
 

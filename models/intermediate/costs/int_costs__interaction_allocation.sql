@@ -26,7 +26,10 @@ pool_activity as (
 
 interaction_activity as (
 
-    select interaction_id, cost_month, channel
+    select
+        interaction_id,
+        cost_month,
+        channel
     from {{ ref('int_costs__interaction_activity') }}
     {{ incremental_months_filter('cost_month') }}
 
@@ -62,9 +65,9 @@ direct_weights as (
         {{ cost_driver_quantity('direct_channel.driver', 'pool_activity') }} as weight
     from direct_channel
     inner join pool_activity
-        on pool_activity.cost_month = direct_channel.cost_month
-        and pool_activity.cost_pool = direct_channel.cost_pool
-        and pool_activity.channel = direct_channel.channel
+        on direct_channel.cost_month = pool_activity.cost_month
+            and direct_channel.cost_pool = pool_activity.cost_pool
+            and direct_channel.channel = pool_activity.channel
 
 ),
 
@@ -98,7 +101,9 @@ direct_costs as (
 
 interaction_labour as (
 
-    select interaction_id, sum(allocated_units) as labour_units
+    select
+        interaction_id,
+        sum(allocated_units) as labour_units
     from direct_costs
     where pool_type = 'labour'
     group by interaction_id
@@ -116,7 +121,7 @@ channel_interactions as (
             over (partition by interaction_activity.cost_month, interaction_activity.channel) as channel_labour_units
     from interaction_activity
     left join interaction_labour
-        on interaction_labour.interaction_id = interaction_activity.interaction_id
+        on interaction_activity.interaction_id = interaction_labour.interaction_id
 
 ),
 
@@ -149,8 +154,8 @@ overhead_weights as (
         end as weight
     from overhead_channel
     inner join channel_interactions
-        on channel_interactions.cost_month = overhead_channel.cost_month
-        and channel_interactions.channel = overhead_channel.channel
+        on overhead_channel.cost_month = channel_interactions.cost_month
+            and overhead_channel.channel = channel_interactions.channel
 
 ),
 
@@ -168,10 +173,22 @@ overhead_to_split as (
 
 all_costs as (
 
-    select interaction_id, cost_month, channel, cost_pool, pool_type, allocated_units
+    select
+        interaction_id,
+        cost_month,
+        channel,
+        cost_pool,
+        pool_type,
+        allocated_units
     from direct_costs
     union all
-    select interaction_id, cost_month, channel, cost_pool, pool_type, allocated_units
+    select
+        interaction_id,
+        cost_month,
+        channel,
+        cost_pool,
+        pool_type,
+        allocated_units
     from overhead_split
 
 )

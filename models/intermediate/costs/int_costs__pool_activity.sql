@@ -11,7 +11,9 @@ activity as (
 
 platform_pools as (
 
-    select cost_pool, platform
+    select
+        cost_pool,
+        platform
     from {{ ref('cost_centers') }}
     where pool_type = 'platform'
     group by cost_pool, platform
@@ -33,7 +35,7 @@ labour as (
         1 as interactions
     from activity
     where labour_cost_pool is not null
-      and (productive_handle_minutes > 0 or is_handled)
+        and (productive_handle_minutes > 0 or is_handled)
 
 ),
 
@@ -52,7 +54,7 @@ platform as (
         1 as interactions
     from activity
     inner join platform_pools
-        on platform_pools.platform = activity.platform
+        on activity.platform = platform_pools.platform
 
 )
 

@@ -49,7 +49,7 @@ final as (
         {{ cost_money('coalesce(by_type.overhead_cost, 0)', 6) }} as overhead_cost
     from activity
     left join by_type
-        on by_type.interaction_id = activity.interaction_id
+        on activity.interaction_id = by_type.interaction_id
 
 )
 

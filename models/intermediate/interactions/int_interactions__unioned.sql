@@ -63,8 +63,8 @@ calls_conformed as (
         cast(null as double) as concurrency,
         outcome,
         direction = 'inbound'
-            and outcome <> 'ivr_self_served'
-            and (queue_seconds > 0 or outcome in ('answered', 'abandoned')) as is_queued,
+        and outcome <> 'ivr_self_served'
+        and (queue_seconds > 0 or outcome in ('answered', 'abandoned')) as is_queued,
         outcome = 'answered' as is_handled,
         outcome = 'abandoned' as is_abandoned,
         case when outcome = 'ivr_self_served' then true end as is_contained,
@@ -227,7 +227,8 @@ final as (
                 when unioned.source = 'chats' then unioned.handle_seconds / unioned.concurrency
                 else unioned.handle_seconds
             end
-        as double) as productive_handle_seconds,
+            as double
+        ) as productive_handle_seconds,
         unioned.outcome,
         unioned.is_queued,
         unioned.is_handled,
@@ -242,7 +243,7 @@ final as (
         unioned._row_number
     from unioned
     left join channels
-        on channels.channel = unioned.channel
+        on unioned.channel = channels.channel
 
 )
 

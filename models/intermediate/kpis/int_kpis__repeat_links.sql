@@ -22,7 +22,7 @@ contacts as (
         interaction_date
     from {{ ref('fct_interactions') }}
     where customer_id is not null
-      and channel in {{ kpi_channel_list('customer_initiated') }}
+        and channel in {{ kpi_channel_list('customer_initiated') }}
     {%- if is_incremental() %}
       -- earlier contacts of the months rebuilt, and the later contacts that can repeat them
       and (
@@ -53,14 +53,14 @@ candidates as (
         ) as candidate_rank
     from contacts as earlier
     inner join contacts as later
-        on later.customer_id = earlier.customer_id
-        and later.started_at_utc > earlier.started_at_utc
-        and later.started_at_utc <= {{ dbt.dateadd('day', kpi_repeat_window_days(), 'earlier.started_at_utc') }}
-        and (
-            later.contact_reason = earlier.contact_reason
-            or earlier.contact_reason = 'unknown'
-            or later.contact_reason = 'unknown'
-        )
+        on earlier.customer_id = later.customer_id
+            and earlier.started_at_utc < later.started_at_utc
+            and later.started_at_utc <= {{ dbt.dateadd('day', kpi_repeat_window_days(), 'earlier.started_at_utc') }}
+            and (
+                earlier.contact_reason = later.contact_reason
+                or earlier.contact_reason = 'unknown'
+                or later.contact_reason = 'unknown'
+            )
     {%- if is_incremental() %}
     where {{ in_rebuilt_months(month_of('earlier.interaction_date')) }}
     {%- endif %}

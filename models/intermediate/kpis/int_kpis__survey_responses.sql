@@ -48,8 +48,8 @@ joined as (
         responses.is_resolved
     from responses
     left join interactions
-        on interactions.source = responses.interaction_source
-        and interactions.source_interaction_id = responses.interaction_id
+        on responses.interaction_source = interactions.source
+            and responses.interaction_id = interactions.source_interaction_id
 
 ),
 

@@ -22,18 +22,18 @@
 {%- set events = [] -%}
 {%- set staged = [] -%}
 {%- for source_name, contract in landing_contract().items() if contract['interaction_start'] -%}
-    {%- do events.append((contract['base_model'], contract['key'][0], contract['interaction_start'] ~ '_utc')) -%}
-    {%- do staged.append((source_name, contract['staging_model'], contract['key'][0], contract['interaction_start'] ~ '_local')) -%}
+{%- do events.append((contract['base_model'], contract['key'][0], contract['interaction_start'] ~ '_utc')) -%}
+{%- do staged.append((source_name, contract['staging_model'], contract['key'][0], contract['interaction_start'] ~ '_local')) -%}
 {%- endfor %}
 
 {#- the dependencies hold whatever the branch below renders (a full refresh renders no ref) -#}
 {%- do source('ccw_state', 'landing_files') -%}
 {%- do source('ccw_state', 'build_state') -%}
 {%- for contract in landing_contract().values() -%}
-    {%- do ref(contract['base_model']) -%}
+{%- do ref(contract['base_model']) -%}
 {%- endfor -%}
 {%- for source_name, model, key, started in staged -%}
-    {%- do ref(model) -%}
+{%- do ref(model) -%}
 {%- endfor %}
 {%- if not ccw_builds_incrementally() %}
 
@@ -56,11 +56,11 @@ batch_files as (
     select distinct cast({{ utc_to_business_time('versions.' ~ started) }} as date) as changed_date
     from {{ ref(model) }} as versions
     where versions.{{ started }} is not null
-      and versions.{{ key }} in (
-          select delivered.{{ key }}
-          from {{ ref(model) }} as delivered
-          where delivered._file_name in (select file_name from batch_files)
-      )
+        and versions.{{ key }} in (
+            select delivered.{{ key }}
+            from {{ ref(model) }} as delivered
+            where delivered._file_name in (select file_name from batch_files)
+        )
 
 ),
 
@@ -91,11 +91,13 @@ ledger_months as (
     select cast({{ dbt.date_trunc('month', 'versions.posting_date') }} as date) as refresh_month
     from {{ ref('base_erp__gl_journal_lines') }} as versions
     where versions.posting_date is not null
-      and (versions.journal_id, versions.line_number) in (
-          select delivered.journal_id, delivered.line_number
-          from {{ ref('base_erp__gl_journal_lines') }} as delivered
-          where delivered._file_name in (select file_name from batch_files)
-      )
+        and (versions.journal_id, versions.line_number) in (
+            select
+                delivered.journal_id,
+                delivered.line_number
+            from {{ ref('base_erp__gl_journal_lines') }} as delivered
+            where delivered._file_name in (select file_name from batch_files)
+        )
 
 ),
 
@@ -104,7 +106,7 @@ workforce_months as (
     select cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as refresh_month
     from {{ ref('base_wfm__agent_activity') }}
     where activity_date is not null
-      and _file_name in (select file_name from batch_files)
+        and _file_name in (select file_name from batch_files)
 
 ),
 
@@ -114,8 +116,9 @@ staged_interactions as (
     select
         '{{ source_name }}' as source,
         {{ key }} as source_interaction_id,
-        {{ started }} as started_at_local,
-        {{ 'agent_id' if model != 'stg_self_service__sessions' else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as agent_id,
+        {{ started }},
+        {{ 'agent_id' if model != 'stg_self_service__sessions' else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+            as agent_id,
         customer_id
     from {{ ref(model) }}
     {% if not loop.last %}union all
@@ -129,13 +132,13 @@ survey_months as (
     select cast({{ dbt.date_trunc('month', 'staged_interactions.started_at_local') }} as date) as refresh_month
     from {{ ref('base_surveys__responses') }} as versions
     inner join staged_interactions
-        on staged_interactions.source = versions.interaction_source
-        and staged_interactions.source_interaction_id = versions.interaction_id
+        on versions.interaction_source = staged_interactions.source
+            and versions.interaction_id = staged_interactions.source_interaction_id
     where versions.survey_id in (
-        select delivered.survey_id
-        from {{ ref('base_surveys__responses') }} as delivered
-        where delivered._file_name in (select file_name from batch_files)
-    )
+            select delivered.survey_id
+            from {{ ref('base_surveys__responses') }} as delivered
+            where delivered._file_name in (select file_name from batch_files)
+        )
 
 ),
 
@@ -151,13 +154,13 @@ survey_months as (
         {{ ccw_attribute_fingerprint(attributes, 'versions') }} as attribute_fingerprint
     from {{ ref(model) }} as versions
     left join batch_files
-        on batch_files.file_name = versions._file_name
+        on versions._file_name = batch_files.file_name
     where versions._rejection_rule is null
-      and versions.{{ key }} in (
-          select delivered.{{ key }}
-          from {{ ref(model) }} as delivered
-          where delivered._file_name in (select file_name from batch_files)
-      )
+        and versions.{{ key }} in (
+            select delivered.{{ key }}
+            from {{ ref(model) }} as delivered
+            where delivered._file_name in (select file_name from batch_files)
+        )
 
 ),
 

@@ -119,16 +119,19 @@ automation_shares as (
         scenarios.scenario_id,
         cells.interval_month,
         case
-            when sum(case when cells.channel = scenarios.channel then cells.volume else 0 end) > 0 then least(1.0,
-                scenarios.containment_points * sum(cells.volume)
-                / sum(case when cells.channel = scenarios.channel then cells.volume else 0 end))
+            when sum(case
+                    when cells.channel = scenarios.channel then cells.volume else 0 end) > 0 then least(
+                    1.0,
+                    scenarios.containment_points * sum(cells.volume)
+                    / sum(case when cells.channel = scenarios.channel then cells.volume else 0 end)
+                )
         end as moved_share
     from scenarios
     inner join cells
         on cells.channel in (scenarios.channel, scenarios.to_channel)
-        and cells.contact_reason = scenarios.contact_reason
-        and (scenarios.queue is null or cells.channel <> scenarios.channel or cells.queue = scenarios.queue)
-        and {{ scenario_in_window('scenarios', 'cells') }}
+            and cells.contact_reason = scenarios.contact_reason
+            and (scenarios.queue is null or cells.channel <> scenarios.channel or cells.queue = scenarios.queue)
+            and {{ scenario_in_window('scenarios', 'cells') }}
     where scenarios.scenario_type = 'automation'
     group by scenarios.scenario_id, cells.interval_month, scenarios.containment_points
 
@@ -138,12 +141,12 @@ automation_shares as (
 selected as {{ materialized_cte() }} (
 
     select
+        cells.*,
         scenarios.scenario_id,
         scenarios.scenario_type,
         scenarios.to_channel,
         scenarios.open_hours_share,
         scenarios.outsource_share,
-        cells.*,
         case scenarios.scenario_type
             when 'channel_shift' then scenarios.shift_share
             when 'automation' then coalesce(automation_shares.moved_share, 0)
@@ -166,7 +169,7 @@ selected as {{ materialized_cte() }} (
         on {{ scenario_selects('scenarios', 'cells') }}
     left join automation_shares
         on automation_shares.scenario_id = scenarios.scenario_id
-        and automation_shares.interval_month = cells.interval_month
+            and automation_shares.interval_month = cells.interval_month
     where scenarios.scenario_type in ('channel_shift', 'automation', 'closing_hours', 'outsourcing')
 
 ),
@@ -175,20 +178,26 @@ selected as {{ materialized_cte() }} (
 open_cells as (
 
     select
-        scenarios.scenario_id,
-        cells.*
+        cells.*,
+        scenarios.scenario_id
     from scenarios
     inner join cells
-        on {{ scenario_selects('scenarios', 'cells', with_time=false) }}
-        and not {{ scenario_in_window('scenarios', 'cells') }}
+        on
+            {{ scenario_selects('scenarios', 'cells', with_time=false) }}
+            and not {{ scenario_in_window('scenarios', 'cells') }}
     where scenarios.scenario_type = 'closing_hours'
-      and coalesce(scenarios.open_hours_share, 0) > 0
+        and coalesce(scenarios.open_hours_share, 0) > 0
 
 ),
 
 open_volumes as (
 
-    select scenario_id, interval_month, channel, cost_pool, sum(volume) as open_volume
+    select
+        scenario_id,
+        interval_month,
+        channel,
+        cost_pool,
+        sum(volume) as open_volume
     from open_cells
     group by scenario_id, interval_month, channel, cost_pool
 
@@ -196,7 +205,12 @@ open_volumes as (
 
 returning_volumes as (
 
-    select scenario_id, interval_month, channel, cost_pool, sum(volume * open_hours_part) as returning_volume
+    select
+        scenario_id,
+        interval_month,
+        channel,
+        cost_pool,
+        sum(volume * open_hours_part) as returning_volume
     from selected
     where open_hours_part > 0
     group by scenario_id, interval_month, channel, cost_pool
@@ -216,22 +230,31 @@ leaving as (
         -selected.leaving_share * selected.workload_seconds as workload_change_seconds,
         selected.leaving_share * selected.volume as removed_volume,
         0.0 as added_volume,
-        case when selected.scenario_type = 'closing_hours' then
-            selected.volume * (1 - selected.to_channel_part
-                - case when open_volumes.open_volume > 0 then selected.open_hours_part else 0 end)
-        else 0.0 end as lost_volume,
+        case when selected.scenario_type = 'closing_hours'
+                then
+                    selected.volume * (
+                        1 - selected.to_channel_part
+                        - case when open_volumes.open_volume > 0 then selected.open_hours_part else 0 end
+                    )
+            else 0.0
+        end as lost_volume,
         selected.leaving_share * selected.volume as affected_volume,
         0.0 as aht_workload_saved_seconds,
         case when selected.scenario_type = 'outsourcing' then selected.leaving_share * selected.handled else 0.0 end
             as outsourced_contacts,
-        case when selected.scenario_type = 'outsourcing' then selected.leaving_share * selected.handle_seconds / 60.0 else 0.0 end
+        case
+            when
+                selected.scenario_type = 'outsourcing'
+                then selected.leaving_share * selected.handle_seconds / 60.0
+            else 0.0
+        end
             as outsourced_handle_minutes
     from selected
     left join open_volumes
-        on open_volumes.scenario_id = selected.scenario_id
-        and open_volumes.interval_month = selected.interval_month
-        and open_volumes.channel = selected.channel
-        and open_volumes.cost_pool = selected.cost_pool
+        on selected.scenario_id = open_volumes.scenario_id
+            and selected.interval_month = open_volumes.interval_month
+            and selected.channel = open_volumes.channel
+            and selected.cost_pool = open_volumes.cost_pool
 
 ),
 
@@ -246,7 +269,9 @@ returned as (
         open_cells.cost_pool,
         open_cells.volume * returning_volumes.returning_volume / open_volumes.open_volume as offered_change,
         open_cells.handled * returning_volumes.returning_volume / open_volumes.open_volume as handled_change,
-        open_cells.workload_seconds * returning_volumes.returning_volume / open_volumes.open_volume as workload_change_seconds,
+        open_cells.workload_seconds
+        * returning_volumes.returning_volume
+        / open_volumes.open_volume as workload_change_seconds,
         0.0 as removed_volume,
         open_cells.volume * returning_volumes.returning_volume / open_volumes.open_volume as added_volume,
         0.0 as lost_volume,
@@ -256,15 +281,15 @@ returned as (
         0.0 as outsourced_handle_minutes
     from open_cells
     inner join open_volumes
-        on open_volumes.scenario_id = open_cells.scenario_id
-        and open_volumes.interval_month = open_cells.interval_month
-        and open_volumes.channel = open_cells.channel
-        and open_volumes.cost_pool = open_cells.cost_pool
+        on open_cells.scenario_id = open_volumes.scenario_id
+            and open_cells.interval_month = open_volumes.interval_month
+            and open_cells.channel = open_volumes.channel
+            and open_cells.cost_pool = open_volumes.cost_pool
     inner join returning_volumes
-        on returning_volumes.scenario_id = open_cells.scenario_id
-        and returning_volumes.interval_month = open_cells.interval_month
-        and returning_volumes.channel = open_cells.channel
-        and returning_volumes.cost_pool = open_cells.cost_pool
+        on open_cells.scenario_id = returning_volumes.scenario_id
+            and open_cells.interval_month = returning_volumes.interval_month
+            and open_cells.channel = returning_volumes.channel
+            and open_cells.cost_pool = returning_volumes.cost_pool
     where open_volumes.open_volume > 0
 
 ),
@@ -294,10 +319,12 @@ arriving as (
         coalesce(channel_teams.cost_pool, 'unassigned') as cost_pool,
         moved.moved_volume * coalesce(channel_teams.team_share, 1.0) as offered_change,
         case when channel_teams.cost_pool is null then 0.0
-            else moved.moved_volume * channel_teams.team_share end as handled_change,
+            else moved.moved_volume * channel_teams.team_share
+        end as handled_change,
         case when channel_teams.cost_pool is null then 0.0
             else moved.moved_volume * channel_teams.team_share
-                * coalesce(reason_aht.workload_per_contact, any_reason_aht.workload_per_contact, 0) end
+                * coalesce(reason_aht.workload_per_contact, any_reason_aht.workload_per_contact, 0)
+        end
             as workload_change_seconds,
         0.0 as removed_volume,
         moved.moved_volume * coalesce(channel_teams.team_share, 1.0) as added_volume,
@@ -308,16 +335,16 @@ arriving as (
         0.0 as outsourced_handle_minutes
     from moved
     left join channel_teams
-        on channel_teams.interval_month = moved.interval_month
-        and channel_teams.channel = moved.to_channel
+        on moved.interval_month = channel_teams.interval_month
+            and moved.to_channel = channel_teams.channel
     left join channel_aht as reason_aht
-        on reason_aht.interval_month = moved.interval_month
-        and reason_aht.channel = moved.to_channel
-        and reason_aht.contact_reason = moved.contact_reason
+        on moved.interval_month = reason_aht.interval_month
+            and moved.to_channel = reason_aht.channel
+            and moved.contact_reason = reason_aht.contact_reason
     left join channel_aht as any_reason_aht
-        on any_reason_aht.interval_month = moved.interval_month
-        and any_reason_aht.channel = moved.to_channel
-        and any_reason_aht.contact_reason is null
+        on moved.interval_month = any_reason_aht.interval_month
+            and moved.to_channel = any_reason_aht.channel
+            and any_reason_aht.contact_reason is null
 
 ),
 
@@ -332,22 +359,25 @@ shortened as (
         contacts.cost_pool,
         contacts.workload_seconds,
         case
-            when scenarios.aht_cap_seconds is not null then
-                case when contacts.handle_seconds > scenarios.aht_cap_seconds
-                    then contacts.workload_seconds * scenarios.aht_cap_seconds / contacts.handle_seconds
-                    else contacts.workload_seconds end
+            when scenarios.aht_cap_seconds is not null
+                then
+                    case when contacts.handle_seconds > scenarios.aht_cap_seconds
+                            then contacts.workload_seconds * scenarios.aht_cap_seconds / contacts.handle_seconds
+                        else contacts.workload_seconds
+                    end
             else contacts.workload_seconds * (1 + scenarios.aht_change_share)
         end as new_workload_seconds,
         case
-            when scenarios.aht_cap_seconds is not null then
-                case when contacts.handle_seconds > scenarios.aht_cap_seconds then 1 else 0 end
+            when scenarios.aht_cap_seconds is not null
+                then
+                    case when contacts.handle_seconds > scenarios.aht_cap_seconds then 1 else 0 end
             else 1
         end as is_affected
     from scenarios
     inner join contacts
         on {{ scenario_selects('scenarios', 'contacts') }}
     where scenarios.scenario_type = 'aht_change'
-      and contacts.is_handled
+        and contacts.is_handled
 
 ),
 

@@ -41,19 +41,19 @@ queue_changes as (
         changes.interval_month,
         changes.channel,
         changes.cost_pool,
+        baseline.expected_service_level_rate as base_service_level,
+        baseline.aht_seconds as base_aht_seconds,
         coalesce(baseline.offered_volume, 0) as base_offered,
         coalesce(baseline.traffic_erlangs, 0) as base_traffic_erlangs,
         coalesce(baseline.required_agents, 0) as base_required_agents,
-        baseline.expected_service_level_rate as base_service_level,
         greatest(coalesce(baseline.offered_volume, 0) + changes.offered_change, 0) as offered,
         greatest(coalesce(baseline.handled_contacts, 0) + changes.handled_change, 0) as handled,
-        greatest(coalesce(baseline.workload_seconds, 0) + changes.workload_change_seconds, 0) as workload_seconds,
-        baseline.aht_seconds as base_aht_seconds
+        greatest(coalesce(baseline.workload_seconds, 0) + changes.workload_change_seconds, 0) as workload_seconds
     from changes
     left join baseline
-        on baseline.interval_start_local = changes.interval_start_local
-        and baseline.channel = changes.channel
-        and baseline.cost_pool = changes.cost_pool
+        on changes.interval_start_local = baseline.interval_start_local
+            and changes.channel = baseline.channel
+            and changes.cost_pool = baseline.cost_pool
     where changes.channel in {{ kpi_channel_list('queued') }}
 
 ),
@@ -63,7 +63,7 @@ queue_loads as (
     select
         queue_changes.*,
         -- a moved contact keeps its handle time; an interval left without handled contacts keeps the baseline's AHT
-        coalesce({{ safe_divide('workload_seconds', 'handled') }}, base_aht_seconds) as aht_seconds,
+        coalesce({{ safe_divide('workload_seconds', 'handled') }}, queue_changes.base_aht_seconds) as aht_seconds,
         {{ kpi_sl_threshold('channel') }} as sl_threshold_seconds,
         {{ staffing_sl_target('channel') }} as sl_target
     from queue_changes
@@ -76,8 +76,8 @@ loads as (
         queue_loads.*,
         -- what the arithmetic leaves of a removed contact (1e-12) is no traffic
         case
-            when offered < 1e-9 then 0
-            else offered * aht_seconds / {{ staffing_interval_seconds() }}
+            when queue_loads.offered < 1e-9 then 0
+            else queue_loads.offered * queue_loads.aht_seconds / {{ staffing_interval_seconds() }}
         end as traffic_erlangs
     from queue_loads
 
@@ -89,7 +89,9 @@ scaled_loads as {{ materialized_cte() }} (
         loads.*,
         -- the average-cost staffing: the baseline's agents in proportion to the traffic
         case
-            when base_traffic_erlangs > 0 then base_required_agents * traffic_erlangs / base_traffic_erlangs
+            when
+                loads.base_traffic_erlangs > 0
+                then loads.base_required_agents * loads.traffic_erlangs / loads.base_traffic_erlangs
         end as given_agents
     from loads
 
@@ -125,10 +127,10 @@ queue_staffing as (
         end as average_sl_weighted
     from scaled_loads as loads
     left join erlang
-        on erlang.scenario_id = loads.scenario_id
-        and erlang.interval_start_local = loads.interval_start_local
-        and erlang.channel = loads.channel
-        and erlang.cost_pool = loads.cost_pool
+        on loads.scenario_id = erlang.scenario_id
+            and loads.interval_start_local = erlang.interval_start_local
+            and loads.channel = erlang.channel
+            and loads.cost_pool = erlang.cost_pool
 
 ),
 
@@ -190,16 +192,18 @@ final as (
         -- paid hours: queued work by agent positions x half an hour / (1 - shrinkage); other
         -- work by its workload at the team's occupancy, the same on both bases
         case
-            when change_monthly.channel in {{ kpi_channel_list('queued') }} then
-                coalesce(queue_monthly.required_agent_intervals_change, 0)
-                * {{ safe_divide(staffing_interval_seconds() ~ ' / 3600.0', '1 - team_months.shrinkage') }}
+            when change_monthly.channel in {{ kpi_channel_list('queued') }}
+                then
+                    coalesce(queue_monthly.required_agent_intervals_change, 0)
+                    * {{ safe_divide(staffing_interval_seconds() ~ ' / 3600.0', '1 - team_months.shrinkage') }}
             when change_monthly.workload_change_seconds = 0 then 0
             else {{ safe_divide('change_monthly.workload_change_seconds / 3600.0', 'team_months.occupancy * (1 - team_months.shrinkage)') }}
         end as marginal_paid_hours_change,
         case
-            when change_monthly.channel in {{ kpi_channel_list('queued') }} then
-                coalesce(queue_monthly.scaled_agent_intervals_change, 0)
-                * {{ safe_divide(staffing_interval_seconds() ~ ' / 3600.0', '1 - team_months.shrinkage') }}
+            when change_monthly.channel in {{ kpi_channel_list('queued') }}
+                then
+                    coalesce(queue_monthly.scaled_agent_intervals_change, 0)
+                    * {{ safe_divide(staffing_interval_seconds() ~ ' / 3600.0', '1 - team_months.shrinkage') }}
             when change_monthly.workload_change_seconds = 0 then 0
             else {{ safe_divide('change_monthly.workload_change_seconds / 3600.0', 'team_months.occupancy * (1 - team_months.shrinkage)') }}
         end as average_paid_hours_change,
@@ -209,13 +213,13 @@ final as (
         coalesce(queue_monthly.average_sl_weighted_change, 0) as average_sl_weighted_change
     from change_monthly
     left join queue_monthly
-        on queue_monthly.scenario_id = change_monthly.scenario_id
-        and queue_monthly.interval_month = change_monthly.interval_month
-        and queue_monthly.channel = change_monthly.channel
-        and queue_monthly.cost_pool = change_monthly.cost_pool
+        on change_monthly.scenario_id = queue_monthly.scenario_id
+            and change_monthly.interval_month = queue_monthly.interval_month
+            and change_monthly.channel = queue_monthly.channel
+            and change_monthly.cost_pool = queue_monthly.cost_pool
     left join team_months
-        on team_months.cost_month = change_monthly.interval_month
-        and team_months.cost_pool = change_monthly.cost_pool
+        on change_monthly.interval_month = team_months.cost_month
+            and change_monthly.cost_pool = team_months.cost_pool
 
 )
 

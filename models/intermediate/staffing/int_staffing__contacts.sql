@@ -23,10 +23,10 @@ interactions as (
         started_at_local,
         interaction_date,
         interaction_month,
-        coalesce(is_queued, false) as is_queued,
-        coalesce(is_handled, false) as is_handled,
         handle_seconds,
-        productive_handle_seconds
+        productive_handle_seconds,
+        coalesce(is_queued, false) as is_queued,
+        coalesce(is_handled, false) as is_handled
     from {{ ref('fct_interactions') }}
     {{ incremental_months_filter('interaction_month') }}
 
@@ -34,7 +34,9 @@ interactions as (
 
 call_queues as (
 
-    select call_id, queue
+    select
+        call_id,
+        queue
     from {{ ref('stg_telephony__calls') }}
     where queue is not null
     {{ incremental_months_filter(month_of('started_at_local'), 'and') }}
@@ -43,7 +45,9 @@ call_queues as (
 
 labour_pools as (
 
-    select interaction_id, labour_cost_pool
+    select
+        interaction_id,
+        labour_cost_pool
     from {{ ref('int_costs__interaction_activity') }}
     {{ incremental_months_filter('cost_month') }}
 
@@ -60,9 +64,9 @@ contacts as (
     from interactions
     left join call_queues
         on interactions.source = 'telephony_calls'
-        and call_queues.call_id = interactions.source_interaction_id
+            and interactions.source_interaction_id = call_queues.call_id
     left join labour_pools
-        on labour_pools.interaction_id = interactions.interaction_id
+        on interactions.interaction_id = labour_pools.interaction_id
 
 ),
 
@@ -88,7 +92,7 @@ queue_mix as (
         queue,
         cost_pool,
         cast(handled_contacts as {{ type_double() }})
-            / sum(handled_contacts) over (partition by interaction_month, channel, queue) as team_share
+        / sum(handled_contacts) over (partition by interaction_month, channel, queue) as team_share
     from queue_teams
 
 ),
@@ -110,11 +114,11 @@ attributed as (
         coalesce(queue_mix.team_share, cast(1 as {{ type_double() }})) as team_share
     from contacts
     left join queue_mix
-        on queue_mix.interaction_month = contacts.interaction_month
-        and queue_mix.channel = contacts.channel
-        and queue_mix.queue = contacts.queue
+        on contacts.interaction_month = queue_mix.interaction_month
+            and contacts.channel = queue_mix.channel
+            and contacts.queue = queue_mix.queue
     where not contacts.is_handled
-      and contacts.is_queued
+        and contacts.is_queued
 
     union all
 
@@ -124,7 +128,7 @@ attributed as (
         cast(1 as {{ type_double() }}) as team_share
     from contacts
     where not contacts.is_handled
-      and not contacts.is_queued
+        and not contacts.is_queued
 
 ),
 
@@ -147,7 +151,8 @@ final as (
         is_handled,
         team_share,
         cast(case when is_handled then coalesce(handle_seconds, 0) else 0 end as {{ type_double() }}) as handle_seconds,
-        cast(case when is_handled then coalesce(productive_handle_seconds, 0) else 0 end as {{ type_double() }}) as workload_seconds
+        cast(case when is_handled then coalesce(productive_handle_seconds, 0) else 0 end as {{ type_double() }})
+            as workload_seconds
     from attributed
 
 )

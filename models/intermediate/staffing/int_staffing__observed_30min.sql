@@ -20,8 +20,8 @@ agent_days as (
         productive_handle_seconds as day_workload_seconds
     from {{ ref('fct_agent_daily') }}
     where has_wfm_activity
-      and occupancy_denominator_seconds > 0
-      and productive_handle_seconds > 0
+        and occupancy_denominator_seconds > 0
+        and productive_handle_seconds > 0
     {{ incremental_months_filter(month_of('activity_date'), 'and') }}
 
 ),
@@ -38,9 +38,9 @@ agent_channel_days as (
         max(interval_start_local) as last_interval
     from {{ ref('int_staffing__contacts') }}
     where is_handled
-      and is_queued
-      and channel in {{ kpi_channel_list('queued') }}
-      and agent_id is not null
+        and is_queued
+        and channel in {{ kpi_channel_list('queued') }}
+        and agent_id is not null
     {{ incremental_months_filter('interval_month', 'and') }}
     group by agent_id, interval_date, channel, cost_pool
 
@@ -55,15 +55,16 @@ spans as (
         agent_channel_days.first_interval,
         agent_days.ready_seconds * agent_channel_days.workload_seconds / agent_days.day_workload_seconds
             as ready_seconds,
-        cast({{ dbt.datediff('agent_channel_days.first_interval', 'agent_channel_days.last_interval', 'minute') }} / 30 + 1
-            as {{ dbt.type_int() }}) as span_intervals,
+        cast(                                                            {{ dbt.datediff('agent_channel_days.first_interval', 'agent_channel_days.last_interval', 'minute') }} / 30 + 1
+            as {{ dbt.type_int() }}
+        ) as span_intervals,
         cast({{ dbt.datediff('agent_channel_days.first_interval',
                              dbt.dateadd('day', 1, 'cast(agent_channel_days.activity_date as ' ~ dbt.type_timestamp() ~ ')'),
                              'minute') }} / 30 as {{ dbt.type_int() }}) as intervals_to_midnight
     from agent_channel_days
     inner join agent_days
-        on agent_days.agent_id = agent_channel_days.agent_id
-        and agent_days.activity_date = agent_channel_days.activity_date
+        on agent_channel_days.agent_id = agent_days.agent_id
+            and agent_channel_days.activity_date = agent_days.activity_date
 
 ),
 
@@ -72,8 +73,11 @@ sized as (
     select
         spans.*,
         least(
-            greatest(span_intervals, cast(ceil(ready_seconds / {{ staffing_interval_seconds() }}) as {{ dbt.type_int() }})),
-            intervals_to_midnight
+            greatest(
+                spans.span_intervals,
+                cast(ceil(spans.ready_seconds / {{ staffing_interval_seconds() }}) as {{ dbt.type_int() }})
+            ),
+            spans.intervals_to_midnight
         ) as spread_intervals
     from spans
 

@@ -24,14 +24,19 @@ agent_days as (
 
 agents as (
 
-    select agent_id, cost_center
+    select
+        agent_id,
+        cost_center
     from {{ ref('dim_agent') }}
 
 ),
 
 labour_pools as (
 
-    select cost_center, cost_pool, team
+    select
+        cost_center,
+        cost_pool,
+        team
     from {{ ref('cost_centers') }}
     where pool_type = 'labour'
 
@@ -39,7 +44,9 @@ labour_pools as (
 
 pool_names as (
 
-    select cost_pool, min(team) as team
+    select
+        cost_pool,
+        min(team) as team
     from labour_pools
     group by cost_pool
 
@@ -57,9 +64,9 @@ activity as (
         {{ kpi_sum_int('agent_days.busy_seconds') }} as busy_seconds
     from agent_days
     inner join agents
-        on agents.agent_id = agent_days.agent_id
+        on agent_days.agent_id = agents.agent_id
     inner join labour_pools
-        on labour_pools.cost_center = agents.cost_center
+        on agents.cost_center = labour_pools.cost_center
     group by agent_days.cost_month, labour_pools.cost_pool
 
 ),
@@ -78,9 +85,15 @@ labour_cost as (
 
 keys as (
 
-    select cost_month, cost_pool from activity
+    select
+        cost_month,
+        cost_pool
+    from activity
     union
-    select cost_month, cost_pool from labour_cost
+    select
+        cost_month,
+        cost_pool
+    from labour_cost
 
 ),
 
@@ -101,13 +114,13 @@ final as (
         {{ safe_divide('labour_cost.labour_cost * 3600', 'activity.paid_seconds') }} as cost_per_paid_hour
     from keys
     left join activity
-        on activity.cost_month = keys.cost_month
-        and activity.cost_pool = keys.cost_pool
+        on keys.cost_month = activity.cost_month
+            and keys.cost_pool = activity.cost_pool
     left join labour_cost
-        on labour_cost.cost_month = keys.cost_month
-        and labour_cost.cost_pool = keys.cost_pool
+        on keys.cost_month = labour_cost.cost_month
+            and keys.cost_pool = labour_cost.cost_pool
     left join pool_names
-        on pool_names.cost_pool = keys.cost_pool
+        on keys.cost_pool = pool_names.cost_pool
 
 )
 

@@ -11,7 +11,9 @@ interactions as (
 
 agents as (
 
-    select agent_id, team
+    select
+        agent_id,
+        team
     from {{ ref('stg_hr__agents') }}
 
 ),
@@ -19,7 +21,12 @@ agents as (
 -- allocated cost per interaction (cost allocation, docs/decisions/cost_allocation.md)
 costs as (
 
-    select interaction_id, labour_cost, platform_cost, overhead_cost, total_cost
+    select
+        interaction_id,
+        labour_cost,
+        platform_cost,
+        overhead_cost,
+        total_cost
     from {{ ref('int_interactions__costs') }}
     {{ incremental_months_filter('cost_month') }}
 
@@ -69,9 +76,9 @@ final as (
         interactions._row_number
     from interactions
     left join agents
-        on agents.agent_id = interactions.agent_id
+        on interactions.agent_id = agents.agent_id
     left join costs
-        on costs.interaction_id = interactions.interaction_id
+        on interactions.interaction_id = costs.interaction_id
 
 )
 

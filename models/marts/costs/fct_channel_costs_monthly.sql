@@ -64,8 +64,8 @@ joined as (
         {{ cost_money('coalesce(allocation.overhead_cost, 0)', 6) }} as overhead_cost_amount
     from volumes
     full outer join allocation
-        on allocation.cost_month = volumes.cost_month
-        and allocation.channel = volumes.channel
+        on volumes.cost_month = allocation.cost_month
+            and volumes.channel = allocation.channel
 
 ),
 
@@ -99,14 +99,15 @@ select
     benchmarks.cost_high as benchmark_cost_high_amount,
     benchmarks.currency as benchmark_currency,
     case when benchmarks.currency = '{{ var("reporting_currency") }}'
-        then unit_costs.cost_per_interaction_amount - benchmarks.cost_mid end as variance_to_benchmark_amount,
+            then unit_costs.cost_per_interaction_amount - benchmarks.cost_mid
+    end as variance_to_benchmark_amount,
     case when benchmarks.currency = '{{ var("reporting_currency") }}'
-        then case
-            when unit_costs.cost_per_interaction_amount < benchmarks.cost_low then 'below'
-            when unit_costs.cost_per_interaction_amount > benchmarks.cost_high then 'above'
-            when unit_costs.cost_per_interaction_amount is not null then 'within'
-        end
+            then case
+                    when unit_costs.cost_per_interaction_amount < benchmarks.cost_low then 'below'
+                    when unit_costs.cost_per_interaction_amount > benchmarks.cost_high then 'above'
+                    when unit_costs.cost_per_interaction_amount is not null then 'within'
+                end
     end as benchmark_position
 from unit_costs
 left join benchmarks
-    on benchmarks.channel = unit_costs.channel
+    on unit_costs.channel = benchmarks.channel

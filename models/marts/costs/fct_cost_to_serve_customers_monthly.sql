@@ -12,7 +12,11 @@ interactions as (
 
 customers as (
 
-    select customer_id, segment, geography, country
+    select
+        customer_id,
+        segment,
+        geography,
+        country
     from {{ ref('stg_crm__customers') }}
 
 ),
@@ -51,4 +55,4 @@ select
     {{ cost_ratio('by_customer.total_cost', 'by_customer.interactions', 4) }} as cost_per_interaction_amount
 from by_customer
 left join customers
-    on customers.customer_id = by_customer.customer_id
+    on by_customer.customer_id = customers.customer_id

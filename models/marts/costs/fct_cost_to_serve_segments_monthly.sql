@@ -11,7 +11,10 @@ interactions as (
 
 customers as (
 
-    select customer_id, segment, geography
+    select
+        customer_id,
+        segment,
+        geography
     from {{ ref('stg_crm__customers') }}
 
 ),
@@ -36,7 +39,7 @@ classified as (
         end as geography
     from interactions
     left join customers
-        on customers.customer_id = interactions.customer_id
+        on interactions.customer_id = customers.customer_id
 
 ),
 

@@ -28,7 +28,7 @@ surveys as (
 
     select * from {{ ref('int_kpis__survey_responses') }}
     where is_matched
-      and agent_id is not null
+        and agent_id is not null
     {{ incremental_months_filter(month_of('interaction_date'), 'and') }}
 
 ),
@@ -80,11 +80,20 @@ survey_days as (
 
 keys as (
 
-    select agent_id, activity_date from activity_days
+    select
+        agent_id,
+        activity_date
+    from activity_days
     union
-    select agent_id, activity_date from contact_days
+    select
+        agent_id,
+        activity_date
+    from contact_days
     union
-    select agent_id, activity_date from survey_days
+    select
+        agent_id,
+        activity_date
+    from survey_days
 
 ),
 
@@ -111,14 +120,14 @@ joined as (
         coalesce(survey_days.csat_responses, 0) as csat_responses
     from keys
     left join activity_days
-        on activity_days.agent_id = keys.agent_id
-        and activity_days.activity_date = keys.activity_date
+        on keys.agent_id = activity_days.agent_id
+            and keys.activity_date = activity_days.activity_date
     left join contact_days
-        on contact_days.agent_id = keys.agent_id
-        and contact_days.activity_date = keys.activity_date
+        on keys.agent_id = contact_days.agent_id
+            and keys.activity_date = contact_days.activity_date
     left join survey_days
-        on survey_days.agent_id = keys.agent_id
-        and survey_days.activity_date = keys.activity_date
+        on keys.agent_id = survey_days.agent_id
+            and keys.activity_date = survey_days.activity_date
 
 ),
 
@@ -126,13 +135,23 @@ final as (
 
     select
         joined.*,
-        on_contact_seconds + after_contact_work_seconds as occupancy_numerator_seconds,
-        on_contact_seconds + after_contact_work_seconds + available_seconds as occupancy_denominator_seconds,
-        {{ safe_divide('on_contact_seconds + after_contact_work_seconds', 'on_contact_seconds + after_contact_work_seconds + available_seconds') }} as occupancy_rate,
-        break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds as shrinkage_seconds,
-        {{ safe_divide('break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds', 'paid_seconds') }} as shrinkage_rate,
-        cast(on_contact_seconds + after_contact_work_seconds as {{ type_double() }}) / 3600.0 as productive_hours,
-        {{ safe_divide('handled_contacts * 3600', 'on_contact_seconds + after_contact_work_seconds') }} as contacts_per_productive_hour,
+        joined.on_contact_seconds + joined.after_contact_work_seconds as occupancy_numerator_seconds,
+        joined.on_contact_seconds
+        + joined.after_contact_work_seconds
+        + joined.available_seconds as occupancy_denominator_seconds,
+        {{ safe_divide('on_contact_seconds + after_contact_work_seconds', 'on_contact_seconds + after_contact_work_seconds + available_seconds') }}
+            as occupancy_rate,
+        joined.break_seconds
+        + joined.training_seconds
+        + joined.meeting_seconds
+        + joined.coaching_seconds
+        + joined.absence_seconds as shrinkage_seconds,
+        {{ safe_divide('break_seconds + training_seconds + meeting_seconds + coaching_seconds + absence_seconds', 'paid_seconds') }}
+            as shrinkage_rate,
+        cast(joined.on_contact_seconds + joined.after_contact_work_seconds as {{ type_double() }})
+        / 3600.0 as productive_hours,
+        {{ safe_divide('handled_contacts * 3600', 'on_contact_seconds + after_contact_work_seconds') }}
+            as contacts_per_productive_hour,
         {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat_rate
     from joined
 

@@ -91,11 +91,11 @@ daily as (
         coalesce(created.reopen_denominator, 0) as reopen_denominator
     from grid
     left join created
-        on created.kpi_date = grid.kpi_date
-        and created.channel = grid.channel
+        on grid.kpi_date = created.kpi_date
+            and grid.channel = created.channel
     left join solved
-        on solved.kpi_date = grid.kpi_date
-        and solved.channel = grid.channel
+        on grid.kpi_date = solved.kpi_date
+            and grid.channel = solved.channel
 
 ),
 
@@ -107,8 +107,13 @@ final as (
         cases_created,
         cases_solved,
         -- created on or before the day, minus those solved (status solved/closed) by its end
-        cast(sum(cases_created) over (partition by channel order by kpi_date rows between unbounded preceding and current row)
-            - sum(cases_solved) over (partition by channel order by kpi_date rows between unbounded preceding and current row) as bigint)
+        cast(
+            sum(cases_created)
+                over (partition by channel order by kpi_date rows between unbounded preceding and current row)
+            - sum(cases_solved)
+                over (partition by channel order by kpi_date rows between unbounded preceding and current row)
+            as bigint
+        )
             as backlog_unsolved,
         first_response_count,
         first_response_hours_sum,

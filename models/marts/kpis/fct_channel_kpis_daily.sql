@@ -14,7 +14,10 @@ with
 
 all_interactions as (
 
-    select interaction_date, channel from {{ ref('fct_interactions') }}
+    select
+        interaction_date,
+        channel
+    from {{ ref('fct_interactions') }}
 
 ),
 
@@ -84,7 +87,8 @@ contact_components as (
         {{ kpi_count_if('is_handled') }} as handled,
         {{ kpi_queue_components() }},
         -- AHT: calls talk + hold + acw, chats and cases their logged handle time; handled contacts with a known handle time
-        {{ kpi_sum_if('is_handled and ' ~ kpi_aht_seconds_expr() ~ ' is not null', kpi_aht_seconds_expr(), 'bigint') }} as aht_handle_seconds_sum,
+        {{ kpi_sum_if('is_handled and ' ~ kpi_aht_seconds_expr() ~ ' is not null', kpi_aht_seconds_expr(), 'bigint') }}
+            as aht_handle_seconds_sum,
         {{ kpi_count_if('is_handled and ' ~ kpi_aht_seconds_expr() ~ ' is not null') }} as aht_handled_count,
         {{ kpi_count_if('is_transferred') }} as transferred,
         {{ kpi_count_if('customer_id is not null') }} as fcr_contacts
@@ -105,7 +109,8 @@ containment_components as (
             when channel in ('chat', 'chatbot') then 'chatbot'
             else channel
         end as channel,
-        {{ kpi_count_if("channel in " ~ kpi_channel_list('contained') ~ " and is_contained") }} as containment_contained,
+        {{ kpi_count_if("channel in " ~ kpi_channel_list('contained') ~ " and is_contained") }}
+            as containment_contained,
         cast(count(*) as bigint) as containment_denominator
     from interactions
     where channel in ('inbound_call', 'ivr', 'chat', 'chatbot', 'self_service')
@@ -170,22 +175,36 @@ components as (
         {{ kpi_for_channels('assisted', 'grid.channel', 'coalesce(contact_components.handled, 0)') }} as handled,
         {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.answered, 0)') }} as answered,
         {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.abandoned, 0)') }} as abandoned,
-        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.short_abandoned, 0)') }} as short_abandoned,
-        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.asa_wait_seconds_sum, 0)') }} as asa_wait_seconds_sum,
-        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.asa_answered_count, 0)') }} as asa_answered_count,
-        {{ kpi_for_channels('assisted', 'grid.channel', 'coalesce(contact_components.aht_handle_seconds_sum, 0)') }} as aht_handle_seconds_sum,
-        {{ kpi_for_channels('assisted', 'grid.channel', 'coalesce(contact_components.aht_handled_count, 0)') }} as aht_handled_count,
+        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.short_abandoned, 0)') }}
+            as short_abandoned,
+        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.asa_wait_seconds_sum, 0)') }}
+            as asa_wait_seconds_sum,
+        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.asa_answered_count, 0)') }}
+            as asa_answered_count,
+        {{ kpi_for_channels('assisted', 'grid.channel', 'coalesce(contact_components.aht_handle_seconds_sum, 0)') }}
+            as aht_handle_seconds_sum,
+        {{ kpi_for_channels('assisted', 'grid.channel', 'coalesce(contact_components.aht_handled_count, 0)') }}
+            as aht_handled_count,
         {{ kpi_sl_threshold('grid.channel') }} as sl_threshold_seconds,
-        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.sl_answered_within_threshold, 0)') }} as sl_answered_within_threshold,
-        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.sl_abandoned_after_threshold, 0)') }} as sl_abandoned_after_threshold,
-        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.sl_denominator, 0)') }} as sl_denominator,
-        {{ kpi_for_channels('contained', 'grid.channel', 'coalesce(containment_components.containment_contained, 0)') }} as containment_contained,
-        {{ kpi_for_channels('contained', 'grid.channel', 'coalesce(containment_components.containment_denominator, 0)') }} as containment_denominator,
+        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.sl_answered_within_threshold, 0)') }}
+            as sl_answered_within_threshold,
+        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.sl_abandoned_after_threshold, 0)') }}
+            as sl_abandoned_after_threshold,
+        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.sl_denominator, 0)') }}
+            as sl_denominator,
+        {{ kpi_for_channels('contained', 'grid.channel', 'coalesce(containment_components.containment_contained, 0)') }}
+            as containment_contained,
+        {{ kpi_for_channels('contained', 'grid.channel', 'coalesce(containment_components.containment_denominator, 0)') }}
+            as containment_denominator,
         {{ kpi_for_channels('calls', 'grid.channel', 'coalesce(contact_components.transferred, 0)') }} as transferred,
-        {{ kpi_for_channels('calls', 'grid.channel', 'coalesce(contact_components.answered, 0)') }} as transfer_answered_count,
-        {{ kpi_for_channels('customer_initiated', 'grid.channel', 'coalesce(contact_components.fcr_contacts, 0)') }} as fcr_contacts,
-        {{ kpi_for_channels('customer_initiated', 'grid.channel', 'coalesce(repeat_generators.repeat_generating_contacts, 0)') }} as repeat_generating_contacts,
-        {{ kpi_for_channels('customer_initiated', 'grid.channel', 'coalesce(repeats.repeat_contacts, 0)') }} as repeat_contacts,
+        {{ kpi_for_channels('calls', 'grid.channel', 'coalesce(contact_components.answered, 0)') }}
+            as transfer_answered_count,
+        {{ kpi_for_channels('customer_initiated', 'grid.channel', 'coalesce(contact_components.fcr_contacts, 0)') }}
+            as fcr_contacts,
+        {{ kpi_for_channels('customer_initiated', 'grid.channel', 'coalesce(repeat_generators.repeat_generating_contacts, 0)') }}
+            as repeat_generating_contacts,
+        {{ kpi_for_channels('customer_initiated', 'grid.channel', 'coalesce(repeats.repeat_contacts, 0)') }}
+            as repeat_contacts,
         coalesce(survey_components.survey_fcr_resolved, 0) as survey_fcr_resolved,
         coalesce(survey_components.survey_fcr_responses, 0) as survey_fcr_responses,
         coalesce(survey_components.csat_satisfied, 0) as csat_satisfied,
@@ -198,20 +217,20 @@ components as (
         coalesce(survey_components.ces_responses, 0) as ces_responses
     from grid
     left join contact_components
-        on contact_components.kpi_date = grid.kpi_date
-        and contact_components.channel = grid.channel
+        on grid.kpi_date = contact_components.kpi_date
+            and grid.channel = contact_components.channel
     left join containment_components
-        on containment_components.kpi_date = grid.kpi_date
-        and containment_components.channel = grid.channel
+        on grid.kpi_date = containment_components.kpi_date
+            and grid.channel = containment_components.channel
     left join repeat_generators
-        on repeat_generators.kpi_date = grid.kpi_date
-        and repeat_generators.channel = grid.channel
+        on grid.kpi_date = repeat_generators.kpi_date
+            and grid.channel = repeat_generators.channel
     left join repeats
-        on repeats.kpi_date = grid.kpi_date
-        and repeats.channel = grid.channel
+        on grid.kpi_date = repeats.kpi_date
+            and grid.channel = repeats.channel
     left join survey_components
-        on survey_components.kpi_date = grid.kpi_date
-        and survey_components.channel = grid.channel
+        on grid.kpi_date = survey_components.kpi_date
+            and grid.channel = survey_components.channel
 
 ),
 
@@ -222,7 +241,8 @@ final as (
         components.channel,
         -- FCR / repeat figures of a day are final once every contact of the day has had its
         -- full repeat window inside the data (the last day of the data may be partial)
-        {{ dbt.dateadd('day', kpi_repeat_window_days(), 'components.kpi_date') }} < bounds.end_date as is_repeat_window_complete,
+        {{ dbt.dateadd('day', kpi_repeat_window_days(), 'components.kpi_date') }}
+        < bounds.end_date as is_repeat_window_complete,
         {{ kpi_ratio_columns() }}
     from components
     cross join bounds

@@ -20,7 +20,9 @@ links as (
 -- allocated cost of the repeat (cost allocation): the cost of the duplicated effort
 repeat_costs as (
 
-    select interaction_id, total_cost_amount
+    select
+        interaction_id,
+        total_cost_amount
     from {{ ref('fct_interactions') }}
 
 ),
@@ -47,7 +49,7 @@ final as (
         '{{ var("reporting_currency") }}' as currency
     from links
     left join repeat_costs
-        on repeat_costs.interaction_id = links.repeat_interaction_id
+        on links.repeat_interaction_id = repeat_costs.interaction_id
 
 )
 

@@ -16,8 +16,6 @@ labelled as (
 
     select
         response_date,
-        coalesce(channel, 'unmatched') as channel,
-        coalesce(contact_reason, 'unmatched') as contact_reason,
         agent_id,
         is_matched,
         csat_response,
@@ -27,9 +25,11 @@ labelled as (
         nps_detractor,
         ces_response,
         ces_easy,
-        case when ces is not null then ces else 0 end as ces_value,
         survey_fcr_response,
-        survey_fcr_resolved
+        survey_fcr_resolved,
+        coalesce(channel, 'unmatched') as channel,
+        coalesce(contact_reason, 'unmatched') as contact_reason,
+        coalesce(ces, 0) as ces_value
     from responses
 
 ),

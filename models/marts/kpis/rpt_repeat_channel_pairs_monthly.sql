@@ -55,7 +55,7 @@ final as (
         {{ safe_divide('months.month_cross_channel_repeats', 'months.month_repeats') }} as month_cross_channel_share
     from pairs
     inner join months
-        on months.repeat_month = pairs.repeat_month
+        on pairs.repeat_month = months.repeat_month
 
 )
 

@@ -12,7 +12,7 @@ contacts as (
     select *
     from {{ ref('int_staffing__contacts') }}
     where is_queued
-      and channel in {{ kpi_channel_list('queued') }}
+        and channel in {{ kpi_channel_list('queued') }}
     {{ incremental_months_filter('interval_month', 'and') }}
 
 ),
@@ -48,7 +48,11 @@ intervals as (
 -- AHT when an interval has no handled contact: the team's month on the channel, else the channel's month
 team_month_aht as (
 
-    select interval_month, channel, cost_pool, {{ safe_divide('sum(workload_seconds)', 'sum(handled)') }} as aht_seconds
+    select
+        interval_month,
+        channel,
+        cost_pool,
+        {{ safe_divide('sum(workload_seconds)', 'sum(handled)') }} as aht_seconds
     from intervals
     group by interval_month, channel, cost_pool
 
@@ -56,7 +60,10 @@ team_month_aht as (
 
 channel_month_aht as (
 
-    select interval_month, channel, {{ safe_divide('sum(workload_seconds)', 'sum(handled)') }} as aht_seconds
+    select
+        interval_month,
+        channel,
+        {{ safe_divide('sum(workload_seconds)', 'sum(handled)') }} as aht_seconds
     from intervals
     group by interval_month, channel
 
@@ -64,9 +71,19 @@ channel_month_aht as (
 
 keys as (
 
-    select interval_start_local, interval_month, channel, cost_pool from intervals
+    select
+        interval_start_local,
+        interval_month,
+        channel,
+        cost_pool
+    from intervals
     union
-    select interval_start_local, interval_month, channel, cost_pool from observed
+    select
+        interval_start_local,
+        interval_month,
+        channel,
+        cost_pool
+    from observed
 
 ),
 
@@ -87,11 +104,11 @@ traffic as (
             when channel_month_aht.aht_seconds is not null then 'channel_month'
         end as aht_basis,
         case when coalesce(intervals.offered, 0) > 0 then
-            coalesce(
-                {{ safe_divide('intervals.workload_seconds', 'intervals.handled') }},
-                team_month_aht.aht_seconds,
-                channel_month_aht.aht_seconds
-            )
+                coalesce(
+                    {{ safe_divide('intervals.workload_seconds', 'intervals.handled') }},
+                    team_month_aht.aht_seconds,
+                    channel_month_aht.aht_seconds
+                )
         end as aht_seconds,
         {{ kpi_sl_threshold('keys.channel') }} as sl_threshold_seconds,
         {{ staffing_sl_target('keys.channel') }} as sl_target,
@@ -99,20 +116,20 @@ traffic as (
         coalesce(observed.logged_agents, 0) as logged_agents
     from keys
     left join intervals
-        on intervals.interval_start_local = keys.interval_start_local
-        and intervals.channel = keys.channel
-        and intervals.cost_pool = keys.cost_pool
+        on keys.interval_start_local = intervals.interval_start_local
+            and keys.channel = intervals.channel
+            and keys.cost_pool = intervals.cost_pool
     left join observed
-        on observed.interval_start_local = keys.interval_start_local
-        and observed.channel = keys.channel
-        and observed.cost_pool = keys.cost_pool
+        on keys.interval_start_local = observed.interval_start_local
+            and keys.channel = observed.channel
+            and keys.cost_pool = observed.cost_pool
     left join team_month_aht
-        on team_month_aht.interval_month = keys.interval_month
-        and team_month_aht.channel = keys.channel
-        and team_month_aht.cost_pool = keys.cost_pool
+        on keys.interval_month = team_month_aht.interval_month
+            and keys.channel = team_month_aht.channel
+            and keys.cost_pool = team_month_aht.cost_pool
     left join channel_month_aht
-        on channel_month_aht.interval_month = keys.interval_month
-        and channel_month_aht.channel = keys.channel
+        on keys.interval_month = channel_month_aht.interval_month
+            and keys.channel = channel_month_aht.channel
 
 ),
 
@@ -144,15 +161,16 @@ staffed as (
         team_months.shrinkage,
         team_months.cost_per_paid_hour,
         -- paid hours per agent position in an interval: half an hour grossed up for shrinkage
-        {{ safe_divide(staffing_interval_seconds() ~ ' / 3600.0', '1 - team_months.shrinkage') }} as paid_hours_per_position
+        {{ safe_divide(staffing_interval_seconds() ~ ' / 3600.0', '1 - team_months.shrinkage') }}
+            as paid_hours_per_position
     from loads
     left join erlang
-        on erlang.interval_start_local = loads.interval_start_local
-        and erlang.channel = loads.channel
-        and erlang.cost_pool = loads.cost_pool
+        on loads.interval_start_local = erlang.interval_start_local
+            and loads.channel = erlang.channel
+            and loads.cost_pool = erlang.cost_pool
     left join team_months
-        on team_months.cost_month = loads.interval_month
-        and team_months.cost_pool = loads.cost_pool
+        on loads.interval_month = team_months.cost_month
+            and loads.cost_pool = team_months.cost_pool
 
 ),
 
@@ -189,14 +207,17 @@ final as (
         required_agents * paid_hours_per_position as required_paid_hours,
         -- money leaves the double arithmetic of Erlang C as decimals: per hour to 4 decimals, amounts to 6
         {{ cost_money('cost_per_paid_hour', 4) }} as cost_per_paid_hour_amount,
-        {{ cost_money('required_agents * paid_hours_per_position * cost_per_paid_hour', 6) }} as required_labour_cost_amount,
+        {{ cost_money('required_agents * paid_hours_per_position * cost_per_paid_hour', 6) }}
+            as required_labour_cost_amount,
         logged_agents,
         given_agents as observed_agents,
         given_agents * paid_hours_per_position as observed_paid_hours,
-        {{ cost_money('given_agents * paid_hours_per_position * cost_per_paid_hour', 6) }} as observed_labour_cost_amount,
+        {{ cost_money('given_agents * paid_hours_per_position * cost_per_paid_hour', 6) }}
+            as observed_labour_cost_amount,
         given_service_level as observed_expected_service_level_rate,
         given_agents - required_agents as staffing_gap_agents,
-        {{ cost_money('(given_agents - required_agents) * paid_hours_per_position * cost_per_paid_hour', 6) }} as staffing_gap_cost_amount,
+        {{ cost_money('(given_agents - required_agents) * paid_hours_per_position * cost_per_paid_hour', 6) }}
+            as staffing_gap_cost_amount,
         '{{ var("reporting_currency") }}' as currency,
         case
             when required_agents is null then null

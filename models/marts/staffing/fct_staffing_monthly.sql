@@ -32,8 +32,10 @@ queue_intervals as (
         sum(required_paid_hours) as required_paid_hours,
         sum(observed_paid_hours) as observed_paid_hours,
         sum(case when traffic_erlangs > 0 then offered_volume else 0 end) as sl_weight,
-        sum(case when traffic_erlangs > 0 then offered_volume * expected_service_level_rate else 0 end) as expected_sl_weighted,
-        sum(case when traffic_erlangs > 0 then offered_volume * observed_expected_service_level_rate else 0 end) as observed_sl_weighted
+        sum(case when traffic_erlangs > 0 then offered_volume * expected_service_level_rate else 0 end)
+            as expected_sl_weighted,
+        sum(case when traffic_erlangs > 0 then offered_volume * observed_expected_service_level_rate else 0 end)
+            as observed_sl_weighted
     from {{ ref('fct_staffing_30min') }}
     {{ incremental_months_filter('interval_month') }}
     group by interval_month, channel, cost_pool
@@ -48,9 +50,17 @@ team_months as (
 
 keys as (
 
-    select staffing_month, channel, cost_pool from contacts
+    select
+        staffing_month,
+        channel,
+        cost_pool
+    from contacts
     union
-    select staffing_month, channel, cost_pool from queue_intervals
+    select
+        staffing_month,
+        channel,
+        cost_pool
+    from queue_intervals
 
 ),
 
@@ -76,16 +86,16 @@ joined as (
         queue_intervals.observed_sl_weighted
     from keys
     left join contacts
-        on contacts.staffing_month = keys.staffing_month
-        and contacts.channel = keys.channel
-        and contacts.cost_pool = keys.cost_pool
+        on keys.staffing_month = contacts.staffing_month
+            and keys.channel = contacts.channel
+            and keys.cost_pool = contacts.cost_pool
     left join queue_intervals
-        on queue_intervals.staffing_month = keys.staffing_month
-        and queue_intervals.channel = keys.channel
-        and queue_intervals.cost_pool = keys.cost_pool
+        on keys.staffing_month = queue_intervals.staffing_month
+            and keys.channel = queue_intervals.channel
+            and keys.cost_pool = queue_intervals.cost_pool
     left join team_months
-        on team_months.cost_month = keys.staffing_month
-        and team_months.cost_pool = keys.cost_pool
+        on keys.staffing_month = team_months.cost_month
+            and keys.cost_pool = team_months.cost_pool
 
 ),
 
@@ -95,8 +105,8 @@ required as (
         joined.*,
         case
             -- queued contacts: the Erlang intervals (null when the team has no shrinkage measured)
-            when is_erlang_staffed and has_queue_intervals then queue_required_paid_hours
-            when workload_seconds = 0 then 0
+            when joined.is_erlang_staffed and joined.has_queue_intervals then joined.queue_required_paid_hours
+            when joined.workload_seconds = 0 then 0
             -- work without a queue: its hours at the team's occupancy, grossed up for shrinkage
             else {{ safe_divide('workload_seconds / 3600.0', 'occupancy * (1 - shrinkage)') }}
         end as required_paid_hours

@@ -10,7 +10,11 @@ with
 
 scenarios as (
 
-    select scenario_id, scenario_type, description, annual_volume
+    select
+        scenario_id,
+        scenario_type,
+        description,
+        annual_volume
     from {{ ref('scenarios') }}
 
 ),
@@ -115,7 +119,7 @@ final as (
         '{{ var("reporting_currency") }}' as currency
     from unioned
     inner join scenarios
-        on scenarios.scenario_id = unioned.scenario_id
+        on unioned.scenario_id = scenarios.scenario_id
 
 )
 

@@ -13,7 +13,12 @@ with
 
 scenarios as (
 
-    select scenario_id, scenario_type, description, vendor_price_per_minute, vendor_price_per_contact
+    select
+        scenario_id,
+        scenario_type,
+        description,
+        vendor_price_per_minute,
+        vendor_price_per_contact
     from {{ ref('scenarios') }}
     where annual_volume is null
 
@@ -36,7 +41,14 @@ baseline as (
     select
         staffing_month,
         sum(offered_volume) as contacts,
-        sum(case when cost_pool <> 'unassigned' and channel in {{ kpi_channel_list('assisted') }} then offered_volume else 0 end)
+        sum(
+            case
+                when
+                    cost_pool <> 'unassigned' and channel in {{ kpi_channel_list('assisted') }}
+                    then offered_volume
+                else 0
+            end
+        )
             as agent_contacts,
         sum(coalesce(required_paid_hours, 0)) as required_paid_hours,
         sum(coalesce(sl_offered_volume, 0)) as sl_weight,
@@ -54,14 +66,17 @@ channel_costs as (
         total_cost_amount as total_cost,
         {{ safe_divide('total_cost_amount', 'interactions') }} as cost_per_contact,
         -- labour and overhead follow agent time (docs/decisions/cost_allocation.md C1)
-        {{ safe_divide('labour_cost_amount + overhead_cost_amount', 'productive_handle_minutes * 60') }} as time_cost_per_workload_second
+        {{ safe_divide('labour_cost_amount + overhead_cost_amount', 'productive_handle_minutes * 60') }}
+            as time_cost_per_workload_second
     from {{ ref('fct_channel_costs_monthly') }}
 
 ),
 
 month_costs as (
 
-    select cost_month, sum(total_cost) as total_cost
+    select
+        cost_month,
+        sum(total_cost) as total_cost
     from channel_costs
     group by cost_month
 
@@ -75,8 +90,8 @@ changes as (
         channel_costs.time_cost_per_workload_second
     from {{ ref('int_scenarios__staffing_monthly') }} as changes
     left join channel_costs
-        on channel_costs.cost_month = changes.staffing_month
-        and channel_costs.channel = changes.channel
+        on changes.staffing_month = channel_costs.cost_month
+            and changes.channel = channel_costs.channel
 
 ),
 
@@ -87,8 +102,12 @@ scenario_months as (
         months.staffing_month,
         coalesce(sum(changes.lost_volume), 0) as lost_volume,
         coalesce(sum(changes.affected_volume), 0) as affected_volume,
-        coalesce(sum(case when changes.cost_pool <> 'unassigned' and changes.channel in {{ kpi_channel_list('assisted') }}
-            then changes.offered_change else 0 end), 0) as agent_contacts_change,
+        coalesce(
+            sum(case when changes.cost_pool <> 'unassigned' and changes.channel in {{ kpi_channel_list('assisted') }}
+                    then changes.offered_change
+                else 0
+            end), 0
+        ) as agent_contacts_change,
         coalesce(sum(changes.marginal_paid_hours_change), 0) as marginal_paid_hours_change,
         coalesce(sum(changes.average_paid_hours_change), 0) as average_paid_hours_change,
         coalesce(sum(changes.sl_weight_change), 0) as sl_weight_change,
@@ -104,8 +123,10 @@ scenario_months as (
             as vendor_cost,
         -- average cost: contacts that leave minus contacts that arrive at the channel's cost per contact,
         -- and workload saved by shorter handling at the channel's time-driven cost
-        coalesce(sum((changes.removed_volume - changes.added_volume) * changes.cost_per_contact
-            + changes.aht_workload_saved_seconds * coalesce(changes.time_cost_per_workload_second, 0)), 0)
+        coalesce(sum(
+            (changes.removed_volume - changes.added_volume) * changes.cost_per_contact
+            + changes.aht_workload_saved_seconds * coalesce(changes.time_cost_per_workload_second, 0)
+        ), 0)
             as average_cost_avoided,
         -- marginal: the labour of the paid hours the re-staffing removes (a team without a cost counts 0)
         coalesce(-sum(changes.marginal_paid_hours_change * coalesce(changes.cost_per_paid_hour, 0)), 0)
@@ -113,8 +134,8 @@ scenario_months as (
     from scenarios
     cross join months
     left join changes
-        on changes.scenario_id = scenarios.scenario_id
-        and changes.staffing_month = months.staffing_month
+        on scenarios.scenario_id = changes.scenario_id
+            and months.staffing_month = changes.staffing_month
     group by scenarios.scenario_id, months.staffing_month
 
 ),
@@ -154,9 +175,9 @@ priced as (
     from scenario_months
     cross join bases
     inner join baseline
-        on baseline.staffing_month = scenario_months.staffing_month
+        on scenario_months.staffing_month = baseline.staffing_month
     left join month_costs
-        on month_costs.cost_month = scenario_months.staffing_month
+        on scenario_months.staffing_month = month_costs.cost_month
 
 ),
 
@@ -187,7 +208,7 @@ final as (
         '{{ var("reporting_currency") }}' as currency
     from priced
     inner join scenarios
-        on scenarios.scenario_id = priced.scenario_id
+        on priced.scenario_id = scenarios.scenario_id
 
 )
 

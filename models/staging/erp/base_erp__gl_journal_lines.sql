@@ -36,9 +36,9 @@ with_rates as (
     from typed
     left join fx_rates
         on fx_rates.fx_month = cast({{ dbt.date_trunc('month', '_t_posting_date') }} as date)
-        and fx_rates.fx_currency = typed._t_currency
+            and typed._t_currency = fx_rates.fx_currency
     left join currencies
-        on currencies.currency = typed._t_currency
+        on typed._t_currency = currencies.currency
 
 ),
 

@@ -5,7 +5,7 @@
 {#- every landing source of the contract, with its base model (the one place rejected rows are decided) -#}
 {%- set bases = [] -%}
 {%- for source_name, contract in landing_contract().items() -%}
-    {%- do bases.append((source_name, contract['base_model'])) -%}
+{%- do bases.append((source_name, contract['base_model'])) -%}
 {%- endfor -%}
 
 with
@@ -23,8 +23,8 @@ rejected_{{ source_name }} as (
         {{ raw_record_json(source_name, 'raw_row') }} as raw_record
     from {{ ref(base_model) }} as base
     inner join {{ source('landing', source_name) }} as raw_row
-        on raw_row._file_name = base._file_name
-        and raw_row._row_number = base._row_number
+        on base._file_name = raw_row._file_name
+            and base._row_number = raw_row._row_number
     where base._rejection_rule is not null
     {%- if is_incremental() %}
       and {{ batch_file_filter('base._file_name', source_name) }}
@@ -35,10 +35,10 @@ rejected_{{ source_name }} as (
 
 {% endfor %}
 unioned as (
-{% for source_name, base_model in bases %}
+    {% for source_name, base_model in bases %}
     select * from rejected_{{ source_name }}
     {% if not loop.last %}union all{% endif %}
-{%- endfor %}
+    {%- endfor %}
 
 )
 

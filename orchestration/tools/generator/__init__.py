@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from orchestration.contract import SOURCES, TICKET_STATUSES
+from orchestration.landing.files import SAMPLE_MARKER
 
 from . import constants as K
 from . import interactions as I
@@ -35,6 +36,14 @@ from .workforce import productive_share, staff_day
 from .writer import to_table, write, write_chunks
 
 log = logging.getLogger(__name__)
+
+# The marker file of a generated landing directory (its data is synthetic: the run does not warn
+# of the default PII salt). Constant, so that generating again changes no byte of it.
+SAMPLE_NOTE = (
+    "This landing directory was written by `ccw generate`: synthetic exports, no real person's data.\n"
+    "Runs on it may hash with the default PII salt (CCW_PII_SALT unset) without a warning.\n"
+    "Delete this file if real exports are ever delivered here.\n"
+)
 
 EVENT_SOURCES = ("telephony_calls", "tickets", "chats", "self_service_sessions", "surveys", "agent_activity")
 ID_PREFIX = {
@@ -498,6 +507,7 @@ class _Run:
     # ---------------------------------------------------------------- run
     def run(self, t0: float) -> GenerationSummary:
         self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / SAMPLE_MARKER).write_text(SAMPLE_NOTE, encoding="utf-8")
         for day in range(self.first, self.last + 1):
             self.day(day)
         start_txt = self.start.isoformat()
