@@ -31,6 +31,7 @@ test: $(STAMP)
 ## make test-fast: the edit loop: unit-level tests that build no warehouse, and the contract check
 test-fast: $(STAMP)
 	$(BIN)/ccw contract check
+	$(BIN)/ccw settings check
 	$(BIN)/python -m pytest -m "not slow and not build" -q
 
 ## make lint: ruff (lint, complexity, format) on the Python, sqlfluff on the dbt models

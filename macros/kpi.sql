@@ -43,11 +43,11 @@
     cast(sum({{ expr }}) as bigint)
 {%- endmacro %}
 
-{#- The KPI vars, with their defaults, in one place. -#}
-{% macro kpi_sl_seconds_call() -%}{{ var('service_level_seconds_call', 20) }}{%- endmacro %}
-{% macro kpi_sl_seconds_chat() -%}{{ var('service_level_seconds_chat', 60) }}{%- endmacro %}
-{% macro kpi_short_abandon_seconds() -%}{{ var('short_abandon_seconds', 5) }}{%- endmacro %}
-{% macro kpi_repeat_window_days() -%}{{ var('repeat_window_days', 7) }}{%- endmacro %}
+{#- The KPI vars: settings declared in orchestration/config.py (defaults there). -#}
+{% macro kpi_sl_seconds_call() -%}{{ var('service_level_seconds_call') }}{%- endmacro %}
+{% macro kpi_sl_seconds_chat() -%}{{ var('service_level_seconds_chat') }}{%- endmacro %}
+{% macro kpi_short_abandon_seconds() -%}{{ var('short_abandon_seconds') }}{%- endmacro %}
+{% macro kpi_repeat_window_days() -%}{{ var('repeat_window_days') }}{%- endmacro %}
 
 {#-
     Channel groups: which KPI applies to which channel (docs/DOMAIN.md taxonomy).

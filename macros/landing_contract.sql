@@ -3,8 +3,9 @@
 
     landing_contract(): per landing source its key, staging models, interaction start,
     columns {name, type, required, pii, codes} and rules {out_of_range, end_before_start,
-    future_exempt, past_exempt, too_many_decimals, unknown_currency}. row_rules(): the row rules in precedence order
-    (the first rule a row breaks is the one it is quarantined under).
+    future_exempt, past_exempt, too_many_decimals, unknown_currency}. row_rules(): the row
+    rules in precedence order (the first rule a row breaks is the one it is quarantined under).
+    landing_value_forms(): the patterns of the accepted date and timestamp forms.
 -#}
 {% macro landing_contract() %}
 {{ return({
@@ -179,4 +180,8 @@
 
 {% macro row_rules() %}
 {{ return(['missing_required', 'unparseable_type', 'unknown_code', 'out_of_range', 'too_many_decimals', 'negative_duration', 'future_timestamp', 'implausible_date', 'end_before_start', 'unknown_currency', 'duplicate_id']) }}
+{% endmacro %}
+
+{% macro landing_value_forms() %}
+{{ return({'date': '[0-9]{4}-[0-9]{2}-[0-9]{2}', 'local_timestamp': '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?', 'zoned_timestamp': '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)? ?(Z|z|UTC|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)', 'zone_offset': '([+-])([0-9]{2}):?([0-9]{2})?$'}) }}
 {% endmacro %}

@@ -11,7 +11,7 @@
                          are unparseable: DuckDB's cast would round them silently)
     parse_decimal(col, precision=18, scale=4)
     parse_double(col)
-    parse_date(col)      ISO date (YYYY-MM-DD)
+    parse_date(col)      ISO date, YYYY-MM-DD only (landing_value_forms())
     parse_boolean(col)   case-insensitive true/false, t/f, 1/0, yes/no, y/n;
                          anything else -> null (unparseable)
     decimal_places(col)  the decimals a number's text carries, trailing zeros not
@@ -71,8 +71,9 @@
     {{ landing_try_cast(col, 'double') }}
 {%- endmacro %}
 
+{#- only YYYY-MM-DD: the cast alone reads 2026/03/01, 2026-3-1 and 26-03-01 (year 26) -#}
 {% macro parse_date(col) -%}
-    {{ landing_try_cast(col, 'date') }}
+    case when {{ landing_value_matches(col, 'date') }} then {{ landing_try_cast(col, 'date') }} end
 {%- endmacro %}
 
 {% macro parse_boolean(col) -%}

@@ -1,16 +1,21 @@
 {#-
-    Landing timestamps (DATA_CONTRACT.md "Timestamps", docs/DECISIONS.md D4).
+    Landing timestamps (DATA_CONTRACT.md "Timestamps", docs/DECISIONS.md D4, D17).
 
-    landing_timestamp_utc(col): landing text -> naive UTC timestamp.
-      - a value ending in `Z`/`z` or an offset `+HH:MM`, `+HHMM` or `+HH` (after a
-        time of day) is an absolute instant;
-      - any other value is wall-clock time in var('business_timezone');
-        a date without time is midnight local;
-      - unparseable -> null (the caller flags `unparseable_type`).
+    landing_timestamp_utc(col): landing text -> naive UTC timestamp. The accepted forms are the
+    contract's (landing_value_forms(), from landing_contract.yml value_forms):
+      - local_timestamp (a date, or a date and time, without a zone): wall-clock time in
+        var('business_timezone'); a date without time is midnight local;
+      - zoned_timestamp (a date and time with Z, UTC or an offset +HH:MM, +HHMM, +HH): the
+        date and time less the offset;
+      - anything else -> null (the caller flags `unparseable_type`): a zone name (`EST`,
+        `America/Chicago`) or `+00:00:00` is never read with its suffix ignored.
       DST (DuckDB/ICU behaviour, pinned by unit tests): a local time in the
       spring-forward gap is read with the offset before the change (02:30 on
       2026-03-08 in New York = 07:30 UTC); an ambiguous fall-back time is read
       as standard time (01:30 on 2026-11-01 = 06:30 UTC).
+
+    landing_value_matches(col, form): the value is entirely in that form of landing_value_forms().
+    zone_offset_minutes(col): the offset of a zoned value in minutes east of UTC (0 for Z, UTC).
 
     utc_to_business_time(ts): naive UTC timestamp -> naive wall-clock time in
       var('business_timezone').
@@ -23,8 +28,54 @@
       Together with future_cutoff() the plausible window of landing dates.
 -#}
 
-{% macro offset_suffix_regex() -%}
-    '[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$'
+{% macro landing_value_matches(col, form) -%}
+    {{ return(adapter.dispatch('landing_value_matches')(col, landing_value_forms()[form])) }}
+{%- endmacro %}
+
+{% macro default__landing_value_matches(col, pattern) -%}
+    regexp_like({{ col }}, {{ sql_string('^(' ~ pattern ~ ')$') }})
+{%- endmacro %}
+
+{% macro duckdb__landing_value_matches(col, pattern) -%}
+    regexp_full_match({{ col }}, {{ sql_string(pattern) }})
+{%- endmacro %}
+
+{% macro spark__landing_value_matches(col, pattern) -%}
+    {{ col }} rlike {{ sql_string('^(' ~ pattern ~ ')$') }}
+{%- endmacro %}
+
+{#- regexp_extract(text, pattern, group) is the same function on DuckDB and Spark -#}
+{% macro zone_offset_minutes(col) -%}
+    {%- set offset = sql_string(landing_value_forms()['zone_offset']) -%}
+    coalesce(
+        case when regexp_extract({{ col }}, {{ offset }}, 1) = '-' then -1 else 1 end
+        * (cast(nullif(regexp_extract({{ col }}, {{ offset }}, 2), '') as int) * 60
+           + coalesce(cast(nullif(regexp_extract({{ col }}, {{ offset }}, 3), '') as int), 0)),
+        0)
+{%- endmacro %}
+
+{#- the date and time of a zoned value, read as a naive timestamp, less its offset -#}
+{% macro zoned_timestamp_utc(col) -%}
+    {{ minus_minutes(
+        landing_try_cast("regexp_extract(" ~ col ~ ", " ~ sql_string('^' ~ landing_value_forms()['local_timestamp']) ~ ", 0)", 'timestamp'),
+        zone_offset_minutes(col)) }}
+{%- endmacro %}
+
+{% macro minus_minutes(ts, minutes) -%}
+    {{ return(adapter.dispatch('minus_minutes')(ts, minutes)) }}
+{%- endmacro %}
+
+{% macro default__minus_minutes(ts, minutes) -%}
+    {{ dbt.dateadd('minute', '-(' ~ minutes ~ ')', ts) }}
+{%- endmacro %}
+
+{% macro duckdb__minus_minutes(ts, minutes) -%}
+    ({{ ts }} - to_minutes(cast({{ minutes }} as bigint)))
+{%- endmacro %}
+
+{#- timestampadd keeps the microseconds (dbt-spark's dateadd goes through whole unix seconds) -#}
+{% macro spark__minus_minutes(ts, minutes) -%}
+    timestampadd(MINUTE, -({{ minutes }}), {{ ts }})
 {%- endmacro %}
 
 {% macro landing_timestamp_utc(col) -%}
@@ -35,32 +86,32 @@
     {{ exceptions.raise_compiler_error("landing_timestamp_utc is not implemented for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
-{#- DuckDB: a value ending in Z is read by the plain (cheap, ICU-free) timestamp
-    cast, which accepts the Z as UTC; other offsets go through timestamptz. -#}
 {% macro duckdb__landing_timestamp_utc(col) -%}
     case
-        when ends_with({{ col }}, 'Z') then try_cast({{ col }} as timestamp)
-        when regexp_matches({{ col }}, {{ offset_suffix_regex() }})
-            then timezone('UTC', try_cast({{ col }} as timestamptz))
-        else timezone('UTC', timezone({{ sql_string(var('business_timezone')) }}, try_cast({{ col }} as timestamp)))
+        when {{ landing_value_matches(col, 'local_timestamp') }}
+            then timezone('UTC', timezone({{ sql_string(var('business_timezone')) }}, try_cast({{ col }} as timestamp)))
+        when {{ landing_value_matches(col, 'zoned_timestamp') }}
+            then {{ zoned_timestamp_utc(col) }}
     end
 {%- endmacro %}
 
-{#- Spark (spark.sql.session.timeZone = UTC, as profiles.yml sets it): a value with an
-    offset or Z is cast as it is; local wall-clock time goes through to_utc_timestamp,
-    which reads the spring-forward gap as DuckDB does (02:30 -> 07:30 UTC) but an
-    ambiguous fall-back time as daylight time (the first occurrence). When one hour
-    later is the same wall-clock time, the time was ambiguous: take that later
-    instant, standard time, as DuckDB/ICU does (docs/DECISIONS.md D10). -#}
+{#- Spark (spark.sql.session.timeZone = UTC, as profiles.yml sets it): local wall-clock time
+    goes through to_utc_timestamp, which reads the spring-forward gap as DuckDB does (02:30 ->
+    07:30 UTC) but an ambiguous fall-back time as daylight time (the first occurrence). When one
+    hour later is the same wall-clock time, the time was ambiguous: take that later instant,
+    standard time, as DuckDB/ICU does (docs/DECISIONS.md D10). -#}
 {% macro spark__landing_timestamp_utc(col) -%}
     {%- set tz = sql_string(var('business_timezone')) -%}
     {%- set first = 'to_utc_timestamp(try_cast(' ~ col ~ ' as timestamp), ' ~ tz ~ ')' -%}
     case
-        when {{ col }} rlike {{ offset_suffix_regex() }}
-            then try_cast({{ col }} as timestamp)
-        when from_utc_timestamp({{ first }} + interval 1 hour, {{ tz }}) = try_cast({{ col }} as timestamp)
-            then {{ first }} + interval 1 hour
-        else {{ first }}
+        when {{ landing_value_matches(col, 'local_timestamp') }} then
+            case
+                when from_utc_timestamp({{ first }} + interval 1 hour, {{ tz }}) = try_cast({{ col }} as timestamp)
+                    then {{ first }} + interval 1 hour
+                else {{ first }}
+            end
+        when {{ landing_value_matches(col, 'zoned_timestamp') }}
+            then {{ zoned_timestamp_utc(col) }}
     end
 {%- endmacro %}
 

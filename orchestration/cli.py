@@ -14,10 +14,12 @@ import warnings
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from orchestration.config import DEFAULT_MEMORY_LIMIT, load_settings
+from orchestration import configuration
+from orchestration.config import DEFAULT_MEMORY_LIMIT, declared, load_settings, settings_help, text_of
 from orchestration.errors import PipelineError
 from orchestration.tools import bench as benchmark
 from orchestration.tools import contract as contract_files
+from orchestration.tools import settings as settings_files
 from orchestration.tools.generator import generate
 
 
@@ -55,8 +57,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run
 
-    settings = load_settings()
     try:
+        settings = load_settings()
         summary = run(
             settings,
             sample_if_empty=args.sample_if_empty,
@@ -97,11 +99,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from orchestration.quality.checks import QualityFailed, check_layer
     from orchestration.quality.policy import load_policy
 
-    settings = load_settings()
     run_id = "check-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     layers = []
     try:
-        policy = load_policy(args.policy)
+        settings = load_settings()
+        policy = load_policy(args.policy or settings.policy_file)
         for layer in args.layer or ("raw", "staging", "marts"):
             layers.append(check_layer(layer, settings, run_id, policy=policy))
     except PipelineError as exc:
@@ -121,9 +123,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_mappings_check(args: argparse.Namespace) -> int:
     from orchestration.landing.check import check_mappings, unread_folders
+    from orchestration.quality.metrics import RuleSettings
 
     settings = load_settings()
-    results = check_mappings(settings.landing_dir, settings.config_dir, settings.business_timezone)
+    problems = configuration.validate_folder(settings.configuration_dir)
+    if problems:  # the row rules read its FX rates
+        print(configuration.configuration_error(settings.configuration_dir, problems), file=sys.stderr)
+        return 2
+    results = check_mappings(settings.landing_dir, settings.config_dir, RuleSettings.of(settings))
     config = settings.config_dir / "mappings" if settings.config_dir else "(CCW_CONFIG_DIR not set)"
     print(f"Landing {settings.landing_dir}; mappings {config}")
     if not results:
@@ -215,19 +222,60 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_contract(args: argparse.Namespace) -> int:
-    if args.action == "generate":
-        written = contract_files.write()
+    return _generated_files(args.action, contract_files, "landing_contract.yml", "ccw contract generate")
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    try:
+        if args.action == "init":
+            written = configuration.init(args.folder)
+            print(
+                f"wrote {len(written)} files to {args.folder} (README.md explains every column); then "
+                f"`export CCW_CONFIG_DIR={args.folder.resolve()}`"
+            )
+            return 0
+        folder = args.folder.resolve() if args.folder else load_settings().configuration_dir
+    except PipelineError as exc:
+        print(f"ccw config {args.action}: {exc}", file=sys.stderr)
+        return 1
+    problems = configuration.validate_folder(folder)
+    if problems:
+        print(configuration.configuration_error(folder, problems), file=sys.stderr)
+        return 1
+    print(f"the configuration in {folder} is valid")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    if args.action in ("generate", "check"):
+        return _generated_files(
+            args.action,
+            settings_files,
+            "the settings declared in orchestration/config.py",
+            "ccw settings generate",
+        )
+    try:
+        settings = load_settings()
+    except PipelineError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for name, spec in declared():
+        value = "(secret)" if spec.secret else text_of(getattr(settings, name)) if name else ""
+        print(f"{spec.env}={value}")
+    return 0
+
+
+def _generated_files(action: str, module, source: str, command: str) -> int:
+    """`generate` or `check` of the files a tools module derives from one declaration."""
+    if action == "generate":
+        written = module.write()
         print("\n".join(f"wrote {p}" for p in written) or "the generated files are up to date")
         return 0
-    stale = contract_files.stale()
+    stale = module.stale()
     if stale:
-        print(
-            "out of date with landing_contract.yml (run `ccw contract generate`): "
-            + ", ".join(map(str, stale)),
-            file=sys.stderr,
-        )
+        print(f"out of date with {source} (run `{command}`): " + ", ".join(map(str, stale)), file=sys.stderr)
         return 1
-    print("the files generated from landing_contract.yml are up to date")
+    print(f"the files generated from {source} are up to date")
     return 0
 
 
@@ -235,9 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccw",
         description="Contact-cost warehouse: cost per customer interaction and contact-center KPIs.",
-        epilog="Configuration: CCW_LANDING_DIR (default data/landing), CCW_WAREHOUSE "
-        "(default warehouse/contact_cost.duckdb), CCW_BUSINESS_TIMEZONE, CCW_THREADS, CCW_MEMORY_LIMIT, "
-        "CCW_TEMP_DIR.",
+        epilog="Settings are environment variables: `ccw run --help` lists them with their defaults, "
+        "`ccw settings` shows their values.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -266,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load CCW_LANDING_DIR (only new or changed files), build the models with their tests "
         "into a private build file (incremental: only what the new files change), and publish it atomically "
         "to CCW_WAREHOUSE. On any failure the published file is unchanged.",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument(
         "--full-refresh",
@@ -364,6 +413,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     contract.add_argument("action", choices=("generate", "check"))
     contract.set_defaults(func=cmd_contract)
+
+    config = sub.add_parser(
+        "config",
+        help="write or validate an organisation's configuration folder (CCW_CONFIG_DIR)",
+        description="`init DIR` writes a starting configuration folder: the sample organisation's "
+        "configuration files and a README.md explaining every column (never overwrites). `check [DIR]` "
+        "validates a folder (default: CCW_CONFIG_DIR, else the sample's) as a run does; exit 1 naming "
+        "every problem.",
+    )
+    config.add_argument("action", choices=("init", "check"))
+    config.add_argument("folder", type=Path, nargs="?", help="the configuration folder")
+    config.set_defaults(func=cmd_config)
+
+    settings = sub.add_parser(
+        "settings",
+        help="show the settings (environment variables) or write the files derived from their declaration",
+        description="`show` (default) validates the settings of the environment and prints each value "
+        "(exit 1 naming every invalid one). `generate` writes the settings tables of README.md and the "
+        "vars block of dbt_project.yml from orchestration/config.py; `check` exits 1 when they are out of "
+        "date (the tests and CI run it).",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    settings.add_argument("action", nargs="?", default="show", choices=("show", "generate", "check"))
+    settings.set_defaults(func=cmd_settings)
 
     bench = sub.add_parser(
         "bench",

@@ -166,6 +166,7 @@ class Contract:
     csv_max_line_bytes: int  # the longest CSV row the reader accepts (file rule line_too_long)
     row_rules: dict[str, str]  # rule -> description, in precedence order
     lineage: dict[str, str]  # column the ingest adds -> description
+    value_forms: dict[str, str]  # date, local_timestamp, zoned_timestamp, zone_offset -> pattern
 
 
 def load_contract(path: Path = CONTRACT_FILE) -> Contract:
@@ -176,6 +177,7 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
         csv_max_line_bytes=int(data["csv_max_line_bytes"]),
         row_rules={r["name"]: " ".join(str(r["description"]).split()) for r in data["row_rules"]},
         lineage=dict(data["lineage_columns"]),
+        value_forms={k: str(v) for k, v in data["value_forms"].items()},
     )
 
 
@@ -184,6 +186,7 @@ SOURCES = CONTRACT.sources
 FILE_RULES = tuple(CONTRACT.file_rules)
 ROW_RULES = tuple(CONTRACT.row_rules)  # in precedence order
 LINEAGE = CONTRACT.lineage
+VALUE_FORMS = CONTRACT.value_forms
 # Columns the ingest adds to every raw table (the raw layer's lineage).
 LINEAGE_COLUMNS = tuple(LINEAGE)
 INTERACTION_SOURCES = tuple(name for name, s in SOURCES.items() if s.is_interaction)

@@ -24,6 +24,7 @@ from orchestration.dagster.definitions import execute
 from orchestration.landing.files import landing_is_empty
 from orchestration.landing.ingest import IngestReport
 from orchestration.quality.checks import LayerResult
+from orchestration.run_report import CostReport, SourceRejections, render_rejections
 from orchestration.tools.generator import generate
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,17 @@ class RunSummary:
     interactions_per_channel: list[tuple[str, int]]
     generated_sample: bool
     quality: list[LayerResult] = field(default_factory=list)
-    quarantined: list[tuple[str, str, int]] = field(default_factory=list)  # (source, rule, rows)
     build: str = ""  # BuildPlan.describe(): incremental, or full refresh and why
+    cost: CostReport | None = None
+    rejections: list[SourceRejections] = field(default_factory=list)
+    dbt_log: Path | None = None
     docs: object = None  # publish.docs.DocsReport, or why the docs were not written
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def quarantined(self) -> list[tuple[str, str, int]]:
+        """(source, rule, rows) of every rule that set rows aside."""
+        return [(s.source, r.rule, r.rows) for s in self.rejections for r in s.rules]
 
     def render(self) -> str:
         lines = [f"Run {self.run_id} published {self.warehouse} in {self.seconds:.1f} s"]
@@ -62,10 +70,14 @@ class RunSummary:
         for channel, n in self.interactions_per_channel:
             lines.append(f"  {channel:<{width}}  {n:>10,}")
         lines.append(f"  {'total':<{width}}  {sum(n for _, n in self.interactions_per_channel):>10,}")
-        total = sum(n for *_, n in self.quarantined)
-        lines.append(f"Quarantined rows (quarantine.rejected_rows): {total:,}")
-        for source, rule, n in self.quarantined:
-            lines.append(f"  {source:<24} {rule:<20} {n:>10,}")
+        if self.cost is not None:
+            lines.extend(self.cost.render())
+        lines.extend(render_rejections(self.rejections, self.ingest.rows))
+        if self.ingest.issues:
+            lines.append(
+                f"Files not loaded ({len(self.ingest.issues)}; the quality policy let the run go on):"
+            )
+            lines.extend(f"  {issue.error()}" for issue in self.ingest.issues)
         if self.quality:
             lines.append("Data-quality checks (meta.quality_results):")
             lines.extend("  " + line for layer in self.quality for line in layer.render().splitlines())
@@ -77,6 +89,8 @@ class RunSummary:
                 lines.append(f"  data docs: {docs}")
         if self.docs is not None:
             lines.append(self.docs.render() if hasattr(self.docs, "render") else f"Docs: {self.docs}")
+        if self.dbt_log is not None:
+            lines.append(f"dbt log: {self.dbt_log}")
         lines.append("Query it (read-only, safe while the nightly run works):")
         lines.append(
             f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{self.warehouse}', read_only=True)"
@@ -98,11 +112,10 @@ def generate_sample(landing_dir: Path, today: date | None = None) -> None:
     )
 
 
-def interactions_per_channel(database: Path) -> list[tuple[str, int]]:
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(
-            "select channel, count(*) from marts.fct_interactions group by 1 order by 2 desc"
-        ).fetchall()
+def interactions_per_channel(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    return con.execute(
+        "select channel, count(*) from marts.fct_interactions group by 1 order by 2 desc"
+    ).fetchall()
 
 
 def run(
@@ -143,16 +156,19 @@ def run(
         accept_rejections=accept_rejections,
         dbt=dbt,
     )
-    return RunSummary(
-        run_id=state.run_id,
-        warehouse=settings.warehouse,
-        seconds=time.perf_counter() - t0,
-        ingest=state.ingest,
-        interactions_per_channel=interactions_per_channel(settings.warehouse),
-        generated_sample=generated,
-        quality=[state.layers[layer] for layer in ("raw", "staging", "marts")],
-        quarantined=state.quarantined,
-        build=state.plan.describe() if state.plan is not None else "",
-        docs=state.docs,
-        warnings=state.warnings,
-    )
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return RunSummary(
+            run_id=state.run_id,
+            warehouse=settings.warehouse,
+            seconds=time.perf_counter() - t0,
+            ingest=state.ingest,
+            interactions_per_channel=interactions_per_channel(con),
+            generated_sample=generated,
+            quality=[state.layers[layer] for layer in ("raw", "staging", "marts")],
+            build=state.plan.describe() if state.plan is not None else "",
+            cost=state.cost,
+            rejections=state.rejections,
+            dbt_log=settings.dbt_log if settings.dbt_log.exists() else None,
+            docs=state.docs,
+            warnings=state.warnings,
+        )

@@ -11,6 +11,7 @@ from conftest import make_settings
 from test_kpis import assert_close
 
 from orchestration.config import Settings
+from orchestration.configuration import init
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vendor_exports"
 CONTRACT_DEPENDENT = (
@@ -20,7 +21,9 @@ CONTRACT_DEPENDENT = (
 
 
 def preset_settings(root: Path) -> Settings:
-    """Settings of a warehouse under root, landing root/landing, configuration folder root/config."""
+    """Settings of a warehouse under root, landing root/landing, configuration folder root/config
+    (`ccw config init`: the sample organisation's files; the tests add mappings/)."""
+    init(root / "config")
     return replace(make_settings(root, root / "landing"), config_dir=root / "config")
 
 

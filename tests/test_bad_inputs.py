@@ -358,10 +358,10 @@ def test_a_broken_file_stops_the_run_naming_file_row_and_rule(stop_settings, mak
     assert _digest(stop_settings.warehouse) == before
 
 
-def test_a_row_rule_set_to_stop_stops_the_run_at_the_first_bad_row(stop_settings, tmp_path, monkeypatch):
+def test_a_row_rule_set_to_stop_stops_the_run_at_the_first_bad_row(stop_settings, tmp_path):
     policy = tmp_path / "policy.yml"
     policy.write_text("row_rules:\n  unknown_code: stop\n")
-    monkeypatch.setenv("CCW_QUALITY_POLICY", str(policy))
+    stop_settings = replace(stop_settings, quality_policy=policy)
     dbt, dbt_called = _no_dbt(tmp_path)
     _write(stop_settings.landing_dir / "telephony_calls" / "zz-bad.csv", [CALLS_HEADER, *CALLS])
     before = _digest(stop_settings.warehouse)

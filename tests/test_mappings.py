@@ -17,6 +17,7 @@ import pytest
 from presets import FIXTURES
 
 from orchestration.cli import main
+from orchestration.configuration import init
 from orchestration.landing.check import check_mappings
 from orchestration.landing.files import LandingError
 from orchestration.landing.ingest import ingest
@@ -27,6 +28,7 @@ from orchestration.landing.mappings import (
     preset_names,
     preset_path,
 )
+from orchestration.quality.metrics import RuleSettings
 
 # A call-centre export as many ACD reports write it: DD/MM/YYYY dates and a separate time,
 # H:MM:SS durations, Y/N answered, a semicolon-free CSV with spaces and brackets in the header.
@@ -431,7 +433,7 @@ def test_mappings_check_reports_sources_rows_unread_records_and_problems(tmp_pat
     write(landing / "callcentre_log" / "calls.csv", CALL_LOG)
     write(config / "mappings" / "callcentre_log.yml", CALL_LOG_MAPPING)
     write(landing / "amazon_conect" / "typo.json", "{}")
-    results = {r.folder: r for r in check_mappings(landing, config, "America/New_York")}
+    results = {r.folder: r for r in check_mappings(landing, config, RuleSettings.defaults())}
     connect = results["amazon_connect_ctr"]
     assert (connect.files, connect.records, connect.unread_records) == (2, 15, 2)
     assert connect.rows == {"telephony_calls": 10, "chats": 3} and connect.problems == []
@@ -441,6 +443,7 @@ def test_mappings_check_reports_sources_rows_unread_records_and_problems(tmp_pat
     assert any(
         "1 row(s) break unparseable_type (first: callcentre_log/calls.csv, row 5)" in p for p in log.problems
     )
+    init(config)  # the configuration folder: the sample organisation's files and mappings/
     monkeypatch.setenv("CCW_LANDING_DIR", str(landing))
     monkeypatch.setenv("CCW_CONFIG_DIR", str(config))
     assert main(["mappings", "check"]) == 0
@@ -450,6 +453,7 @@ def test_mappings_check_reports_sources_rows_unread_records_and_problems(tmp_pat
 
 def test_mappings_check_exits_1_on_a_mapping_error(tmp_path, capsys, monkeypatch):
     write(tmp_path / "config" / "mappings" / "vendor.yml", BAD_MAPPINGS["unknown target column"][0])
+    init(tmp_path / "config")
     monkeypatch.setenv("CCW_LANDING_DIR", str(tmp_path / "landing"))
     monkeypatch.setenv("CCW_CONFIG_DIR", str(tmp_path / "config"))
     assert main(["mappings", "check"]) == 1

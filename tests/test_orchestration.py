@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -63,10 +64,9 @@ def orch(tmp_path_factory, small_landing):
     return settings, project, state, result
 
 
-def test_definitions_graph_checks_schedule_and_sensor(orch, monkeypatch):
+def test_definitions_graph_checks_schedule_and_sensor(orch):
     settings, project, *_ = orch
-    monkeypatch.setenv("CCW_SCHEDULE_CRON", "30 3 * * 1-5")
-    monkeypatch.delenv("CCW_SCHEDULE_TIMEZONE", raising=False)
+    settings = replace(settings, schedule_cron="30 3 * * 1-5")
     defs = build_definitions(settings, project=project)
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()

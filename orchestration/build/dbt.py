@@ -117,14 +117,14 @@ def dbt_environment(settings: Settings) -> Iterator[None]:
 
 
 def dbt_failures(target_dir: Path) -> str:
-    """One line per failed node of the last invocation's run_results.json."""
+    """One line per failed node of the last invocation's run_results.json, then where dbt's log is."""
     results_file = target_dir / "run_results.json"
     failures = []
     if results_file.exists():
         for result in json.loads(results_file.read_text()).get("results", []):
             if result.get("status") in ("error", "fail"):
                 failures.append(f"  {result['unique_id']}: {(result.get('message') or '').strip()}")
-    return "\n".join(failures) or f"  see {target_dir / 'dbt.log'}"
+    return "\n".join([*failures, f"  dbt log: {target_dir / 'dbt.log'}"])
 
 
 def build_failed(args: list[str], settings: Settings) -> BuildFailed:

@@ -10,8 +10,8 @@ it. Decisions: docs/decisions/performance.md (P1-P8).
 
 A build is a full refresh (every model rebuilt from every file, the build file
 recreated) when asked (`ccw run --full-refresh`), on the first build, when a
-loaded landing file changed or disappeared, when the dbt project, the quality
-policy, the contract or a setting that changes results (timezone, PII salt,
+loaded landing file changed or disappeared, when the dbt project, the organisation's configuration seeds, the quality policy,
+the contract or a setting that changes results (every setting dbt reads, the
 landing directory) changed since the last successful build (the fingerprint),
 or when the last full refresh was not published. Otherwise it is incremental.
 A build is done when it is published: a run that fails or is killed anywhere
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -50,7 +49,6 @@ PROJECT_INPUTS = (
     "orchestration/landing",
 )
 FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
-FINGERPRINT_ENV = ("CCW_PII_SALT", "CCW_EARLIEST_DATE")
 BUILD_STORAGE_VERSION = "v1.4.0"  # the build file is published by copying it (P9)
 
 
@@ -71,35 +69,38 @@ class BuildPlan:
         return f"incremental: loads {self.built_load_id + 1}..{self.load_id}"
 
 
-def policy_path() -> Path:
-    return Path(os.environ.get("CCW_QUALITY_POLICY") or PROJECT_DIR / "quality_policy.yml")
+def files_digest(root: Path, names: tuple[str, ...]) -> str:
+    """sha256 of the files (relative path and content) of these files or folders under root."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = root / name
+        paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for p in paths:
+            if p.exists() and "__pycache__" not in p.parts:
+                digest.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def project_files_digest() -> str:
     """sha256 of every file of the dbt project and of what loads the raw layer (PROJECT_INPUTS)."""
-    digest = hashlib.sha256()
-    for name in PROJECT_INPUTS:
-        path = PROJECT_DIR / name
-        paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for p in paths:
-            if p.exists() and "__pycache__" not in p.parts:
-                digest.update(p.relative_to(PROJECT_DIR).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_digest(PROJECT_DIR, PROJECT_INPUTS)
 
 
 def project_fingerprint(settings: Settings) -> str:
-    """sha256 of the project files, the quality policy, pinned versions and result-changing settings."""
+    """sha256 of the project files, the seeds the build reads (the organisation's configuration),
+    the quality policy, pinned versions and the settings dbt reads."""
     digest = hashlib.sha256(project_files_digest().encode())
-    policy = policy_path()
+    digest.update(b"seeds\0" + files_digest(settings.build_seeds_dir, (".",)).encode())
+    policy = settings.policy_file
     digest.update(b"policy\0" + (policy.read_bytes() if policy.exists() else b""))
     for package in FINGERPRINT_PACKAGES:
         try:
             digest.update(f"{package}=={metadata.version(package)}\0".encode())
         except metadata.PackageNotFoundError:
             pass
-    for var in FINGERPRINT_ENV:
-        digest.update(f"{var}={os.environ.get(var, '')}\0".encode())
-    digest.update(f"tz={settings.business_timezone}\0landing={settings.landing_dir}\0".encode())
+    for var, value in sorted(settings.result_settings().items()):
+        digest.update(f"{var}={value}\0".encode())
+    digest.update(f"landing={settings.landing_dir}\0".encode())
     return digest.hexdigest()
 
 
@@ -157,7 +158,7 @@ def plan_build(
             "a loaded landing file changed or disappeared, or the last full refresh was not published"
         )
     if state["fingerprint"] is not None and state["fingerprint"] != fingerprint:
-        reasons.append("the dbt project, quality policy, contract or a setting changed")
+        reasons.append("the dbt project, configuration, quality policy, contract or a setting changed")
     plan = BuildPlan(
         full_refresh=bool(reasons),
         reasons=reasons,
@@ -230,8 +231,7 @@ def prepare_build_file(settings: Settings, plan: BuildPlan) -> None:
 
 
 def dbt_build_args(plan: BuildPlan) -> list[str]:
-    """`dbt build` of the plan. Unit tests check the SQL, not the data: they run when the
-    project may have changed (every full refresh), not on each incremental night (P8)."""
-    if plan.full_refresh:
-        return ["build", "--full-refresh"]
-    return ["build", "--exclude", "resource_type:unit_test"]
+    """`dbt build` of the plan: models, seeds and data tests. Unit tests check the SQL on fixed
+    fixtures, not the data: they run in `make test` and CI, never in a run (performance.md P16)."""
+    mode = ["--full-refresh"] if plan.full_refresh else []
+    return ["build", *mode, "--exclude", "resource_type:unit_test"]

@@ -52,6 +52,7 @@ from orchestration.build.plan import (
     prepare_build_file,
 )
 from orchestration.config import Settings, pii_salt_is_default
+from orchestration.configuration import prepare_build_seeds
 from orchestration.contract import SOURCES
 from orchestration.dagster.resources import LAYERS, BuildConfig, RunState, WarehouseRun
 from orchestration.database import duckdb_config, open_build
@@ -61,7 +62,9 @@ from orchestration.landing.ingest import ingest
 from orchestration.publish.docs import DocsReport, write_docs
 from orchestration.publish.warehouse import RunRecord, check_fewer_rows, publish
 from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts, rejections_over_limit
+from orchestration.quality.metrics import RuleSettings
 from orchestration.report import write_after_publish
+from orchestration.run_report import cost_report, rejection_report, render_rejections
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +122,12 @@ def _warn_of_default_salt(state: RunState) -> None:
 
 
 def _load_raw(state: RunState, config: BuildConfig) -> None:
-    """Ingest (file issues are recorded, not raised: the raw check and the policy decide), then plan."""
+    """Validate the organisation's configuration into the build's seeds folder, ingest (file
+    issues are recorded, not raised: the raw check and the policy decide), then plan."""
     settings = state.settings
     _warn_of_default_salt(state)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
+    prepare_build_seeds(settings)
     with duckdb.connect(str(settings.raw_db), config=duckdb_config(settings)) as con:
         reload = config.full_refresh or landing_dir_changed(con, settings)
         state.ingest = ingest(
@@ -130,7 +135,7 @@ def _load_raw(state: RunState, config: BuildConfig) -> None:
             settings.landing_dir,
             on_file_issue="record",
             full_refresh=reload,
-            timezone=settings.business_timezone,
+            rules=RuleSettings.of(settings),
             config_dir=settings.config_dir,
             # the operator's --accept-fewer-rows also lets sources whose files vanished go, this run
             retired_sources=tuple(SOURCES) if config.accept_fewer_rows else settings.retired_sources,
@@ -159,7 +164,8 @@ def _refuse_an_emptier_warehouse(state: RunState) -> None:
     key=RAW_KEY,
     deps=[LANDING_KEY],
     group_name="raw",
-    description="raw.<source> in the private raw file: every landing file as text, with file and row "
+    description="The organisation's configuration validated into the build's seeds (orchestration/"
+    "configuration.py); raw.<source> in the private raw file: every landing file as text, with file and row "
     "(orchestration/landing; only new or changed files are read), and the plan of this run's dbt build "
     "(incremental or full refresh, orchestration/build/plan.py). The dbt sources of catalog raw.",
 )
@@ -315,6 +321,22 @@ def _write_docs_after_publish(settings: Settings, manifest: Path) -> DocsReport 
         return f"not written: {exc}"
 
 
+def _controller_summary(state: RunState) -> str:
+    """Where the published cost went and what was set aside (run_report.py), for the run's log and
+    the asset's metadata; the warehouse is published by now, so a failure here is only logged."""
+    try:
+        with duckdb.connect(str(state.settings.warehouse), read_only=True) as con:
+            state.cost = cost_report(con, state.settings.reporting_currency)
+            state.rejections = rejection_report(con)
+    except duckdb.Error as exc:
+        log.warning("cost and rejection summary not read: %s", exc)
+        return f"not read: {exc}"
+    rows = state.ingest.rows if state.ingest is not None else {}
+    summary = "\n".join([*state.cost.render(), *render_rejections(state.rejections, rows)])
+    log.info("%s", summary)
+    return summary
+
+
 def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefinition:
     @dg.asset(
         key=WAREHOUSE_KEY,
@@ -328,6 +350,7 @@ def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefiniti
         record = _publish(state, manifest)
         state.docs = _write_docs_after_publish(state.settings, manifest)
         report = write_after_publish(state.settings.warehouse)  # logs, never fails the published run
+        summary = _controller_summary(state)
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(state.settings.warehouse)),
@@ -337,6 +360,7 @@ def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefiniti
                 "checks_passed": record.checks_passed,
                 "checks_failed": record.checks_failed,
                 "report": dg.MetadataValue.path(str(report)) if report else "not written (see the log)",
+                "cost_and_rejections": dg.MetadataValue.md(f"```\n{summary}\n```"),
             }
         )
 

@@ -9,9 +9,8 @@ reads the RunState afterwards from the `RunStates` it passed in.
 """
 
 from contextlib import ExitStack
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 from pydantic import PrivateAttr
@@ -19,12 +18,13 @@ from pydantic import PrivateAttr
 from orchestration.build.lock import build_lock
 from orchestration.build.plan import BuildPlan
 from orchestration.build.workdir import private_files
-from orchestration.config import Settings
+from orchestration.config import Settings, load_settings
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
 from orchestration.publish.docs import DocsReport
 from orchestration.quality.checks import LayerResult
 from orchestration.quality.policy import Policy, load_policy
+from orchestration.run_report import CostReport, SourceRejections
 
 LAYERS = ("raw", "staging", "marts")
 
@@ -54,6 +54,8 @@ class RunState:
     rejections_accepted: dict[str, dict] = field(default_factory=dict)  # quality.checks.rejections_over_limit
     published_at: datetime | None = None
     docs: DocsReport | str | None = None  # the docs written after the publish, or why not
+    cost: CostReport | None = None  # read from the published file (run_report.py)
+    rejections: list[SourceRejections] = field(default_factory=list)  # rows set aside, per source
     error: PipelineError | None = None  # the first error that stopped the run (readable message)
     warnings: list[str] = field(default_factory=list)  # what the run summary prints before its figures
     accept_fewer_rows: bool = False  # BuildConfig.accept_fewer_rows of this run
@@ -79,39 +81,17 @@ class RunStates:
         self.by_run_id: dict[str, RunState] = {}
 
 
-# Settings fields that are paths (config: text)
-_PATHS = ("landing_dir", "warehouse", "temp_directory", "config_dir")
-_TUPLES = ("retired_sources",)  # Settings fields that are tuples (config: lists)
-
-
-def _to_config(name: str, value):
-    if name in _PATHS:
-        return str(value) if value else value
-    return list(value) if name in _TUPLES else value
-
-
-def _from_config(name: str, value):
-    if name in _PATHS:
-        return Path(value) if value else value
-    return tuple(value) if name in _TUPLES else value
-
-
 def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
     return started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + dagster_run_id[:8]
 
 
 class WarehouseRun(dg.ConfigurableResource):
-    """One warehouse's settings; during a run, its RunState and the build lock."""
+    """One warehouse's settings; during a run, its RunState and the build lock.
 
-    landing_dir: str
-    warehouse: str
-    business_timezone: str
-    threads: int
-    memory_limit: str
-    temp_directory: str | None = None
-    config_dir: str | None = None
-    retired_sources: list[str] = []
-    allow_landing_symlinks: bool = False
+    environment: the settings as their environment variables (Settings.environment(): every
+    setting but the secrets, which dbt reads from the process environment)."""
+
+    environment: dict[str, str]
     runs: dg.ResourceDependency[RunStates]
 
     _state: RunState | None = PrivateAttr(default=None)
@@ -119,12 +99,11 @@ class WarehouseRun(dg.ConfigurableResource):
 
     @classmethod
     def of(cls, settings: Settings, runs: RunStates | None = None) -> "WarehouseRun":
-        values = {f.name: _to_config(f.name, getattr(settings, f.name)) for f in fields(Settings)}
-        return cls(**values, runs=runs or RunStates())
+        return cls(environment=settings.environment(), runs=runs or RunStates())
 
     @property
     def settings(self) -> Settings:
-        return Settings(**{f.name: _from_config(f.name, getattr(self, f.name)) for f in fields(Settings)})
+        return load_settings(self.environment)
 
     @property
     def state(self) -> RunState:

@@ -1,10 +1,9 @@
 """When the job runs: a nightly schedule and a sensor on the landing directory.
 
-CCW_SCHEDULE_CRON      cron of the nightly run (default `0 2 * * *`)
-CCW_SCHEDULE_TIMEZONE  its timezone (default CCW_BUSINESS_TIMEZONE, i.e. America/New_York)
-CCW_SENSOR_INTERVAL    seconds between two looks at the landing directory (default 60)
-CCW_SENSOR_SETTLE      seconds a file must be unchanged before it counts (default 60: a file
-                       still being copied is not picked up half-written)
+Their settings (CCW_SCHEDULE_CRON, CCW_SCHEDULE_TIMEZONE, CCW_SENSOR_INTERVAL,
+CCW_SENSOR_SETTLE) are declared in orchestration/config.py with the others. A file
+must be unchanged for CCW_SENSOR_SETTLE seconds before it counts: a file still being
+copied is not picked up half-written.
 
 Both start stopped; turn them on in the UI (Automation) or with `dagster schedule start` /
 `dagster sensor start`. Neither starts a run while another run of the job is queued or in
@@ -13,7 +12,6 @@ progress: the build file has one writer (the build lock enforces it as well).
 
 from __future__ import annotations
 
-import os
 import time
 
 from dagster import (
@@ -33,7 +31,6 @@ from orchestration.config import Settings
 from orchestration.dagster.job import JOB_NAME, run_tags
 from orchestration.landing.files import landing_fingerprint, newest_landing_mtime
 
-DEFAULT_CRON = "0 2 * * *"
 ACTIVE = [
     DagsterRunStatus.QUEUED,
     DagsterRunStatus.NOT_STARTED,
@@ -41,14 +38,6 @@ ACTIVE = [
     DagsterRunStatus.STARTED,
     DagsterRunStatus.CANCELING,
 ]
-
-
-def schedule_cron() -> str:
-    return os.environ.get("CCW_SCHEDULE_CRON") or DEFAULT_CRON
-
-
-def schedule_timezone(settings: Settings) -> str:
-    return os.environ.get("CCW_SCHEDULE_TIMEZONE") or settings.business_timezone
 
 
 def run_in_progress(instance) -> bool:
@@ -59,8 +48,8 @@ def build_schedule(settings: Settings, job):
     @schedule(
         name="ccw_nightly",
         job=job,
-        cron_schedule=schedule_cron(),
-        execution_timezone=schedule_timezone(settings),
+        cron_schedule=settings.schedule_cron,
+        execution_timezone=settings.effective_schedule_timezone,
         default_status=DefaultScheduleStatus.STOPPED,
         description="Nightly build and publish (CCW_SCHEDULE_CRON, CCW_SCHEDULE_TIMEZONE).",
     )
@@ -77,12 +66,12 @@ def build_schedule(settings: Settings, job):
 
 
 def build_sensor(settings: Settings, job, *, settle_seconds: float | None = None):
-    settle = float(os.environ.get("CCW_SENSOR_SETTLE", "60")) if settle_seconds is None else settle_seconds
+    settle = settings.sensor_settle if settle_seconds is None else settle_seconds
 
     @sensor(
         name="ccw_landing_sensor",
         job=job,
-        minimum_interval_seconds=int(os.environ.get("CCW_SENSOR_INTERVAL", "60")),
+        minimum_interval_seconds=settings.sensor_interval,
         default_status=DefaultSensorStatus.STOPPED,
         description=f"A run when files in {settings.landing_dir} are new or changed "
         "(cursor: fingerprint of relative path, size and mtime of every landing file).",

@@ -28,7 +28,7 @@ from orchestration.landing.mappings import (
     target_select,
 )
 from orchestration.landing.registry import csv_table, ensure_state
-from orchestration.quality.metrics import compute_file_metrics
+from orchestration.quality.metrics import RuleSettings, compute_file_metrics
 
 MAX_PROBLEMS = 5
 
@@ -82,7 +82,7 @@ def unread_folders(landing_dir: Path, mapped: set[str]) -> list[str]:
     )
 
 
-def check_mappings(landing_dir: Path, config_dir: Path | None, timezone: str) -> list[FolderCheck]:
+def check_mappings(landing_dir: Path, config_dir: Path | None, rules: RuleSettings) -> list[FolderCheck]:
     try:
         found = mapping_files(landing_dir, config_dir)
     except MappingError as exc:
@@ -91,7 +91,7 @@ def check_mappings(landing_dir: Path, config_dir: Path | None, timezone: str) ->
     con = duckdb.connect()
     try:
         ensure_state(con)
-        set_variables(con, timezone)
+        set_variables(con, rules.timezone, rules.reporting_currency)
         for folder, path in found.items():
             label = f"preset {path.stem} ({path})" if path.parent.name == "presets" else str(path)
             check = FolderCheck(folder, label)
@@ -146,7 +146,7 @@ def check_mappings(landing_dir: Path, config_dir: Path | None, timezone: str) ->
                 check.rows[source] = con.execute(f"select count(*) from {relation}").fetchall()[0][0]
                 if not check.rows[source]:
                     continue
-                metrics = compute_file_metrics(con, SOURCES[source], relation, timezone)
+                metrics = compute_file_metrics(con, SOURCES[source], relation, rules)
                 for rule in ROW_RULES:
                     hits = metrics[metrics[rule] > 0]
                     if len(hits):

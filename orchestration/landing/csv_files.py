@@ -19,7 +19,7 @@ import duckdb
 from orchestration.contract import CONTRACT, Source
 from orchestration.landing.files import BATCH_FILES, FileIssue, LandedFile, batches
 from orchestration.landing.registry import csv_table
-from orchestration.quality.metrics import compute_file_metrics
+from orchestration.quality.metrics import RuleSettings, compute_file_metrics
 from orchestration.sql import ident, sql_path, sql_path_list, sql_string, varchar_columns
 
 _CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -230,11 +230,13 @@ def load_csv(con: duckdb.DuckDBPyConnection, items: list[LandedFile]) -> dict[st
     return results
 
 
-def csv_metrics(con: duckdb.DuckDBPyConnection, source: Source, names: list[str], timezone: str) -> list:
+def csv_metrics(
+    con: duckdb.DuckDBPyConnection, source: Source, names: list[str], rules: RuleSettings
+) -> list:
     """The raw suite's per-file metrics of CSV files just staged."""
     frames = []
     for i in range(0, len(names), BATCH_FILES):
         chunk = ", ".join(sql_string(n) for n in names[i : i + BATCH_FILES])
         relation = f"(select * from {stage_table(source)} where _file_name in ({chunk}))"
-        frames.append(compute_file_metrics(con, source, relation, timezone))
+        frames.append(compute_file_metrics(con, source, relation, rules))
     return frames

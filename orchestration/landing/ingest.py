@@ -87,7 +87,7 @@ from orchestration.landing.mapped_ingest import MappedBatch, stage_mapped
 from orchestration.landing.parquet_files import parquet_columns, validate_parquet
 from orchestration.landing.presence import check_presence
 from orchestration.landing.registry import FILES_TABLE, RegisteredFile
-from orchestration.quality.metrics import store_file_metrics
+from orchestration.quality.metrics import RuleSettings, store_file_metrics
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def ingest(
     *,
     on_file_issue: str = "raise",
     full_refresh: bool = False,
-    timezone: str = "America/New_York",
+    rules: RuleSettings | None = None,
     retired_sources: Collection[str] = (),
     allow_symlinks: bool = False,
     config_dir: Path | None = None,
@@ -150,13 +150,15 @@ def ingest(
     on_file_issue: "raise" (LandingError on the first file that cannot be loaded) or
     "record" (skip it, list it in report.issues and raw._landing_files).
     full_refresh: forget every file loaded before and load them all again.
-    timezone: the business timezone (the raw suite's metrics type local timestamps in it).
+    rules: what the raw suite's row rules read (timezone, reporting currency, FX rates); default:
+    the default settings and the sample's FX rates.
     retired_sources: sources that may have no file although rows were loaded from them (presence.py).
     allow_symlinks: read links to files outside the landing directory (else symlink_outside_landing).
     config_dir: the company's configuration folder (CCW_CONFIG_DIR): its mappings/*.yml, and the
     landing folders named after a preset, are read through their mapping (mappings.py).
     Raises LandingMissing (before changing anything) when the directory or a source is missing.
     """
+    rules = rules or RuleSettings.defaults()
     if on_file_issue not in ("raise", "record"):
         raise ValueError("on_file_issue must be 'raise' or 'record'")
     registry.ensure_state(con)
@@ -167,22 +169,14 @@ def ingest(
     # ---- mapped vendor folders (mapped_ingest.py): their mappings checked before any file is
     # read; read into temporary tables now, written in the transaction of _apply
     mapped = stage_mapped(
-        con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, timezone=timezone
+        con, landing_dir, config_dir, load_id=load_id, full_refresh=full_refresh, rules=rules
     )
     _count_mapped(con, mapped, on_file_issue, report)
     scan = _scan(landing_dir, {} if full_refresh else registered, allow_symlinks, report)
-    reads = _read(con, scan.to_load, timezone, report)
+    reads = _read(con, scan.to_load, rules, report)
     listing = _listing(scan.to_load, reads.outcomes, load_id, on_file_issue, report)
     _apply(
-        con,
-        landing_dir,
-        scan,
-        reads,
-        listing,
-        mapped,
-        full_refresh=full_refresh,
-        timezone=timezone,
-        report=report,
+        con, landing_dir, scan, reads, listing, mapped, full_refresh=full_refresh, rules=rules, report=report
     )
     _describe_raw_layer(con, on_file_issue, report)
     return report
@@ -246,7 +240,7 @@ def columns_or_issue(item: LandedFile) -> list[str] | FileIssue:
 
 
 def _read(
-    con: duckdb.DuckDBPyConnection, to_load: list[LandedFile], timezone: str, report: IngestReport
+    con: duckdb.DuckDBPyConnection, to_load: list[LandedFile], rules: RuleSettings, report: IngestReport
 ) -> _Reads:
     """Read the files into temporary tables, with the raw suite's per-file metrics."""
     reads = _Reads()
@@ -265,9 +259,9 @@ def _read(
         reads.outcomes.update(loaded)
         reads.csv_sources.append(source_name)
         good = [name for name, n in loaded.items() if not isinstance(n, FileIssue)]
-        reads.metric_frames += csv_metrics(con, items[0].source, good, timezone) if good else []
+        reads.metric_frames += csv_metrics(con, items[0].source, good, rules) if good else []
     for items in parquet_items.values():
-        checked, frames = validate_parquet(con, items, timezone)
+        checked, frames = validate_parquet(con, items, rules)
         reads.outcomes.update(checked)
         reads.metric_frames += frames
     return reads
@@ -323,7 +317,7 @@ def _apply(
     mapped: MappedBatch,
     *,
     full_refresh: bool,
-    timezone: str,
+    rules: RuleSettings,
     report: IngestReport,
 ) -> None:
     """Everything read, applied to the raw layer in one transaction."""
@@ -351,7 +345,7 @@ def _apply(
         store_file_metrics(
             con,
             pd.concat(frames, ignore_index=True) if frames else None,
-            timezone,
+            rules,
             [i.file_name for i in scan.to_load],
         )
         con.execute("commit")

@@ -15,7 +15,7 @@ the mapping cannot read is listed once, under the first source the folder feeds,
 rule (empty_file, unreadable_file, missing_required_column) and never loaded in part.
 
 Interface (called by ingest.py, in its two phases):
-    batch = stage_mapped(con, landing_dir, config_dir, load_id=..., full_refresh=..., timezone=...)
+    batch = stage_mapped(con, landing_dir, config_dir, load_id=..., full_refresh=..., rules=...)
         reads what changed into temporary tables (nothing persistent is written)
     batch.apply(con)   inside the ingest's transaction: replaces rows and listings, stores metrics
 """
@@ -51,7 +51,7 @@ from orchestration.landing.registry import (
     register_files,
     require_full_refresh,
 )
-from orchestration.quality.metrics import compute_file_metrics, store_file_metrics
+from orchestration.quality.metrics import RuleSettings, compute_file_metrics, store_file_metrics
 from orchestration.sql import sql_string
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class MappedBatch:
     changed_files: list[str] = field(default_factory=list)
     removed_files: list[str] = field(default_factory=list)
     bytes_read: int = 0
-    timezone: str = "America/New_York"
+    rules: RuleSettings = field(default_factory=RuleSettings.defaults)
 
     def apply(self, con: duckdb.DuckDBPyConnection) -> None:
         """Write the batch (call inside the ingest's transaction)."""
@@ -101,7 +101,7 @@ class MappedBatch:
         store_file_metrics(
             con,
             pd.concat(frames, ignore_index=True) if frames else None,
-            self.timezone,
+            self.rules,
             sorted(set(self.unlisted)),
         )
 
@@ -126,14 +126,14 @@ def stage_mapped(
     *,
     load_id: int,
     full_refresh: bool,
-    timezone: str,
+    rules: RuleSettings,
 ) -> MappedBatch:
     """Read the mapped files that are new or changed (content or mapping) into temporary stage
     tables, one per contract source. Raises MappingError when a mapping cannot be used."""
     mappings = landing_mappings(landing_dir, config_dir)
-    set_variables(con, timezone)
+    set_variables(con, rules.timezone, rules.reporting_currency)
     previous = {} if full_refresh else _previous(con)
-    batch = MappedBatch(timezone=timezone)
+    batch = MappedBatch(rules=rules)
     seen: set[str] = set()
     for source in SOURCES:
         con.execute(
@@ -239,7 +239,7 @@ def _load_file(
                     con,
                     SOURCES[source],
                     f"(select * from {_stage(source)} where _file_name = {sql_string(name)})",
-                    batch.timezone,
+                    batch.rules,
                 )
             )
     if name not in batch.unlisted:

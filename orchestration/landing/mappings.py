@@ -48,9 +48,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration.config import default_text
 from orchestration.contract import SOURCES, Column, Source
 from orchestration.errors import PipelineError
-from orchestration.quality.metrics import reporting_currency
 from orchestration.sql import ident, sql_path, sql_string, varchar_columns
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
@@ -217,14 +217,14 @@ def _parser() -> duckdb.DuckDBPyConnection:
     global _PARSER
     if _PARSER is None:
         _PARSER = duckdb.connect()
-        set_variables(_PARSER, "UTC")
+        set_variables(_PARSER, "UTC", default_text("reporting_currency"))
     return _PARSER
 
 
-def set_variables(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
+def set_variables(con: duckdb.DuckDBPyConnection, timezone: str, reporting_currency: str) -> None:
     """The settings a mapping expression may read: getvariable('reporting_currency') and
     getvariable('business_timezone')."""
-    con.execute("set variable reporting_currency = ?", [reporting_currency()])
+    con.execute("set variable reporting_currency = ?", [reporting_currency])
     con.execute("set variable business_timezone = ?", [timezone])
 
 

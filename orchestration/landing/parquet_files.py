@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 
 from orchestration.contract import Source
 from orchestration.landing.files import FileIssue, LandedFile, batches
-from orchestration.quality.metrics import compute_file_metrics
+from orchestration.quality.metrics import RuleSettings, compute_file_metrics
 from orchestration.sql import ident, sql_path_list, sql_string
 
 
@@ -36,14 +36,14 @@ def parquet_read(items: list[LandedFile], source: Source, columns: set[str]) -> 
     )
 
 
-def _metrics_of(con: duckdb.DuckDBPyConnection, items: list[LandedFile], timezone: str):
+def _metrics_of(con: duckdb.DuckDBPyConnection, items: list[LandedFile], rules: RuleSettings):
     source = items[0].source
     columns = set().union(*(set(i.columns or []) for i in items))
-    return compute_file_metrics(con, source, f"({parquet_read(items, source, columns)})", timezone)
+    return compute_file_metrics(con, source, f"({parquet_read(items, source, columns)})", rules)
 
 
 def validate_parquet(
-    con: duckdb.DuckDBPyConnection, items: list[LandedFile], timezone: str
+    con: duckdb.DuckDBPyConnection, items: list[LandedFile], rules: RuleSettings
 ) -> tuple[dict[str, int | FileIssue], list]:
     """Read the files once, computing the raw suite's per-file metrics: a file that cannot be
     decoded completely (a corrupt page, a cut file) fails here, not in dbt. A failing batch is
@@ -52,11 +52,11 @@ def validate_parquet(
     frames = []
     for batch in batches(items):
         try:
-            frame = _metrics_of(con, batch, timezone)
+            frame = _metrics_of(con, batch, rules)
         except duckdb.Error:
             for item in batch:
                 try:
-                    one = _metrics_of(con, [item], timezone)
+                    one = _metrics_of(con, [item], rules)
                 except duckdb.Error as exc:
                     results[item.file_name] = FileIssue(
                         item.source.name, item.file_name, "unreadable_file", str(exc).splitlines()[0]

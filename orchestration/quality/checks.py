@@ -43,6 +43,7 @@ from orchestration.database import open_build
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import ingest
 from orchestration.quality import metrics
+from orchestration.quality.metrics import RuleSettings
 from orchestration.quality.policy import Policy, load_policy
 from orchestration.quality.suites import LAYERS, SUITES, Suite
 
@@ -287,11 +288,11 @@ def run_suites(
     """Validate one layer on an open connection (the build file, or a raw-only check database)."""
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS}")
-    policy = policy or load_policy()
+    policy = policy or load_policy(settings.policy_file)
     ctx = _context(settings)
     outcome = LayerResult(layer, run_id, checked_at=datetime.now(UTC).replace(tzinfo=None))
     for suite in SUITES[layer]:
-        frame = suite.frame(con, settings.business_timezone, policy)
+        frame = suite.frame(con, RuleSettings.of(settings), policy)
         outcome.results.extend(_run_suite(ctx, suite, frame, run_id, layer, policy))
     if data_docs:
         try:
@@ -338,7 +339,7 @@ def check_layer(
                     raw_con,
                     settings.landing_dir,
                     on_file_issue="record",
-                    timezone=settings.business_timezone,
+                    rules=RuleSettings.of(settings),
                     config_dir=settings.config_dir,
                     allow_symlinks=settings.allow_landing_symlinks,
                 )

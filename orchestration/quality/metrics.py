@@ -10,25 +10,51 @@ rows. Every frame has a `key` column naming what a row is about (a file name,
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
-from orchestration.config import EARLIEST_DATE_VARIABLE, PROJECT_DIR, earliest_plausible_date
-from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, Source
+from orchestration.config import PROJECT_DIR, SAMPLE_CONFIG_DIR, Settings, default_text
+from orchestration.contract import CONTRACT_FILE, INTERACTION_SOURCES, ROW_RULES, SOURCES, VALUE_FORMS, Source
 from orchestration.quality.policy import Policy
 from orchestration.sql import sql_path
 from orchestration.sql import sql_string as _q
 
-OFFSET_SUFFIX = r"[0-9]:[0-9][0-9](:[0-9][0-9](\.[0-9]*)?)? ?([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
 
+@dataclass(frozen=True)
+class RuleSettings:
+    """What the row rules read besides the row, as staging gets it from the build's dbt vars and
+    seeds: the business timezone (local timestamps), the reporting currency, the FX rates and
+    currency decimals of the organisation's configuration, and the earliest plausible date."""
 
-def reporting_currency() -> str:
-    data = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
-    return str((data.get("vars") or {}).get("reporting_currency", "USD"))
+    timezone: str
+    reporting_currency: str
+    fx_rates: Path
+    earliest_date: date  # the first plausible day of a landing event (rule implausible_date)
+    minor_units: Path  # currency_minor_units.csv of the configuration (rule too_many_decimals)
+
+    @classmethod
+    def of(cls, settings: Settings) -> RuleSettings:
+        return cls(
+            settings.business_timezone,
+            settings.reporting_currency,
+            settings.configuration_dir / "fx_rates.csv",
+            settings.earliest_date,
+            settings.configuration_dir / "currency_minor_units.csv",
+        )
+
+    @classmethod
+    def defaults(cls) -> RuleSettings:
+        return cls(
+            default_text("business_timezone"),
+            default_text("reporting_currency"),
+            SAMPLE_CONFIG_DIR / "fx_rates.csv",
+            date.fromisoformat(default_text("earliest_date")),
+            SAMPLE_CONFIG_DIR / "currency_minor_units.csv",
+        )
 
 
 def future_cutoff(now: datetime | None = None) -> datetime:
@@ -37,25 +63,41 @@ def future_cutoff(now: datetime | None = None) -> datetime:
 
 
 # ---------------------------------------------------------------- raw layer
-def _parsed(col: str, type_: str, timezone: str) -> str:
+def _matches(c: str, form: str) -> str:
+    return f"regexp_full_match({c}, {_q(VALUE_FORMS[form])})"
+
+
+def _timestamp_utc(c: str, timezone: str) -> str:
+    """Landing text -> naive UTC timestamp, in the accepted forms only (macros/timestamps.sql)."""
+    offset = _q(VALUE_FORMS["zone_offset"])
+    minutes = (
+        f"coalesce(case when regexp_extract({c}, {offset}, 1) = '-' then -1 else 1 end "
+        f"* (cast(nullif(regexp_extract({c}, {offset}, 2), '') as int) * 60 "
+        f"+ coalesce(cast(nullif(regexp_extract({c}, {offset}, 3), '') as int), 0)), 0)"
+    )
+    date_time = f"try_cast(regexp_extract({c}, {_q('^' + VALUE_FORMS['local_timestamp'])}, 0) as timestamp)"
+    return (
+        f"case when {_matches(c, 'local_timestamp')} "
+        f"then timezone('UTC', timezone({_q(timezone)}, try_cast({c} as timestamp))) "
+        f"when {_matches(c, 'zoned_timestamp')} then {date_time} - to_minutes(cast({minutes} as bigint)) end"
+    )
+
+
+def typed_value(col: str, type_: str, timezone: str) -> str:
     c = f'"{col}"'
     if type_ == "integer":
         return f"case when regexp_full_match({c}, '[+-]?[0-9]+') then try_cast({c} as integer) end"
     if type_ == "decimal":
         return f"try_cast({c} as decimal(18, 4))"
     if type_ == "date":
-        return f"try_cast({c} as date)"
+        return f"case when {_matches(c, 'date')} then try_cast({c} as date) end"
     if type_ == "boolean":
         return (
             f"case when lower({c}) in ('true', 't', '1', 'yes', 'y') then true "
             f"when lower({c}) in ('false', 'f', '0', 'no', 'n') then false end"
         )
     if type_ == "timestamp":
-        return (
-            f"case when ends_with({c}, 'Z') then try_cast({c} as timestamp) "
-            f"when regexp_matches({c}, {_q(OFFSET_SUFFIX)}) then timezone('UTC', try_cast({c} as timestamptz)) "
-            f"else timezone('UTC', timezone({_q(timezone)}, try_cast({c} as timestamp))) end"
-        )
+        return _timestamp_utc(c, timezone)
     return f"nullif({c}, '')"
 
 
@@ -64,11 +106,10 @@ def decimal_places(col: str) -> str:
     return f"length(regexp_replace(regexp_extract({col}, '[.]([0-9]+)', 1), '0+$', ''))"
 
 
-def _column_rule_conditions(source: Source, cutoff: datetime) -> dict[str, list[str]]:
+def _column_rule_conditions(source: Source, cutoff: datetime, earliest: date) -> dict[str, list[str]]:
     """The rules the contract's columns imply: rule -> SQL conditions over raw `c` and typed `_t_c`."""
     rules: dict[str, list[str]] = {}
     bound = f"timestamp '{cutoff:%Y-%m-%d %H:%M:%S}'"
-    earliest = earliest_plausible_date()
     for col in source.columns:
         c, t = f'"{col.name}"', f'"_t_{col.name}"'
         found = {
@@ -95,10 +136,10 @@ def _column_rule_conditions(source: Source, cutoff: datetime) -> dict[str, list[
     return rules
 
 
-def _row_rule_conditions(source: Source, cutoff: datetime, currency: str) -> dict[str, list[str]]:
+def _row_rule_conditions(source: Source, cutoff: datetime, settings: RuleSettings) -> dict[str, list[str]]:
     """rule -> SQL conditions (true when a row breaks it), over raw text `c` and typed `_t_c`."""
     rules: dict[str, list[str]] = {rule: [] for rule in ROW_RULES if rule != "duplicate_id"}
-    for rule, conditions in _column_rule_conditions(source, cutoff).items():
+    for rule, conditions in _column_rule_conditions(source, cutoff, settings.earliest_date).items():
         rules[rule] += conditions
     for r in source.ranges:
         t = f'"_t_{r.column}"'
@@ -112,26 +153,28 @@ def _row_rule_conditions(source: Source, cutoff: datetime, currency: str) -> dic
         rules["too_many_decimals"].append(f"{decimal_places(amount)} > _minor_units")
     if source.unknown_currency:
         rules["unknown_currency"].append(
-            f'"_t_{source.unknown_currency.currency}" <> {_q(currency)} and not _has_fx_rate'
+            f'"_t_{source.unknown_currency.currency}" <> {_q(settings.reporting_currency)} and not _has_fx_rate'
         )
     return rules
 
 
-def file_metrics_sql(source: Source, relation: str, timezone: str, now: datetime | None = None) -> str:
+def file_metrics_sql(
+    source: Source, relation: str, settings: RuleSettings, now: datetime | None = None
+) -> str:
     """Per landing file of `relation` (rows of one source: contract columns as text, _file_name,
     _row_number): rows, and per row rule the rows breaking it and the first such row."""
-    cutoff, currency = future_cutoff(now), reporting_currency()
-    fx_seed = PROJECT_DIR / "seeds" / "fx_rates.csv"
-    units_seed = PROJECT_DIR / "seeds" / "currency_minor_units.csv"
-    rules = _row_rule_conditions(source, cutoff, currency)
-    typed = ", ".join(f'{_parsed(c.name, c.type, timezone)} as "_t_{c.name}"' for c in source.columns)
+    cutoff = future_cutoff(now)
+    rules = _row_rule_conditions(source, cutoff, settings)
+    typed = ", ".join(
+        f'{typed_value(c.name, c.type, settings.timezone)} as "_t_{c.name}"' for c in source.columns
+    )
     raw_cols = ", ".join(f'"{c}"' for c in source.column_names)
     fx_join = ""
     if source.unknown_currency:
         rule = source.unknown_currency
         fx_join = (
             f"left join (select distinct cast(month as date) as fx_month, currency as fx_currency "
-            f"from read_csv({sql_path(fx_seed)}, header = true, all_varchar = true) "
+            f"from read_csv({sql_path(settings.fx_rates)}, header = true, all_varchar = true) "
             "where nullif(rate_to_reporting, '') is not null) fx "
             f"on fx.fx_month = date_trunc('month', typed._t_{rule.date}) and fx.fx_currency = typed._t_{rule.currency}"
         )
@@ -140,7 +183,7 @@ def file_metrics_sql(source: Source, relation: str, timezone: str, now: datetime
         currency_col = source.too_many_decimals.currency
         fx_join += (
             f" left join (select currency as units_currency, cast(minor_units as integer) as minor_units "
-            f"from read_csv({sql_path(units_seed)}, header = true, all_varchar = true)) units "
+            f"from read_csv({sql_path(settings.minor_units)}, header = true, all_varchar = true)) units "
             f'on units.units_currency = typed."_t_{currency_col}"'
         )
         has_fx += ", coalesce(units.minor_units, 2) as _minor_units"
@@ -189,17 +232,17 @@ METRICS_TABLE = "raw._file_metrics"
 _METRIC_COLUMNS = ["rows"] + [c for rule in ROW_RULES for c in (rule, f"{rule}_first_row")]
 
 
-def metrics_key(timezone: str) -> str:
+def metrics_key(settings: RuleSettings) -> str:
     """What the per-file metrics depend on besides the file (and the clock, see raw_row_metrics)."""
-    digest = hashlib.sha256(timezone.encode())
-    digest.update(f"{EARLIEST_DATE_VARIABLE}={earliest_plausible_date()}".encode())
+    digest = hashlib.sha256(
+        f"{settings.timezone}\0{settings.reporting_currency}\0{settings.earliest_date}\0".encode()
+    )
     for path in (
         Path(__file__),
         PROJECT_DIR / "orchestration" / "contract.py",
         CONTRACT_FILE,
-        PROJECT_DIR / "seeds" / "fx_rates.csv",
-        PROJECT_DIR / "seeds" / "currency_minor_units.csv",
-        PROJECT_DIR / "dbt_project.yml",
+        settings.fx_rates,
+        settings.minor_units,
     ):
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]
@@ -211,13 +254,17 @@ def _metrics_ddl() -> str:
 
 
 def compute_file_metrics(
-    con: duckdb.DuckDBPyConnection, source: Source, relation: str, timezone: str, now: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    relation: str,
+    settings: RuleSettings,
+    now: datetime | None = None,
 ) -> pd.DataFrame:
-    return con.execute(file_metrics_sql(source, relation, timezone, now)).df()
+    return con.execute(file_metrics_sql(source, relation, settings, now)).df()
 
 
 def store_file_metrics(
-    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | None, timezone: str, file_names: list[str]
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | None, settings: RuleSettings, file_names: list[str]
 ) -> None:
     """Keep the per-file metrics of the files just loaded (computed in the pass that validated them).
 
@@ -239,7 +286,7 @@ def store_file_metrics(
             f"delete from {METRICS_TABLE} where file_name in (select unnest(?::varchar[]))", [file_names]
         )
     if frame is not None and len(frame):
-        key = metrics_key(timezone)
+        key = metrics_key(settings)
         rows = frame.assign(metrics_key=key)[["source", "file_name", *_METRIC_COLUMNS, "metrics_key"]]
         con.register("_metrics_frame", rows)
         try:
@@ -257,7 +304,7 @@ def _has_metrics_table(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def raw_row_metrics(
-    con: duckdb.DuckDBPyConnection, timezone: str, now: datetime | None = None
+    con: duckdb.DuckDBPyConnection, settings: RuleSettings, now: datetime | None = None
 ) -> pd.DataFrame:
     """One row per loaded landing file: rows, and per row rule the rows breaking it and the first such row.
 
@@ -268,9 +315,10 @@ def raw_row_metrics(
     Incremental (docs/decisions/performance.md P5): the ingest computes a file's metrics in the
     pass that validates it and keeps them in raw._file_metrics; here they are reused, except
     for files with a future timestamp (that rule depends on the clock) or metrics computed
-    under another contract, seed or timezone, which are computed again from raw.<source>.
+    under another contract, FX rates, reporting currency or timezone, which are computed again
+    from raw.<source>.
     """
-    key = metrics_key(timezone)
+    key = metrics_key(settings)
     cached = (
         con.execute(
             f"select * exclude (metrics_key) from {METRICS_TABLE} where metrics_key = ? and future_timestamp = 0",
@@ -298,7 +346,7 @@ def raw_row_metrics(
             continue
         names = ", ".join(_q(f) for f in todo)
         relation = f"(select * from raw.{source.name} where _file_name in ({names}))"
-        frames.append(compute_file_metrics(con, source, relation, timezone, now))
+        frames.append(compute_file_metrics(con, source, relation, settings, now))
     frames = [f for f in frames if len(f)]
     metrics = (
         pd.concat(frames, ignore_index=True)
@@ -557,9 +605,9 @@ def staging_rejection_frame(con: duckdb.DuckDBPyConnection, policy: Policy) -> p
 
 
 # ---------------------------------------------------------------- marts layer
-def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection, settings: RuleSettings) -> pd.DataFrame:
     """Per month: the in-scope ledger (recomputed from staging and seeds, as C7) against the marts."""
-    currency = reporting_currency()
+    currency = settings.reporting_currency
     return con.execute(
         f"""
         with gl as (

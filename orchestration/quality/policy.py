@@ -11,19 +11,18 @@ quarantined before the run stops (rule rejected_share_exceeded; docs/decisions/q
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
-from orchestration.config import PROJECT_DIR
+from orchestration.config import DEFAULT_POLICY_FILE
 from orchestration.contract import FILE_RULES as CONTRACT_FILE_RULES
 from orchestration.contract import ROW_RULES as CONTRACT_ROW_RULES
 from orchestration.contract import SOURCES
 from orchestration.errors import PipelineError
 
-POLICY_FILE = PROJECT_DIR / "quality_policy.yml"
+POLICY_FILE = DEFAULT_POLICY_FILE
 
 # the file rules of the landing contract: a file that cannot be read whole stops the run
 FILE_RULES = dict.fromkeys(CONTRACT_FILE_RULES, "stop")
@@ -93,10 +92,9 @@ def default_policy() -> Policy:
 
 
 def load_policy(path: Path | None = None) -> Policy:
-    """The policy of `path`, else $CCW_QUALITY_POLICY, else quality_policy.yml of the repository."""
-    if path is None:
-        env = os.environ.get("CCW_QUALITY_POLICY")
-        path = Path(env) if env else POLICY_FILE
+    """The policy of `path` (a run passes Settings.policy_file: CCW_QUALITY_POLICY), else
+    quality_policy.yml of the repository."""
+    path = path or POLICY_FILE
     if not path.exists():
         if path == POLICY_FILE:
             return default_policy()

@@ -35,8 +35,8 @@ class Suite:
     name: str
     layer: str
     unit: str  # what a frame row is: "files", "tables", ...
-    # (connection, business timezone, policy) -> one row per file / table / column / month / source
-    frame: Callable[[duckdb.DuckDBPyConnection, str, Policy], pd.DataFrame]
+    # (connection, what the row rules read, policy) -> one row per file / table / column / month / source
+    frame: Callable[[duckdb.DuckDBPyConnection, metrics.RuleSettings, Policy], pd.DataFrame]
     checks: list[Check] = field(default_factory=list)
 
 
@@ -88,7 +88,7 @@ RAW = [
         "raw.sources",
         "raw",
         "sources",
-        lambda con, tz, _policy: metrics.raw_source_frame(con),
+        lambda con, _rules, _policy: metrics.raw_source_frame(con),
         [
             Check(
                 "absent_source",
@@ -104,14 +104,14 @@ RAW = [
         "raw.files",
         "raw",
         "files",
-        lambda con, tz, _policy: metrics.raw_file_frame(con),
+        lambda con, _rules, _policy: metrics.raw_file_frame(con),
         [_file_check(rule) for rule in FILE_RULES],
     ),
     Suite(
         "raw.rows",
         "raw",
         "files",
-        lambda con, tz, _policy: metrics.raw_row_metrics(con, tz),
+        lambda con, rules, _policy: metrics.raw_row_metrics(con, rules),
         [_row_check(rule) for rule in metrics.ROW_RULES],
     ),
 ]
@@ -134,7 +134,7 @@ STAGING = [
         "staging.keys",
         "staging",
         "tables",
-        lambda con, tz, _policy: metrics.staging_key_frame(con),
+        lambda con, _rules, _policy: metrics.staging_key_frame(con),
         [
             Check(
                 "key_not_unique",
@@ -152,7 +152,7 @@ STAGING = [
         "staging.references",
         "staging",
         "references",
-        lambda con, tz, _policy: metrics.staging_reference_frame(con),
+        lambda con, _rules, _policy: metrics.staging_reference_frame(con),
         [
             Check(
                 "unresolved_reference",
@@ -177,7 +177,7 @@ STAGING = [
         "staging.ranges",
         "staging",
         "columns",
-        lambda con, tz, _policy: metrics.staging_range_frame(con),
+        lambda con, _rules, _policy: metrics.staging_range_frame(con),
         [
             Check(
                 "value_out_of_range",
@@ -193,7 +193,7 @@ STAGING = [
         "staging.lineage",
         "staging",
         "files",
-        lambda con, tz, _policy: metrics.staging_lineage_frame(con),
+        lambda con, _rules, _policy: metrics.staging_lineage_frame(con),
         [
             Check(
                 "rows_unaccounted",
@@ -214,7 +214,7 @@ STAGING = [
         "staging.rejections",
         "staging",
         "sources",
-        lambda con, tz, policy: metrics.staging_rejection_frame(con, policy),
+        lambda con, _rules, policy: metrics.staging_rejection_frame(con, policy),
         [
             Check(
                 REJECTED_SHARE_RULE,
@@ -242,7 +242,7 @@ MARTS = [
         "marts.reconciliation",
         "marts",
         "months",
-        lambda con, tz, _policy: metrics.mart_reconciliation_frame(con),
+        lambda con, rules, _policy: metrics.mart_reconciliation_frame(con, rules),
         [
             _diff(
                 "allocation_difference",
@@ -262,7 +262,7 @@ MARTS = [
         "marts.totals",
         "marts",
         "months",
-        lambda con, tz, _policy: metrics.mart_totals_frame(con),
+        lambda con, _rules, _policy: metrics.mart_totals_frame(con),
         [
             Check(
                 "totals_disagree",
@@ -280,7 +280,7 @@ MARTS = [
         "marts.rates",
         "marts",
         "columns",
-        lambda con, tz, _policy: metrics.mart_rate_frame(con),
+        lambda con, _rules, _policy: metrics.mart_rate_frame(con),
         [
             Check(
                 "rate_out_of_bounds",
@@ -298,7 +298,7 @@ MARTS = [
         "marts.non_negative",
         "marts",
         "columns",
-        lambda con, tz, _policy: metrics.mart_negative_frame(con, metrics.NON_NEGATIVE),
+        lambda con, _rules, _policy: metrics.mart_negative_frame(con, metrics.NON_NEGATIVE),
         [
             Check(
                 "negative_value",
@@ -315,7 +315,9 @@ MARTS = [
         "marts.costs",
         "marts",
         "columns",
-        lambda con, tz, _policy: metrics.mart_negative_frame(con, {"fct_interactions": metrics.COST_COLUMNS}),
+        lambda con, _rules, _policy: metrics.mart_negative_frame(
+            con, {"fct_interactions": metrics.COST_COLUMNS}
+        ),
         [
             Check(
                 "negative_cost",
@@ -335,7 +337,7 @@ MARTS = [
         "marts.row_counts",
         "marts",
         "sources",
-        lambda con, tz, _policy: metrics.mart_row_count_frame(con),
+        lambda con, _rules, _policy: metrics.mart_row_count_frame(con),
         [
             Check(
                 "row_count_mismatch",

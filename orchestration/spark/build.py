@@ -26,6 +26,7 @@ from pathlib import Path
 
 from orchestration.build.workdir import prepare_work_dir, private_files
 from orchestration.config import PROJECT_DIR, Settings, load_settings
+from orchestration.configuration import prepare_build_seeds
 from orchestration.errors import PipelineError
 from orchestration.spark.session import dbt_env, spark_dir
 
@@ -95,6 +96,7 @@ def run_dbt(settings: Settings, args: list[str]) -> float:
 def build(settings: Settings, dbt_args: list[str] | None = None) -> SparkBuildTimes:
     """Raw layer, then dbt build (models, seeds, data and unit tests) on Spark."""
     spark_dir(settings).mkdir(parents=True, exist_ok=True)
+    prepare_build_seeds(settings)
     ingest_seconds = ingest(settings)
     dbt_seconds = run_dbt(settings, ["build", *(dbt_args or [])])
     return SparkBuildTimes(ingest_seconds, dbt_seconds)

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from orchestration.config import PROJECT_DIR
-from orchestration.contract import CONTRACT, LINEAGE, ROW_RULES, SOURCES, Column, Source
+from orchestration.contract import CONTRACT, LINEAGE, ROW_RULES, SOURCES, VALUE_FORMS, Column, Source
 
 MACRO_FILE = Path("macros") / "landing_contract.sql"
 SOURCES_FILE = Path("models") / "staging" / "_landing__sources.yml"
@@ -72,8 +72,9 @@ def landing_contract_macro() -> str:
         "",
         "    landing_contract(): per landing source its key, staging models, interaction start,",
         "    columns {name, type, required, pii, codes} and rules {out_of_range, end_before_start,",
-        "    future_exempt, past_exempt, too_many_decimals, unknown_currency}. row_rules(): the row rules in precedence order",
-        "    (the first rule a row breaks is the one it is quarantined under).",
+        "    future_exempt, past_exempt, too_many_decimals, unknown_currency}. row_rules(): the row",
+        "    rules in precedence order (the first rule a row breaks is the one it is quarantined under).",
+        "    landing_value_forms(): the patterns of the accepted date and timestamp forms.",
         "-#}",
         "{% macro landing_contract() %}",
         "{{ return({",
@@ -97,6 +98,10 @@ def landing_contract_macro() -> str:
         "",
         "{% macro row_rules() %}",
         f"{{{{ return({_jinja(ROW_RULES)}) }}}}",
+        "{% endmacro %}",
+        "",
+        "{% macro landing_value_forms() %}",
+        f"{{{{ return({_jinja(VALUE_FORMS)}) }}}}",
         "{% endmacro %}",
     ]
     return "\n".join(lines) + "\n"

@@ -29,6 +29,7 @@ import pytest
 
 from orchestration.build.plan import dbt_build_args, mark_built, plan_build, prepare_build_file
 from orchestration.config import PROJECT_DIR, Settings
+from orchestration.configuration import prepare_build_seeds
 from orchestration.contract import SOURCES
 from orchestration.database import open_build
 from orchestration.landing.ingest import ingest as duckdb_ingest
@@ -92,6 +93,7 @@ def _duckdb_build(settings: Settings) -> tuple[float, float]:
     build plan (a first build is a full refresh), `dbt build` on the build file. (raw, dbt) seconds."""
     t0 = time.perf_counter()
     settings.work_dir.mkdir(parents=True, exist_ok=True)
+    prepare_build_seeds(settings)
     with duckdb.connect(str(settings.raw_db)) as raw:
         plan = plan_build(settings, raw, duckdb_ingest(raw, settings.landing_dir))
     t1 = time.perf_counter()
