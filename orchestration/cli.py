@@ -152,6 +152,7 @@ def cmd_mappings_show(args: argparse.Namespace) -> int:
     except MappingError as exc:
         print(f"ccw mappings show: {exc.problem}", file=sys.stderr)
         return 2
+    return 0
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
