@@ -220,7 +220,7 @@ def test_xero_journals_cost_every_channel_to_the_cent(run_a):
         "social": Decimal("10.00"),
     }
     v1 = con.execute(
-        "select total_cost from marts.fct_interactions where source_interaction_id = 'a1f0c2d4-0001-4c1e-9b1a-000000000001'"
+        "select total_cost_amount from marts.fct_interactions where source_interaction_id = 'a1f0c2d4-0001-4c1e-9b1a-000000000001'"
     ).fetchall()
     assert abs(v1[0][0] - Decimal("740.00")) < Decimal("0.01")  # labour 380 + telephony 360
 
