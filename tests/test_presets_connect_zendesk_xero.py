@@ -19,8 +19,8 @@ from __future__ import annotations
 import gzip
 from decimal import Decimal
 
-import duckdb
 import pytest
+from conftest import open_with_build
 from presets import (
     CONTRACT_DEPENDENT,
     assert_kpis,
@@ -71,7 +71,7 @@ def run_a(tmp_path_factory):
     first = run(settings)
     evening.with_suffix("").write_bytes(gzip.compress(text))
     summary = run(settings)
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_with_build(settings) as con:  # the published marts, staging from the build file
         yield con, summary, first
 
 
