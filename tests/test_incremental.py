@@ -237,8 +237,14 @@ LAST_NIGHT = 8
 
 
 # ---------------------------------------------------------------- faults injected in this process
+# every injected fault raised, in order: a run that failed for another reason proves nothing
+INJECTED: list[str] = []
+
+
 class InjectedFault(Exception):
-    pass
+    def __init__(self, what: str):
+        super().__init__(what)
+        INJECTED.append(what)
 
 
 # the staging and intermediate models take the batch, the marts never do
@@ -331,7 +337,8 @@ def nights(tmp_path_factory):
     reference = make_settings(root / "clean", landing)
     results: dict[int, tuple[str, object, list[str]]] = {}
     facts: dict = {}
-    failed: list[tuple[int, str, str, bool]] = []  # (night, step, error, published file unchanged)
+    # (night, step, error, the fault injected, published file unchanged)
+    failed: list[tuple[int, str, str, str | None, bool]] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(assets, "dbt_build_args", models_only_build_args)
         results[0] = ("first build: 3 days, one month", run(settings), [])
@@ -345,7 +352,10 @@ def nights(tmp_path_factory):
                 before = _sha256(settings.warehouse)
                 with failing_at(fault, settings) as dbt, pytest.raises(Exception) as error:
                     run(settings, dbt=dbt)
-                failed.append((night, fault, str(error.value), _sha256(settings.warehouse) == before))
+                injected = INJECTED.pop() if INJECTED else None
+                failed.append(
+                    (night, fault, str(error.value), injected, _sha256(settings.warehouse) == before)
+                )
                 what += f" (run again after a failure at {fault})"
             results[night] = _night(settings, clean_build(reference), what)
 
@@ -381,7 +391,8 @@ def test_failed_runs_publish_nothing_and_the_next_run_publishes_everything(night
         (4, "quality check"),
         (5, "publish"),
     ]
-    for night, step, error, unchanged in failed:
+    for night, step, error, injected, unchanged in failed:
+        assert injected, f"night {night}: the run failed before the fault at {step}: {error}"
         assert unchanged, f"night {night}: the run that failed at {step} changed the published file"
         assert error, step
     # the run after each failure equals a clean build: test_the_night_equals_a_clean_build_row_for_row
