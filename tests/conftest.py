@@ -22,6 +22,7 @@ from browser import browser  # noqa: F401  (the fixture, for every test module)
 
 from orchestration.config import Settings
 from orchestration.pipeline import run
+from orchestration.publish.schema import READER_SCHEMAS
 from orchestration.tools.generator import generate
 
 # The channel taxonomy of docs/DOMAIN.md, in dim_channel's order.
@@ -145,6 +146,8 @@ class CopiedBuild(dg.ConfigurableResource):
 # Bookkeeping of an incremental build (empty after a full refresh by design): not compared.
 NOT_COMPARED = {("intermediate", "int_refresh__months")}
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "quarantine", "seeds")
+# what only the private build file holds (the published file holds READER_SCHEMAS and meta)
+BUILD_ONLY_SCHEMAS = tuple(s for s in COMPARED_SCHEMAS if s not in READER_SCHEMAS)
 FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 # A future_timestamp detail names the cutoff of its build (run start + 1 day): two builds at two
 # moments say two times. Everything else about the row must be equal.
@@ -152,8 +155,9 @@ CUTOFF = re.compile(r"\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)")
 
 
 def models_only_build_args(plan) -> list[str]:
-    """orchestration.incremental.dbt_build_args without dbt's data and unit tests, for a test that
-    builds many warehouses and compares them itself (monkeypatch it in). One --exclude value:
+    """orchestration.build.plan.dbt_build_args without dbt's data and unit tests, for a test that
+    builds many warehouses and compares them itself (monkeypatch it in where the dbt asset looks it
+    up: orchestration.dagster.assets.dbt_build_args). One --exclude value:
     dagster-dbt passes a single one on, and dbt splits it at the spaces."""
     args = ["build", "--exclude", "resource_type:unit_test resource_type:test"]
     return [*args, "--full-refresh"] if plan.full_refresh else args
@@ -202,14 +206,16 @@ def clean_build(settings: Settings) -> Path:
     return settings.build_db
 
 
-def _compared_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+def _compared_tables(
+    con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]
+) -> list[tuple[str, str]]:
     return [
         (s, t)
         for s, t in con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = ? order by 1, 2",
             [catalog],
         ).fetchall()
-        if s in COMPARED_SCHEMAS and (s, t) not in NOT_COMPARED
+        if s in schemas and (s, t) not in NOT_COMPARED
     ]
 
 
@@ -256,14 +262,26 @@ def _table_differences(con: duckdb.DuckDBPyConnection, schema: str, table: str) 
     return problems
 
 
-def warehouse_differences(actual: Path, expected: Path) -> list[str]:
-    """Every difference, table by table and row for row, between two warehouse files (a published
-    warehouse or a build file): staging, intermediate, marts, quarantine and seeds."""
+def warehouse_differences(
+    actual: Path, expected: Path, schemas: tuple[str, ...] = COMPARED_SCHEMAS
+) -> list[str]:
+    """Every difference, table by table and row for row, between the `schemas` of two warehouse
+    files (a published warehouse or a build file); by default staging, intermediate, marts,
+    quarantine and seeds."""
     with duckdb.connect() as con:
         con.execute(f"attach '{actual}' as actual (read_only)")
         con.execute(f"attach '{expected}' as expected (read_only)")
-        tables = _compared_tables(con, "actual")
-        others = _compared_tables(con, "expected")
+        tables = _compared_tables(con, "actual", schemas)
+        others = _compared_tables(con, "expected", schemas)
         if tables != others:
-            return [f"tables differ: {sorted(set(tables) ^ set(others))}"]
+            return [f"{actual.name}: tables differ: {sorted(set(tables) ^ set(others))}"]
         return [p for schema, table in tables for p in _table_differences(con, schema, table)]
+
+
+def published_differences(settings: Settings, reference: Path) -> list[str]:
+    """Every difference between a published warehouse and `reference` (the build file of a clean
+    build): the published file's marts and quarantine, and the staging, intermediate and seeds
+    tables the build file behind it keeps (the next incremental build starts from them)."""
+    return warehouse_differences(settings.warehouse, reference, READER_SCHEMAS) + warehouse_differences(
+        settings.build_db, reference, BUILD_ONLY_SCHEMAS
+    )

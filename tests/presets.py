@@ -35,7 +35,7 @@ def daily_kpis(con, channels: tuple[str, ...]) -> dict:
     rows = con.execute(
         """
         select kpi_date, channel, offered, answered, abandoned, asa_seconds, aht_seconds, abandonment_rate,
-               service_level, transfer_rate, containment_rate
+               service_level_rate, transfer_rate, containment_rate
         from marts.fct_channel_kpis_daily
         where offered > 0 and channel in (select unnest(?::varchar[]))
         """,
@@ -55,7 +55,7 @@ def channel_costs(con, month: str) -> dict:
     return {
         channel: cost
         for channel, cost in con.execute(
-            "select channel, total_cost from marts.fct_channel_costs_monthly where cost_month = ? and total_cost <> 0",
+            "select channel, total_cost_amount from marts.fct_channel_costs_monthly where cost_month = ? and total_cost_amount <> 0",
             [month],
         ).fetchall()
     }

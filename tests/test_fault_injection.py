@@ -10,11 +10,13 @@ SIGKILL (no clean-up of any kind) at one step:
   publish   after the copy of the build beside the published file, before the rename
 
 The kill comes from the process itself, at a fixed point of the code (the
-function that runs there is replaced by os.kill(SIGKILL) in that process), so
+function that runs there, or the stream of the job's `dbt` resource, is replaced
+by os.kill(SIGKILL) in that process), so
 the moment is exact, not a matter of timing. After each kill the published file
 is byte for byte the one before, and the next run (incremental: the killed run
 left nothing marked as built) publishes a warehouse equal, table by table and
-row for row, to a clean build of the same landing files. Each kill starts from
+row for row, to a clean build of the same landing files (the published marts and
+quarantine, and the staging and intermediate tables of the build file behind them). Each kill starts from
 a copy of the same warehouse, so the three share one clean build. The killed runs
 are whole `ccw run`s; the builds in this process (the first one, the runs after a
 kill) leave dbt's data and unit tests out: the comparison is the test here.
@@ -32,7 +34,7 @@ import textwrap
 from datetime import date
 
 import pytest
-from conftest import clean_build, make_settings, models_only_build_args, warehouse_differences
+from conftest import clean_build, make_settings, models_only_build_args, published_differences
 
 from orchestration.pipeline import run
 from orchestration.tools.generator import generate
@@ -52,21 +54,36 @@ KILLED_RUN = textwrap.dedent(
 
     step = sys.argv[1]
     if step == "ingest":
-        import orchestration.quality.metrics as metrics
-        metrics.store_file_metrics = die  # the last write of the ingest's transaction
+        import orchestration.landing.ingest as ingest
+        ingest.store_file_metrics = die  # the last write of the ingest's transaction
     elif step == "dbt":
-        import orchestration.assets as assets
-        real = assets.dbt_build_events
+        import dagster as dg
+        from dagster_dbt import DbtCliResource
+        import orchestration.dagster.definitions as definitions
 
-        def events(*args, **kwargs):
-            for n, event in enumerate(real(*args, **kwargs)):
-                yield event
-                if n == 40:  # some models of the night are written, most are not
-                    die()
+        class DiesMidway:
+            def __init__(self, invocation):
+                self.invocation = invocation
 
-        assets.dbt_build_events = events
+            def stream(self):
+                for n, event in enumerate(self.invocation.stream()):
+                    yield event
+                    if n == 40:  # some models of the night are written, most are not
+                        die()
+
+            def is_successful(self):
+                return self.invocation.is_successful()
+
+        class DyingDbt(dg.ConfigurableResource):
+            dbt: DbtCliResource
+
+            def cli(self, args, **kwargs):
+                return DiesMidway(self.dbt.cli(args, **kwargs))
+
+        real_resource = definitions.dbt_resource  # the job's `dbt` resource: dbt itself
+        definitions.dbt_resource = lambda *args, **kwargs: DyingDbt(dbt=real_resource(*args, **kwargs))
     elif step == "publish":
-        import orchestration.publish as publish
+        import orchestration.publish.warehouse as publish
         publish._fsync = die  # the copy is complete beside the published file, not renamed over it
     from orchestration.cli import main
     sys.exit(main(["run"]))
@@ -82,14 +99,14 @@ def _sha256(path) -> str:
 def night(tmp_path_factory):
     """A published warehouse (a copy kept to start each kill from), the next night's files
     delivered, and the clean build of the landing with them."""
-    import orchestration.incremental as incremental
+    import orchestration.dagster.assets as assets
 
     root = tmp_path_factory.mktemp("fault_injection")
     landing = root / "landing"
     generate(out_dir=landing, start=FIRST_DAY, days=8, **VOLUME)
     settings = make_settings(root / "wh", landing)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(incremental, "dbt_build_args", models_only_build_args)
+        patch.setattr(assets, "dbt_build_args", models_only_build_args)
         run(settings)
         before = root / "before-the-night"
         shutil.copytree(settings.warehouse.parent, before)
@@ -123,6 +140,6 @@ def test_a_run_killed_at_a_step_changes_nothing_and_the_next_run_publishes_a_cle
     again = run(settings)
     assert again.build.startswith("incremental"), again.build
     assert again.ingest.loaded_files or step != "ingest"  # the killed ingest loaded nothing for good
-    problems = warehouse_differences(settings.warehouse, reference)
+    problems = published_differences(settings, reference)
     assert not problems, f"after a kill at {step}:\n" + "\n".join(problems)
     assert not settings.warehouse.with_name(f".{settings.warehouse.name}.publishing").exists()

@@ -1,9 +1,9 @@
 """An incremental build gives exactly the warehouse a full refresh gives on the same files.
 
 One warehouse lives through a series of nights; after each night its published
-tables are compared, table by table and row for row (every mart, quarantine,
-staging and intermediate table), with a clean build of the same landing files
-(docs/decisions/performance.md P6, P16). A night's hard cases never share a
+tables (every mart and quarantine table) and the staging and intermediate tables
+of the build file behind them are compared, table by table and row for row, with
+a clean build of the same landing files (docs/decisions/performance.md P6, P16). A night's hard cases never share a
 month, so no change of the night rebuilds the months another case needs:
 
   0  first build: 3 days of one month (a history shorter than the repeat window)
@@ -23,7 +23,8 @@ month, so no change of the night rebuilds the months another case needs:
 A retry after a failed run must publish exactly what a clean build gives: the
 first run of nights 2 to 5 fails at one step each (right after the ingest, half-way
 through dbt, at the marts quality check, while publishing; the fault is injected
-in this process), then the night runs again. tests/test_fault_injection.py kills
+in this process, through the job's `dbt` resource or the functions the job's
+assets look up), then the night runs again. tests/test_fault_injection.py kills
 the run process instead.
 
 The nights build without dbt's data and unit tests (the comparison is this
@@ -40,10 +41,18 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
+import dagster as dg
 import pytest
-from conftest import clean_build, make_settings, models_only_build_args, warehouse_differences
+from conftest import (
+    clean_build,
+    make_settings,
+    models_only_build_args,
+    open_with_build,
+    published_differences,
+)
+from dagster_dbt import DbtCliResource
 
+from orchestration.build.dbt import dbt_resource, prepare_dbt_project
 from orchestration.pipeline import run
 from orchestration.publish.warehouse import FewerRows
 from orchestration.tools.generator import generate
@@ -229,40 +238,63 @@ LAST_NIGHT = 8
 
 
 # ---------------------------------------------------------------- faults injected in this process
+# every injected fault raised, in order: a run that failed for another reason proves nothing
+INJECTED: list[str] = []
+
+
 class InjectedFault(Exception):
-    pass
+    def __init__(self, what: str):
+        super().__init__(what)
+        INJECTED.append(what)
+
+
+# the staging and intermediate models take the batch, the marts never do
+HALF_A_BUILD = ["build", "--exclude", "resource_type:unit_test resource_type:test path:models/marts"]
+
+
+class _StopsHalfWay:
+    def __init__(self, invocation):
+        self.invocation = invocation
+
+    def stream(self):
+        yield from self.invocation.stream()
+        raise InjectedFault("dbt stopped half-way")
+
+    def is_successful(self) -> bool:
+        return False
+
+
+class HalfABuild(dg.ConfigurableResource):
+    """The job's `dbt` resource, dbt itself, that builds the models before the marts, then stops."""
+
+    dbt: DbtCliResource
+
+    def cli(self, args: list[str], **kwargs) -> _StopsHalfWay:
+        return _StopsHalfWay(self.dbt.cli(HALF_A_BUILD, **kwargs))
 
 
 @contextmanager
-def failing_at(step: str) -> Iterator[None]:
-    """The next run fails at `step`; the published warehouse must stay as it was."""
-    import orchestration.assets as assets
-    import orchestration.ingest as ingest_module
-
-    import orchestration.publish as publish_module
-    import orchestration.quality as quality
+def failing_at(step: str, settings) -> Iterator[dg.ConfigurableResource | None]:
+    """The next run fails at `step`; the published warehouse must stay as it was. Gives the `dbt`
+    resource the run takes (None: dbt itself). The faults replace the functions where the job's
+    assets (orchestration/dagster/assets.py) and publish look them up."""
+    import orchestration.dagster.assets as assets
+    import orchestration.publish.warehouse as publish_module
 
     with pytest.MonkeyPatch.context() as patch:
+        dbt = None
         if step == "ingest":
-            real_ingest = ingest_module.ingest
+            real_ingest = assets.ingest
 
             def ingest_then_fail(*args, **kwargs):
                 real_ingest(*args, **kwargs)  # the new files are in the raw layer (committed)
                 raise InjectedFault("after the ingest")
 
-            patch.setattr(ingest_module, "ingest", ingest_then_fail)
+            patch.setattr(assets, "ingest", ingest_then_fail)
         elif step == "dbt":
-
-            def half_a_build(settings):
-                # the staging and intermediate models take the batch, the marts never do
-                context = assets.current_dbt_context()
-                args = ["build", "--exclude", "resource_type:unit_test resource_type:test path:models/marts"]
-                yield from assets.dbt_build_events(settings, args, context)
-                raise InjectedFault("dbt stopped half-way")
-
-            patch.setattr(assets, "run_dbt_in_op", half_a_build)
+            dbt = HalfABuild(dbt=dbt_resource(settings, prepare_dbt_project()))
         elif step == "quality check":
-            real_check = quality.check_layer
+            real_check = assets.check_layer
 
             def check_then_fail(layer, *args, **kwargs):
                 result = real_check(layer, *args, **kwargs)
@@ -270,7 +302,7 @@ def failing_at(step: str) -> Iterator[None]:
                     raise InjectedFault("the marts check failed")
                 return result
 
-            patch.setattr(quality, "check_layer", check_then_fail)
+            patch.setattr(assets, "check_layer", check_then_fail)
         elif step == "publish":
 
             def fail(path):
@@ -279,25 +311,26 @@ def failing_at(step: str) -> Iterator[None]:
             patch.setattr(publish_module, "_fsync", fail)
         else:
             raise ValueError(step)
-        yield
+        yield dbt
 
 
 # ---------------------------------------------------------------- the nights
 def _night(settings, reference, what: str) -> tuple[str, object, list[str]]:
-    """Run the night; compare the published warehouse with `reference` (a build file)."""
+    """Run the night; compare the published warehouse (and the build file behind it) with
+    `reference` (a build file)."""
     try:
         # a night's hand-made defects are most of its few rows: accepted (the limit is tested elsewhere)
         summary = run(settings, accept_rejections=True)
     except Exception as exc:  # noqa: BLE001 - a failed night is that night's finding
         return what, None, [f"the run failed: {exc}"]
-    return what, summary, warehouse_differences(settings.warehouse, reference)
+    return what, summary, published_differences(settings, reference)
 
 
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory):
     """Runs every night; gives {night: (what, build summary, differences with a clean build)},
     the facts the hard cases need, the warehouse's settings and the failed runs."""
-    import orchestration.incremental as incremental
+    import orchestration.dagster.assets as assets
 
     root = tmp_path_factory.mktemp("incremental")
     landing = root / "landing"
@@ -306,21 +339,25 @@ def nights(tmp_path_factory):
     reference = make_settings(root / "clean", landing)
     results: dict[int, tuple[str, object, list[str]]] = {}
     facts: dict = {}
-    failed: list[tuple[int, str, str, bool]] = []  # (night, step, error, published file unchanged)
+    # (night, step, error, the fault injected, published file unchanged)
+    failed: list[tuple[int, str, str, str | None, bool]] = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(incremental, "dbt_build_args", models_only_build_args)
+        patch.setattr(assets, "dbt_build_args", models_only_build_args)
         results[0] = ("first build: 3 days, one month", run(settings), [])
-        first = root / "night0.duckdb"
-        shutil.copyfile(settings.warehouse, first)
+        first = root / "night0.duckdb"  # the build file behind night 0's published warehouse
+        shutil.copyfile(settings.build_db, first)
         results[1] = _night(settings, first, "no new file, 3 days")
 
         for night, (what, deliver, fault) in NIGHTS.items():
             facts.update(deliver(landing))
             if fault:
                 before = _sha256(settings.warehouse)
-                with failing_at(fault), pytest.raises(Exception) as error:
-                    run(settings)
-                failed.append((night, fault, str(error.value), _sha256(settings.warehouse) == before))
+                with failing_at(fault, settings) as dbt, pytest.raises(Exception) as error:
+                    run(settings, dbt=dbt)
+                injected = INJECTED.pop() if INJECTED else None
+                failed.append(
+                    (night, fault, str(error.value), injected, _sha256(settings.warehouse) == before)
+                )
                 what += f" (run again after a failure at {fault})"
             results[night] = _night(settings, clean_build(reference), what)
 
@@ -356,7 +393,8 @@ def test_failed_runs_publish_nothing_and_the_next_run_publishes_everything(night
         (4, "quality check"),
         (5, "publish"),
     ]
-    for night, step, error, unchanged in failed:
+    for night, step, error, injected, unchanged in failed:
+        assert injected, f"night {night}: the run failed before the fault at {step}: {error}"
         assert unchanged, f"night {night}: the run that failed at {step} changed the published file"
         assert error, step
     # the run after each failure equals a clean build: test_the_night_equals_a_clean_build_row_for_row
@@ -364,7 +402,7 @@ def test_failed_runs_publish_nothing_and_the_next_run_publishes_everything(night
 
 def test_the_hard_cases_reached_the_marts(nights):
     _, facts, settings, _ = nights
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_with_build(settings) as con:
         assert con.execute(
             "select repeat_interaction_id from marts.fct_repeat_contacts "
             "where earlier_interaction_id = 'telephony_calls:OCT31-CALL'"
@@ -395,7 +433,10 @@ def test_the_hard_cases_reached_the_marts(nights):
             "implausible_date": 1,
             "too_many_decimals": 1,
         }
-        assert con.execute("select min(date_day) from marts.dim_date").fetchone() == (FIRST_DAY,)
+        # whole months from the first date a mart carries (not from the call in year 1)
+        assert con.execute("select min(date_day) from marts.dim_date").fetchone() == (
+            FIRST_DAY.replace(day=1),
+        )
 
 
 def test_a_removed_landing_file_forces_a_full_refresh_and_its_rows_go(nights):
@@ -406,7 +447,7 @@ def test_a_removed_landing_file_forces_a_full_refresh_and_its_rows_go(nights):
     summary = run(settings, accept_fewer_rows=True)
     assert summary.build.startswith("full refresh") and "changed or disappeared" in summary.build
     assert len(summary.ingest.loaded_files) == 0  # the other files are not read again
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_with_build(settings) as con:
         assert con.execute(
             "select count(*) from intermediate.int_costs__gl_lines where journal_id = ?", [facts["journal"]]
         ).fetchone() == (0,)

@@ -379,7 +379,7 @@ def test_a_hand_written_month_gives_the_hand_computed_monthly_kpis(hand_written_
     row = hand_written_day.execute(
         """
         select days_covered, offered, answered, abandoned, short_abandoned, asa_seconds, aht_seconds,
-               abandonment_rate, abandonment_rate_excl_short, service_level, transfer_rate
+               abandonment_rate, abandonment_excl_short_rate, service_level_rate, transfer_rate
         from marts.fct_channel_kpis_monthly
         where kpi_month = '2026-11-01' and channel = 'inbound_call'
         """
@@ -430,7 +430,7 @@ def test_a_hand_written_agent_day_gives_the_hand_computed_agent_kpis(hand_writte
         for r in hand_written_day.execute(
             """
             select agent_id, activity_date, handled_contacts, handled_inbound_call, handled_outbound_call,
-                   handle_seconds, paid_seconds, has_wfm_activity, occupancy, shrinkage,
+                   handle_seconds, paid_seconds, has_wfm_activity, occupancy_rate, shrinkage_rate,
                    contacts_per_productive_hour
             from marts.fct_agent_daily
             """

@@ -19,8 +19,8 @@ from __future__ import annotations
 import gzip
 from decimal import Decimal
 
-import duckdb
 import pytest
+from conftest import open_with_build
 from presets import (
     CONTRACT_DEPENDENT,
     assert_kpis,
@@ -72,7 +72,7 @@ def run_a(tmp_path_factory):
     first = run(settings, accept_rejections=True)
     evening.with_suffix("").write_bytes(gzip.compress(text))
     summary = run(settings, accept_rejections=True)
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_with_build(settings) as con:  # the published marts, staging from the build file
         yield con, summary, first
 
 
@@ -221,7 +221,7 @@ def test_xero_journals_cost_every_channel_to_the_cent(run_a):
         "social": Decimal("10.00"),
     }
     v1 = con.execute(
-        "select total_cost from marts.fct_interactions where source_interaction_id = 'a1f0c2d4-0001-4c1e-9b1a-000000000001'"
+        "select total_cost_amount from marts.fct_interactions where source_interaction_id = 'a1f0c2d4-0001-4c1e-9b1a-000000000001'"
     ).fetchall()
     assert abs(v1[0][0] - Decimal("740.00")) < Decimal("0.01")  # labour 380 + telephony 360
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import duckdb
 import pytest
+from conftest import open_with_build
 from presets import CONTRACT_DEPENDENT, assert_kpis, channel_costs, copy_fixture, daily_kpis, preset_settings
 from test_mappings import CALL_LOG, CALL_LOG_MAPPING
 
@@ -55,7 +55,7 @@ def run_b(tmp_path_factory):
         (landing / source).mkdir()
         (landing / source / f"{source}.csv").write_text(text)
     run(settings, accept_rejections=True)  # the call log's rows are rejected: accepted, to see them
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_with_build(settings) as con:  # the published marts, staging from the build file
         yield con
 
 
