@@ -170,17 +170,21 @@ def clean_build(settings: Settings) -> Path:
     dbt's target stays beside the work dir, so a second clean build parses the project again only
     when it changed."""
     from orchestration.config import PROJECT_DIR
+    from orchestration.configuration import prepare_build_seeds
     from orchestration.landing.ingest import ingest
+    from orchestration.quality.metrics import RuleSettings
 
     shutil.rmtree(settings.work_dir, ignore_errors=True)
     settings.temp_dir.mkdir(parents=True)
+    prepare_build_seeds(settings)
     with duckdb.connect(str(settings.raw_db)) as con:
         ingest(
             con,
             settings.landing_dir,
             on_file_issue="record",
             full_refresh=True,
-            timezone=settings.business_timezone,
+            rules=RuleSettings.of(settings),
+            config_dir=settings.config_dir,
         )
     target = settings.warehouse.parent / "clean_build_target"
     env = {**os.environ, **settings.dbt_env(), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}

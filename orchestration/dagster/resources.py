@@ -70,7 +70,7 @@ class RunState:
     def policy(self) -> Policy:
         """The quality policy of this run: the file's, with an exceeded rejection limit only
         warning when the run accepts rejections."""
-        policy = load_policy()
+        policy = load_policy(self.settings.policy_file)
         return policy.accepting_rejections() if self.accept_rejections else policy
 
 
