@@ -9,7 +9,7 @@ SPARK_STAMP := $(VENV)/.installed-spark
 # sqlfluff's dbt templater opens the profile: a throwaway build file and raw file
 LINT_DIR := $(CURDIR)/target/lint
 
-.PHONY: run test test-fast test-spark lint lint-python lint-sql dagster bench contract clean-warehouse
+.PHONY: run test test-fast test-nightly test-spark lint lint-python lint-sql dagster bench contract clean-warehouse
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ run: $(STAMP)
 # module's fixtures in one process): most of a test's time is dbt's single-threaded
 # Python, so two workers use both cores (docs/DECISIONS.md D11).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not nightly"
+
+## make test-nightly: the suites of many builds in a row (nights of incremental runs compared with
+## clean builds, runs killed at each step); with make test-spark, before a release
+test-nightly: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m nightly
 
 ## make test-fast: the edit loop: unit-level tests that build no warehouse, and the contract check
 test-fast: $(STAMP)

@@ -39,7 +39,7 @@ from conftest import clean_build, make_settings, models_only_build_args, publish
 from orchestration.pipeline import run
 from orchestration.tools.generator import generate
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.nightly]
 
 VOLUME = dict(contacts_per_day=16, agents=6, seed=9)
 FIRST_DAY = date(2026, 10, 20)

@@ -57,7 +57,7 @@ from orchestration.pipeline import run
 from orchestration.publish.warehouse import FewerRows
 from orchestration.tools.generator import generate
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.nightly]
 
 # small volumes: the cost of a build is dbt's per-model work, not the rows
 VOLUME = dict(contacts_per_day=16, agents=6, seed=5)
