@@ -56,6 +56,8 @@ class ColumnSpec:
     max_value: float | None = None
     min_inclusive: bool = True
     first_day_of_month: bool = False  # meta: a month, written as its first day
+    absent_means_empty: bool = False  # meta: a file without the column reads as empty (a later column)
+    references: tuple[str, str] | None = None  # relationships: (seed, column) its values must be in
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,21 @@ def _tests(node: dict) -> list[tuple[str, dict]]:
     return found
 
 
+def _reference(arguments: dict) -> tuple[str, str] | None:
+    """(seed, column) of a relationships test (`to: ref('seed')`, `field: column`)."""
+    if not arguments:
+        return None
+    seed = re.fullmatch(r"ref\(\s*['\"]([A-Za-z0-9_]+)['\"]\s*\)", str(arguments["to"]).strip())
+    if seed is None:
+        raise ConfigurationError(f"{SEEDS_YAML}: relationships `to: {arguments['to']}` must be ref('<seed>')")
+    return seed.group(1), str(arguments["field"])
+
+
 def _column(node: dict, column_type: str) -> ColumnSpec:
     tests = dict(_tests(node))
     accepted = tests.get("accepted_values", {}).get("values") or ()
     bounds = tests.get("accepted_range", {})
+    meta = node.get("meta") or {}
     return ColumnSpec(
         name=node["name"],
         type=column_type,
@@ -97,7 +110,9 @@ def _column(node: dict, column_type: str) -> ColumnSpec:
         min_value=bounds.get("min_value"),
         max_value=bounds.get("max_value"),
         min_inclusive=bounds.get("inclusive", True),
-        first_day_of_month=bool((node.get("meta") or {}).get("first_day_of_month")),
+        first_day_of_month=bool(meta.get("first_day_of_month")),
+        absent_means_empty=bool(meta.get("absent_means_empty")),
+        references=_reference(tests.get("relationships", {})),
     )
 
 
@@ -211,7 +226,7 @@ def _header_problems(spec: SeedSpec, header: list[str]) -> list[str]:
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         problems.append("the header repeats " + ", ".join(repeated))
-    missing = [c for c in expected if c not in header]
+    missing = [c.name for c in spec.columns if c.name not in header and not c.absent_means_empty]
     if missing:
         problems.append("the header lacks " + ", ".join(missing))
     unknown = [h for h in header if h not in expected]
@@ -255,7 +270,7 @@ def validate_file(spec: SeedSpec, path: Path) -> list[str]:
             problems.append(f"line {line}: {len(row)} fields, the header has {len(header)}")
             continue
         for col in spec.columns:
-            value = row[header.index(col.name)]
+            value = row[header.index(col.name)] if col.name in header else ""
             if not value.strip():
                 if col.required:
                     problems.append(f"line {line}: {col.name} is empty (it is required)")
@@ -268,8 +283,35 @@ def validate_file(spec: SeedSpec, path: Path) -> list[str]:
     return problems
 
 
+def _column_values(path: Path, column: str) -> list[tuple[int, str]]:
+    """(line, value) of one column of a valid file, empty values left out."""
+    header, rows = _rows(path)  # type: ignore[misc]  # validated: readable
+    if column not in header:
+        return []
+    return [(line, row[header.index(column)]) for line, row in rows if row[header.index(column)]]
+
+
+def _reference_problems(folder: Path, spec: SeedSpec) -> list[str]:
+    """Values of a valid file that name no row of the file they refer to (relationships)."""
+    problems = []
+    for col in spec.columns:
+        if col.references is None:
+            continue
+        seed, field_name = col.references
+        home = SEEDS_DIR if seed_specs()[seed].supplied_by == "product" else folder
+        known = {v for _, v in _column_values(home / f"{seed}.csv", field_name)}
+        for line, value in _column_values(folder / spec.file_name, col.name):
+            if value not in known:
+                problems.append(
+                    f"line {line}: {col.name} = {value!r} is not a {field_name} of {seed}.csv "
+                    f"(its values: {', '.join(sorted(known))})"
+                )
+    return problems
+
+
 def validate_folder(folder: Path) -> list[str]:
-    """Every problem of the configuration files of a folder, each starting with its file name."""
+    """Every problem of the configuration files of a folder, each starting with its file name.
+    References between files are checked once every file is valid on its own."""
     if not folder.is_dir():
         return [f"{folder}: no such folder"]
     found = []
@@ -279,6 +321,11 @@ def validate_folder(folder: Path) -> list[str]:
         if len(problems) > len(shown):
             shown.append(f"... and {len(problems) - len(shown)} more")
         found += [f"{spec.file_name}: {p}" for p in shown]
+    if found:
+        return found
+    for spec in configuration_seeds():
+        problems = _reference_problems(folder, spec)
+        found += [f"{spec.file_name}: {p}" for p in problems[:MAX_PROBLEMS_PER_FILE]]
     return found
 
 
@@ -291,13 +338,15 @@ def configuration_error(folder: Path, problems: list[str]) -> ConfigurationError
 
 
 # ---------------------------------------------------------------- the build's seeds folder
-def _normalised(path: Path) -> str:
-    """The validated file as dbt reads it: no byte-order mark, no blank line, `\\n` line ends."""
+def _normalised(spec: SeedSpec, path: Path) -> str:
+    """The validated file as dbt reads it: no byte-order mark, no blank line, `\\n` line ends, a
+    column the file may leave out (absent_means_empty) added empty."""
     header, rows = _rows(path)  # type: ignore[misc]  # validated: readable
+    added = [c.name for c in spec.columns if c.name not in header]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(row for _, row in rows)
+    writer.writerow(header + added)
+    writer.writerows(row + [""] * len(added) for _, row in rows)
     return out.getvalue()
 
 
@@ -317,7 +366,7 @@ def prepare_build_seeds(settings: Settings) -> Path:
         if path.is_file() and path.name not in organisation:
             shutil.copyfile(path, target / path.name)
     for spec in configuration_seeds():
-        (target / spec.file_name).write_text(_normalised(folder / spec.file_name))
+        (target / spec.file_name).write_text(_normalised(spec, folder / spec.file_name))
     link = PROJECT_DIR / settings.dbt_seed_path
     if not (link.is_symlink() and link.resolve() == target.resolve()):
         link.parent.mkdir(parents=True, exist_ok=True)
@@ -344,7 +393,8 @@ def folder_readme() -> str:
         "folder without building. A changed file makes the next run a full rebuild.",
         "",
         "Every file: CSV, UTF-8, comma-separated, one header row with exactly the columns below",
-        "(in any order), one row per line; an empty field is empty. Dates are written YYYY-MM-DD,",
+        "(in any order; a column whose meaning says so may be left out: it is then empty), one row",
+        "per line; an empty field is empty. Dates are written YYYY-MM-DD,",
         "booleans true or false, numbers with digits and a `.` as the decimal point (no thousands",
         "separator, no more decimals than the type allows: they would be rounded). No value may",
         "begin or end with a space. Amounts are in the reporting currency (`CCW_REPORTING_CURRENCY`)",

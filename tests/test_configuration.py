@@ -144,6 +144,13 @@ def test_init_writes_the_sample_and_explains_every_column_and_never_overwrites(c
             "driver = 'minutes' is not one of productive_handle_minutes",
         ),
         ("cost_centers.csv", b"\xff\xfecost_center", "is not UTF-8 text"),
+        (
+            "account_mapping.csv",
+            "account_code,cost_category,in_scope,default_cost_pool\n6000,salaries,true,\n"
+            "6400,rent,true,overheads\n",
+            "account_mapping.csv: line 3: default_cost_pool = 'overheads' is not a cost_pool of "
+            "cost_centers.csv (its values: chatbot_platform, digital_platform, finance,",
+        ),
     ],
 )
 def test_a_malformed_file_is_named_with_its_line_and_rule(company, file, text, problem):
@@ -165,9 +172,10 @@ def test_the_build_reads_the_companys_files_only_and_a_change_changes_the_finger
     (company / "account_mapping.csv").write_bytes(b"\xef\xbb\xbf" + mapping.encode())
     settings = _settings(tmp_path, company)
     seeds = prepare_build_seeds(settings)
+    # a file written before default_cost_pool existed reads as if the column were there, empty
     assert (
         seeds / "account_mapping.csv"
-    ).read_text() == "account_code,cost_category,in_scope\n0600,salaries,TRUE\n"
+    ).read_text() == "account_code,cost_category,in_scope,default_cost_pool\n0600,salaries,TRUE,\n"
     assert (seeds / "channels.csv").read_bytes() == (PROJECT_DIR / "seeds" / "channels.csv").read_bytes()
     assert (seeds / "_seeds.yml").exists()
     before = project_fingerprint(settings)

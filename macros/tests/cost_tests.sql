@@ -41,8 +41,9 @@ group by {{ kind }}
     of int_costs__channel_allocation) equals the in-scope GL total in the reporting
     currency, to the cent. The GL side is recomputed here from staging and the seeds,
     independently of the models: each line converted at its posting month's rate and
-    rounded to the cent; in scope unless its cost center is mapped `out_of_scope` or
-    its account is mapped in_scope = false (unmapped codes stay in scope).
+    rounded to the cent; in scope unless its cost center (for a line without one: its
+    account's default_cost_pool) is mapped `out_of_scope` or its account is mapped
+    in_scope = false (unmapped codes stay in scope).
     Fails with one row per month that differs.
 -#}
 {% test cost_reconciles_with_gl(model, month_column, amount_column, add_unallocated=false) %}
@@ -65,7 +66,12 @@ gl as (
         on cast(accounts.account_code as {{ dbt.type_string() }}) = lines.account_code
     left join {{ ref('cost_centers') }} as centers
         on centers.cost_center = lines.cost_center
-    where coalesce(centers.pool_type, '') <> 'out_of_scope'
+    left join (
+        select cost_pool, min(pool_type) as pool_type from {{ ref('cost_centers') }} group by cost_pool
+    ) as default_pools
+        on lines.cost_center is null
+        and default_pools.cost_pool = cast(accounts.default_cost_pool as {{ dbt.type_string() }})
+    where coalesce(centers.pool_type, default_pools.pool_type, '') <> 'out_of_scope'
       and coalesce(cast(accounts.in_scope as {{ dbt.type_string() }}), 'true') not in ('false', 'False', 'FALSE', '0')
 
 ),

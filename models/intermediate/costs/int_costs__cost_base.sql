@@ -22,7 +22,8 @@ base as (
         cost_pool,
         pool_type,
         cost_category,
-        -- one status per group: 'unmapped' pool <=> cost center unknown, 'unmapped' category <=> account unknown
+        -- one status per group: 'unmapped' pool <=> cost center unknown, 'no_cost_center' pool <=> none and no
+        -- default pool, 'unmapped' category <=> account unknown
         max(scope_status) as scope_status,
         {{ cost_money('sum(amount_reporting)') }} as amount,
         count(*) as gl_lines
@@ -40,6 +41,7 @@ unmapped_codes as (
         case scope_status
             when 'account_not_mapped' then {{ dbt.concat(["'account '", 'account_code']) }}
             when 'cost_center_not_mapped' then {{ dbt.concat(["'cost center '", 'cost_center']) }}
+            when 'no_cost_center' then {{ dbt.concat(["'account '", 'account_code', "' without cost center'"]) }}
             else {{ dbt.concat(["'account '", 'account_code', "' on cost center '", 'cost_center']) }}
         end as code
     from lines

@@ -1,4 +1,6 @@
-{#- Every staged GL line with its cost category, cost pool, scope and amount in the reporting currency. -#}
+{#- Every staged GL line with its cost category, cost pool, scope and amount in the reporting currency.
+    A line without a cost center takes its account's default_cost_pool (account_mapping); without
+    one it is in scope and unallocated (no_cost_center), never dropped. -#}
 with
 
 lines as (
@@ -12,6 +14,7 @@ accounts as (
     select
         cast(account_code as {{ dbt.type_string() }}) as account_code,
         cast(cost_category as {{ dbt.type_string() }}) as cost_category,
+        cast(default_cost_pool as {{ dbt.type_string() }}) as default_cost_pool,
         -- in_scope may be typed boolean or text by the seed: compare as text
         lower(cast(in_scope as {{ dbt.type_string() }})) in ('true', '1', 't', 'yes') as is_in_scope_account
     from {{ ref('account_mapping') }}
@@ -25,6 +28,17 @@ centers as (
         cost_pool,
         pool_type
     from {{ ref('cost_centers') }}
+
+),
+
+pools as (
+
+    -- the pool type of each cost pool, for a default pool (the configuration check keeps it known)
+    select
+        cost_pool,
+        min(pool_type) as pool_type
+    from {{ ref('cost_centers') }}
+    group by cost_pool
 
 ),
 
@@ -57,9 +71,10 @@ joined as (
         accounts.account_code is not null as is_account_mapped,
         accounts.is_in_scope_account,
         accounts.cost_category,
-        centers.cost_center is not null as is_cost_center_mapped,
-        centers.cost_pool,
-        centers.pool_type
+        lines.cost_center is null as is_without_cost_center,
+        coalesce(centers.cost_center, pools.cost_pool) is not null as has_cost_pool,
+        coalesce(centers.cost_pool, pools.cost_pool) as cost_pool,
+        coalesce(centers.pool_type, pools.pool_type) as pool_type
     from lines
     left join fx
         on lines.posting_month = fx.fx_month
@@ -68,6 +83,9 @@ joined as (
         on lines.account_code = accounts.account_code
     left join centers
         on lines.cost_center = centers.cost_center
+    left join pools
+        on lines.cost_center is null
+            and accounts.default_cost_pool = pools.cost_pool
 
 ),
 
@@ -85,14 +103,17 @@ final as (
         fx_rate,
         {{ cost_money('round(' ~ cost_convert('amount', 'fx_rate') ~ ', 2)') }} as amount_reporting,
         coalesce(cost_category, 'unmapped') as cost_category,
-        coalesce(cost_pool, 'unmapped') as cost_pool,
+        -- 'no_cost_center' keeps such lines apart from those of an unknown cost center
+        coalesce(cost_pool, case when is_without_cost_center then 'no_cost_center' else 'unmapped' end) as cost_pool,
         coalesce(pool_type, 'unmapped') as pool_type,
         case
             when pool_type = 'out_of_scope' then 'out_of_scope_cost_center'
             when is_account_mapped and not is_in_scope_account then 'out_of_scope_account'
-            when not is_account_mapped and not is_cost_center_mapped then 'account_and_cost_center_not_mapped'
+            when not is_account_mapped and not has_cost_pool and not is_without_cost_center
+                then 'account_and_cost_center_not_mapped'
             when not is_account_mapped then 'account_not_mapped'
-            when not is_cost_center_mapped then 'cost_center_not_mapped'
+            when not has_cost_pool and is_without_cost_center then 'no_cost_center'
+            when not has_cost_pool then 'cost_center_not_mapped'
             else 'in_scope'
         end as scope_status
     from joined
