@@ -4,7 +4,9 @@
     models tell the two apart (`missing_required` vs `unparseable_type`).
 
     Values are NOT trimmed (trimming every value of 10M rows is measurable):
-    ' 12' is an unparseable integer, ' ' a present string.
+    ' 12' is an unparseable integer, ' ' a present string. A typed (non-text)
+    value of spaces only is empty, as '' is: the checks (validation.sql) trim
+    only a value its parser could not read.
 
     parse_text(col)      text, '' -> null
     parse_integer(col)   optional sign + digits only ('1.5', '1e3', '12.0', ' 12'

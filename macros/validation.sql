@@ -76,16 +76,19 @@
 {% macro column_checks(c, future_exempt, past_exempt) -%}
     {%- set col = c['name'] -%}
     {%- set checks = [] -%}
+    {#- a typed value of spaces only is empty too (null when optional); text is never trimmed -#}
+    {%- set typed = c['type'] != 'string' -%}
+    {%- set blank = ' or (_t_' ~ col ~ ' is null and trim(' ~ col ~ ') = \'\')' if typed else '' -%}
     {%- if c['required'] -%}
         {%- do checks.append({
             'rule': 'missing_required', 'column': col,
-            'condition': parse_text(col) ~ ' is null',
+            'condition': '(' ~ parse_text(col) ~ ' is null' ~ blank ~ ')',
             'detail': "'required value of " ~ col ~ " is empty'"}) -%}
     {%- endif -%}
-    {%- if c['type'] != 'string' -%}
+    {%- if typed -%}
         {%- do checks.append({
             'rule': 'unparseable_type', 'column': col,
-            'condition': parse_text(col) ~ ' is not null and _t_' ~ col ~ ' is null',
+            'condition': parse_text(col) ~ ' is not null and _t_' ~ col ~ ' is null and trim(' ~ col ~ ") <> ''",
             'detail': "'" ~ col ~ " = ' || " ~ quoted_raw(col) ~ " || ' is not a valid " ~ c['type'] ~ "'"}) -%}
     {%- endif -%}
     {%- if c['codes'] -%}

@@ -2,7 +2,8 @@
 
 One module-scoped build: hand-written CSV rows (one good and one bad row per
 rule, a record re-delivered in a later file, a Parquet file among the CSVs, an
-absent source folder) -> orchestration.landing.ingest -> `dbt build --select +staging`
+absent source folder, optional columns absent or empty in every form a CSV or Parquet
+export writes them) -> orchestration.landing.ingest -> `dbt build --select +staging`
 -> assertions on the staging and quarantine tables.
 """
 
@@ -111,6 +112,36 @@ GL_HEADER = (
     "journal_id,line_number,posting_date,account_code,account_name,cost_center,amount,currency,description"
 )
 
+# Optional columns (call durations, a survey's response time, a ledger line's cost centre) the
+# export leaves out or empty: null in staging, never a rejection. One record per form.
+DURATIONS = ("ivr_seconds", "queue_seconds", "talk_seconds", "hold_seconds", "acw_seconds")
+CALLS_HEADER_WITHOUT_DURATIONS = ",".join(c for c in CALLS_HEADER.split(",") if c not in DURATIONS)
+CALLS_WITHOUT_DURATIONS = ["N1,,inbound,2026-11-03T09:00:00,,,,,A1,answered,"]  # the columns are absent
+CALLS_EMPTY_DURATIONS = [
+    "N2,,inbound,2026-11-03T09:00:00,,,,,,,A1,,,,answered,",  # unquoted empty
+    'N3,,inbound,2026-11-03T09:00:00,,,,,"","",A1,"","","",answered,',  # quoted empty ""
+    "N4,,inbound,2026-11-03T09:00:00,,,,, ,  ,A1, ,   , ,answered,",  # spaces only: empty too
+    # row 4: a required timestamp of spaces only is missing, not unparseable
+    "N5,,inbound,  ,,,,,0,0,A1,50,0,10,answered,",
+    # an abandon of unknown wait: IVR known, queue wait empty
+    "N6,,inbound,2026-11-03T09:05:00,,,,,5,,,,,,abandoned,",
+]
+SURVEYS_HEADER_WITHOUT_RESPONSE = "survey_id,interaction_source,interaction_id,csat,nps,ces,resolved"
+GL_HEADER_WITHOUT_COST_CENTER = ",".join(c for c in GL_HEADER.split(",") if c != "cost_center")
+OPTIONAL_FILES = {
+    "telephony_calls/2026-11-03-absent.csv",
+    "telephony_calls/2026-11-03-empty.csv",
+    "telephony_calls/2026-11-04-absent.parquet",
+    "telephony_calls/2026-11-04-null.parquet",
+    "telephony_calls/2026-11-04-empty.parquet",
+    "surveys/2026-11-03-absent.csv",
+    "surveys/2026-11-03-empty.csv",
+    "surveys/2026-11-04-absent.parquet",
+    "gl_journal_lines/2026-11-03-absent.csv",
+    "gl_journal_lines/2026-11-03-empty.csv",
+    "gl_journal_lines/2026-11-04-null.parquet",
+}
+
 # (source, file, row) -> rule, for every bad row written above
 EXPECTED_REJECTIONS = {
     ("telephony_calls", "telephony_calls/2026-11-01.csv", 3): "missing_required",
@@ -129,18 +160,24 @@ EXPECTED_REJECTIONS = {
     ("gl_journal_lines", "gl_journal_lines/2026-11-01.csv", 2): "unknown_currency",
     ("telephony_calls", "telephony_calls/2026-11-01.csv", 12): "implausible_date",
     ("gl_journal_lines", "gl_journal_lines/2026-11-01.csv", 3): "too_many_decimals",
+    ("telephony_calls", "telephony_calls/2026-11-03-empty.csv", 4): "missing_required",
 }
 # staging model -> (landing source, key column, expected keys, superseded versions)
 EXPECTED_STAGING = {
-    "stg_telephony__calls": ("telephony_calls", "call_id", {"C1", "C2", "C9", "C10"}, 2),
+    "stg_telephony__calls": (
+        "telephony_calls",
+        "call_id",
+        {"C1", "C2", "C9", "C10", "N1", "N2", "N3", "N4", "N6", "N7", "N8", "N9"},
+        2,
+    ),
     "stg_ticketing__tickets": ("tickets", "ticket_id", {"T1"}, 0),
     "stg_chat__chats": ("chats", "chat_id", {"H1"}, 1),
     "stg_self_service__sessions": ("self_service_sessions", "session_id", set(), 0),
-    "stg_surveys__responses": ("surveys", "survey_id", {"V1"}, 0),
+    "stg_surveys__responses": ("surveys", "survey_id", {"V1", "V3", "V4", "V5", "V6"}, 0),
     "stg_crm__customers": ("customers", "customer_id", {"K1"}, 0),
     "stg_hr__agents": ("agents", "agent_id", {"A1"}, 0),
     "stg_wfm__agent_activity": ("agent_activity", "agent_id", {"A1"}, 0),
-    "stg_erp__gl_journal_lines": ("gl_journal_lines", "journal_id", {"J1"}, 0),
+    "stg_erp__gl_journal_lines": ("gl_journal_lines", "journal_id", {"J1", "J2", "J3", "J4", "J5", "J6"}, 0),
 }
 
 
@@ -168,6 +205,107 @@ def _write_parquet(path: Path, header: str, rows: list[str]) -> None:
         con.execute(f"copy t to '{path}' (format parquet)")
 
 
+def _write_typed_parquet(path: Path, columns: str, rows: list[tuple]) -> None:
+    """A Parquet file of typed columns (`name type, ...`) and exact values ('' stays '')."""
+    with duckdb.connect() as con:
+        con.execute(f"create table t ({columns})")
+        con.executemany(f"insert into t values ({', '.join('?' for _ in columns.split(','))})", rows)
+        con.execute(f"copy t to '{path}' (format parquet)")
+
+
+def _optional_columns_landing(landing: Path, gl_date: str) -> None:
+    """OPTIONAL_FILES: each optional column absent, null or empty, in CSV and in Parquet."""
+    calls = landing / "telephony_calls"
+    _write(calls / "2026-11-03-absent.csv", [CALLS_HEADER_WITHOUT_DURATIONS, *CALLS_WITHOUT_DURATIONS])
+    _write(calls / "2026-11-03-empty.csv", [CALLS_HEADER, *CALLS_EMPTY_DURATIONS])
+    no_durations = ", ".join(f"{c} varchar" for c in CALLS_HEADER_WITHOUT_DURATIONS.split(","))
+    _write_typed_parquet(
+        calls / "2026-11-04-absent.parquet",
+        no_durations,
+        [("N7", None, "inbound", "2026-11-04T09:00:00", None, None, None, None, "A1", "answered", None)],
+    )
+    typed = ", ".join(
+        f"{c} {'integer' if c in DURATIONS else 'boolean' if c == 'transferred' else 'varchar'}"
+        for c in CALLS_HEADER.split(",")
+    )
+    _write_typed_parquet(  # integer columns holding nulls
+        calls / "2026-11-04-null.parquet",
+        typed,
+        [
+            (
+                "N8",
+                None,
+                "inbound",
+                "2026-11-04T09:00:00",
+                *[None] * 4,
+                None,
+                None,
+                "A1",
+                None,
+                None,
+                None,
+                "answered",
+                None,
+            )
+        ],
+    )
+    text = ", ".join(f"{c} varchar" for c in CALLS_HEADER.split(","))
+    _write_typed_parquet(  # text columns holding empty strings
+        calls / "2026-11-04-empty.parquet",
+        text,
+        [
+            (
+                "N9",
+                "",
+                "inbound",
+                "2026-11-04T09:00:00",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "A1",
+                "",
+                "",
+                "",
+                "answered",
+                "",
+            )
+        ],
+    )
+    surveys = landing / "surveys"
+    _write(surveys / "2026-11-03-absent.csv", [SURVEYS_HEADER_WITHOUT_RESPONSE, "V3,chats,H1,4,,,"])
+    _write(surveys / "2026-11-03-empty.csv", [SURVEYS[0], "V4,chats,H1,,3,,,", 'V5,chats,H1,"",2,,,'])
+    _write_typed_parquet(
+        surveys / "2026-11-04-absent.parquet",
+        "survey_id varchar, interaction_source varchar, interaction_id varchar, csat integer",
+        [("V6", "chats", "H1", 5)],
+    )
+    gl = landing / "gl_journal_lines"
+    _write(
+        gl / "2026-11-03-absent.csv",
+        [GL_HEADER_WITHOUT_COST_CENTER, f"J2,1,{gl_date},6000,Salaries,10,USD,pay"],
+    )
+    _write(
+        gl / "2026-11-03-empty.csv",
+        [
+            GL_HEADER,
+            f"J3,1,{gl_date},6000,Salaries,,10,USD,pay",
+            f'J5,1,{gl_date},6000,Salaries,"",10,USD,pay',
+        ],
+    )
+    gl_text = ", ".join(f"{c} varchar" for c in GL_HEADER.split(","))
+    _write_typed_parquet(
+        gl / "2026-11-04-null.parquet",
+        gl_text,
+        [
+            ("J4", "1", gl_date, "6000", "Salaries", None, "10", "USD", "pay"),
+            ("J6", "1", gl_date, "6000", "Salaries", "", "10", "USD", "pay"),
+        ],
+    )
+
+
 def _build_landing(landing: Path) -> None:
     _write(landing / "telephony_calls" / "2026-11-01.csv", [CALLS_HEADER, *CALLS_1])
     _write_parquet(landing / "telephony_calls" / "2026-11-02.parquet", CALLS_HEADER, CALLS_2)
@@ -190,6 +328,7 @@ def _build_landing(landing: Path) -> None:
             f"J1,3,{month[:8]}15,6000,Salaries,CC1,10.00001,{currency},pay",
         ],
     )
+    _optional_columns_landing(landing, f"{month[:8]}15")
     # self_service_sessions: no folder at all (the company has no portal)
 
 
@@ -287,7 +426,53 @@ def test_good_rows_reach_staging_and_the_winner_is_the_latest_version(built):
     channels = dict(
         con.execute(f"select call_id, channel from {schemas['staging']}.stg_telephony__calls").fetchall()
     )
-    assert channels == {"C1": "inbound_call", "C2": "outbound_call", "C9": "ivr", "C10": "inbound_call"}
+    assert channels == {
+        "C1": "inbound_call",
+        "C2": "outbound_call",
+        "C9": "ivr",
+        **{key: "inbound_call" for key in EXPECTED_STAGING["stg_telephony__calls"][2] - {"C1", "C2", "C9"}},
+    }
+
+
+def test_optional_columns_absent_or_empty_are_null_and_never_rejected(built):
+    """Every form of an unknown optional value, in CSV and Parquet: the column absent from the
+    header (N1, N7, V3, V6, J2), present and empty unquoted (N2, V4, J3) or quoted "" (N3, V5, J5),
+    spaces only in an integer column (N4), null in a typed Parquet column (N8, J4), an
+    empty string in a text Parquet column (N9, J6): the staged value is null and no row of these
+    files is quarantined but N5, whose required started_at is spaces only (missing_required).
+    N6 keeps its known IVR time (5 s) beside its unknown queue wait."""
+    con, schemas, _, _ = built
+    staging = schemas["staging"]
+    calls = {
+        r[0]: r[1:]
+        for r in con.execute(
+            f"select call_id, {', '.join(DURATIONS)}, handle_seconds from {staging}.stg_telephony__calls "
+            "where call_id like 'N%'"
+        ).fetchall()
+    }
+    unknown = (None,) * 6
+    assert calls == {
+        **{k: unknown for k in ("N1", "N2", "N3", "N4", "N7", "N8", "N9")},
+        "N6": (5, *unknown[1:]),
+    }
+    responded = dict(
+        con.execute(
+            f"select survey_id, responded_at_utc from {staging}.stg_surveys__responses where survey_id <> 'V1'"
+        ).fetchall()
+    )
+    assert responded == {"V3": None, "V4": None, "V5": None, "V6": None}
+    centers = dict(
+        con.execute(
+            f"select journal_id, cost_center from {staging}.stg_erp__gl_journal_lines where journal_id <> 'J1'"
+        ).fetchall()
+    )
+    assert centers == {"J2": None, "J3": None, "J4": None, "J5": None, "J6": None}
+    rejected = con.execute(
+        f"select file_name, row_number, rule, column_name from {schemas['quarantine']}.rejected_rows "
+        "where file_name in (select unnest(?::varchar[]))",
+        [sorted(OPTIONAL_FILES)],
+    ).fetchall()
+    assert rejected == [("telephony_calls/2026-11-03-empty.csv", 4, "missing_required", "started_at")]
 
 
 def test_nothing_is_lost(built):

@@ -112,10 +112,12 @@ def _column_rule_conditions(source: Source, cutoff: datetime, earliest: date) ->
     bound = f"timestamp '{cutoff:%Y-%m-%d %H:%M:%S}'"
     for col in source.columns:
         c, t = f'"{col.name}"', f'"_t_{col.name}"'
+        typed = col.type != "string"  # a typed value of spaces only is empty (macros/validation.sql)
+        blank = f" or ({t} is null and trim({c}) = '')" if typed else ""
         found = {
-            "missing_required": f"nullif({c}, '') is null" if col.required else None,
-            "unparseable_type": f"nullif({c}, '') is not null and {t} is null"
-            if col.type != "string"
+            "missing_required": f"(nullif({c}, '') is null{blank})" if col.required else None,
+            "unparseable_type": f"nullif({c}, '') is not null and {t} is null and trim({c}) <> ''"
+            if typed
             else None,
             "unknown_code": f"{t} not in ({', '.join(_q(v) for v in col.codes)})" if col.codes else None,
             "negative_duration": f"{t} < 0" if col.is_duration else None,
