@@ -22,7 +22,6 @@ from decimal import Decimal
 import pytest
 from conftest import open_with_build
 from presets import (
-    CONTRACT_DEPENDENT,
     assert_kpis,
     channel_costs,
     copy_fixture,
@@ -176,15 +175,14 @@ def test_vendor_codes_without_a_contract_code_reach_quarantine_with_file_and_row
     """The Talk ticket (via voice, page 1 record 4) and the deleted ticket (page 2 record 2) are
     quarantined as unknown_code, quoting the value. (When the contract gains codes for tickets
     opened from a call and for deleted tickets, the preset maps them and this test changes.)
-    The Xero line without a cost centre (journal 104, the 4th line of page 2, an
-    out-of-scope account) is quarantined as missing_required: see the xfail below."""
+    The Xero line without a cost centre (journal 104, the 4th line of page 2) is not rejected:
+    see the test below."""
     con, summary, _ = run_a
     page1 = "zendesk_tickets/incremental-tickets-2026-11-20T18-45.json"
     page2 = "zendesk_tickets/incremental-tickets-2026-11-21T15-30.json"
     assert quarantined(con) == {
         ("tickets", page1, 4, "unknown_code", "channel"),
         ("tickets", page2, 2, "unknown_code", "status"),
-        ("gl_journal_lines", "xero_journals/journals-offset-102.json", 4, "missing_required", "cost_center"),
     }
     details = [
         r[0]
@@ -193,7 +191,7 @@ def test_vendor_codes_without_a_contract_code_reach_quarantine_with_file_and_row
         ).fetchall()
     ]
     assert any("'voice'" in d for d in details) and any("'deleted'" in d for d in details)
-    assert sum(n for _, _, n in summary.quarantined) == 3
+    assert sum(n for _, _, n in summary.quarantined) == 2
 
 
 def test_xero_journals_cost_every_channel_to_the_cent(run_a):
@@ -226,9 +224,15 @@ def test_xero_journals_cost_every_channel_to_the_cent(run_a):
     assert abs(v1[0][0] - Decimal("740.00")) < Decimal("0.01")  # labour 380 + telephony 360
 
 
-@pytest.mark.xfail(strict=True, reason=CONTRACT_DEPENDENT)
 def test_a_xero_line_without_tracking_is_never_rejected(run_a):
-    """Xero journals carry no cost centre on lines without tracking; such a line must reach the
-    cost base (allocated by its account's default pool, or reported unallocated), not quarantine."""
+    """Xero journals carry no cost centre on lines without tracking; such a line reaches the
+    cost base (allocated by its account's default pool, or reported unallocated), never
+    quarantine. Journal 104's expense line, 50.00 on account 7100 (mapped in_scope = false, no
+    default pool), is there without a cost centre, out of scope by its account."""
     con, *_ = run_a
     assert not [q for q in quarantined(con) if q[0] == "gl_journal_lines"]
+    line = con.execute(
+        "select cost_center, cost_pool, scope_status, amount_reporting from int_costs__gl_lines "
+        "where account_code = '7100'"
+    ).fetchall()
+    assert line == [(None, "no_cost_center", "out_of_scope_account", Decimal("50.00"))]

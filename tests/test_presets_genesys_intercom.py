@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import open_with_build
-from presets import CONTRACT_DEPENDENT, assert_kpis, channel_costs, copy_fixture, daily_kpis, preset_settings
+from presets import assert_kpis, channel_costs, copy_fixture, daily_kpis, preset_settings
 from test_mappings import CALL_LOG, CALL_LOG_MAPPING
 
 from orchestration.pipeline import run
@@ -54,7 +54,7 @@ def run_b(tmp_path_factory):
     for source, text in (("agents", AGENTS_B), ("gl_journal_lines", GL_B)):
         (landing / source).mkdir()
         (landing / source / f"{source}.csv").write_text(text)
-    run(settings, accept_rejections=True)  # the call log's rows are rejected: accepted, to see them
+    run(settings, accept_rejections=True)  # a call log row is rejected: accepted, to see it
     with open_with_build(settings) as con:  # the published marts, staging from the build file
         yield con
 
@@ -130,22 +130,21 @@ def test_genesys_and_intercom_cost_every_channel_to_the_cent(run_b):
     }
 
 
-def test_every_row_of_the_call_centre_csv_reaches_quarantine_with_its_file_and_row(run_b):
-    """Today every row of the call log lacks the required IVR time (mapped to null: the export
-    has none), so all five rows are quarantined as missing_required, each with the vendor file
-    and its row; nothing is dropped."""
+def test_only_the_unreadable_row_of_the_call_centre_csv_reaches_quarantine(run_b):
+    """The call log has no IVR, hold or after-call time (mapped to null: the export has none):
+    optional, so no row is rejected for them. Only ID0005 (row 5: 31 February) is quarantined,
+    as unparseable_type of started_at, with the vendor file and its row; nothing is dropped."""
     rows = run_b.execute(
         "select row_number, rule, column_name from quarantine.rejected_rows "
         "where file_name = 'callcentre_log/calls-2026-10.csv' order by row_number"
     ).fetchall()
-    assert rows == [(n, "missing_required", "ivr_seconds") for n in range(1, 6)]
+    assert rows == [(5, "unparseable_type", "started_at")]
 
 
-@pytest.mark.xfail(strict=True, reason=CONTRACT_DEPENDENT)
 def test_the_call_centre_csv_gives_the_hand_computed_kpis(run_b):
     """The call log of test_mappings.py (DD/MM/YYYY, H:MM:SS, Y/N) has no IVR, hold or
-    after-call time: mapped to null, its rows are quarantined today. Once those columns are
-    optional, by hand: 2026-10-15 inbound_call offered 3 (ID0001 answered after 12 s, ID0002
+    after-call time: mapped to null (optional columns), by hand: 2026-10-15 inbound_call
+    offered 3 (ID0001 answered after 12 s, ID0002
     abandoned, ID0003 answered after 31 s at 23:59:59 local), answered 2, abandoned 1, ASA
     (12 + 31) / 2 = 21.5; 2026-10-16 offered 1 answered 1 ASA 7; ID0005 (31 February, '12:61')
     stays quarantined as unparseable_type."""
