@@ -41,6 +41,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         seed=args.seed,
         fmt=args.format,
         defect_rate=args.defect_rate,
+        sparse=args.sparse,
     )
     rows = sum(summary.rows_per_source.values())
     print(
@@ -304,6 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
     gen.add_argument(
         "--defect-rate", type=float, default=0.0, help="share of rows given one contract defect (default 0)"
+    )
+    gen.add_argument(
+        "--sparse",
+        action="store_true",
+        help="exports with the gaps real ones have: optional columns left out or empty, unknown waits, "
+        "ledger lines without cost centre, the rarer codes (docs/SAMPLE_DATA.md)",
     )
     gen.set_defaults(func=cmd_generate)
 

@@ -69,9 +69,13 @@ def test_genesys_conversations_give_the_hand_computed_kpis(run_b):
     G6 outbound never answered: no_answer; G7 a chat conversation: not a call.
     inbound_call: offered 3, answered 2, abandoned 1, ASA (12 + 23) / 2 = 17.5, AHT 380,
     abandonment 1 / 3, service level 20 s = G1 / (2 answered + G3) = 1 / 3, transfer rate 1 / 2;
-    ivr containment 1 / 4; outbound_call: offered 2, AHT 150."""
+    ivr containment 1 / 4; outbound_call: offered 2, AHT 150. (October is the call log's.)"""
     assert_kpis(
-        daily_kpis(run_b, ("inbound_call", "outbound_call", "ivr")),
+        {
+            key: values
+            for key, values in daily_kpis(run_b, ("inbound_call", "outbound_call", "ivr")).items()
+            if key[0].startswith("2026-11")
+        },
         {
             ("2026-11-20", "inbound_call"): (3, 2, 1, 17.5, 380.0, 1 / 3, 1 / 3, 0.5, None),
             ("2026-11-20", "ivr"): (1, None, None, None, None, None, None, None, 0.25),

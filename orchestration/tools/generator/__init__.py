@@ -4,7 +4,8 @@
 calls, tickets, chats, self-service, repeat contacts, surveys, agents and their
 states) and writes the landing files of docs/DATA_CONTRACT.md, plus monthly
 general-ledger journals sized from the simulated workload. What it simulates:
-docs/SAMPLE_DATA.md. Deterministic for a seed; it only adds files.
+docs/SAMPLE_DATA.md. Deterministic for a seed; it only adds files. With `sparse`, the
+exports have the gaps real ones have (sparse.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from . import people, roster, surveys
 from .arrivals import Pending, day_arrivals, day_volume, plan_repeats
 from .defects import Injector
 from .ledger import MonthDrivers, journal_lines
+from .sparse import make_gaps
 from .timeline import NULL, day_bounds, local_date_ordinal, rng_for
 from .workforce import productive_share, staff_day
 from .writer import to_table, write, write_chunks
@@ -56,6 +58,7 @@ ID_PREFIX = {
 # random streams per day
 S_DAY, S_WORK, S_REPEAT, S_REDELIVER, S_SURVEY, S_PROBE = 1, 2, 3, 4, 5, 9
 S_DEFECT = 100
+S_SPARSE = 200
 
 
 @dataclass
@@ -81,6 +84,7 @@ def generate(
     fmt: str = "csv",
     defect_rate: float = 0.0,
     business_timezone: str = "America/New_York",
+    sparse: bool = False,
 ) -> GenerationSummary:
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be csv or parquet, not {fmt!r}")
@@ -99,6 +103,7 @@ def generate(
         fmt,
         defect_rate,
         ZoneInfo(business_timezone),
+        sparse,
     ).run(t0)
 
 
@@ -145,9 +150,9 @@ class _DayFrames:
 
 
 class _Run:
-    def __init__(self, out, start, days, cpd, agents, seed, fmt, defect_rate, tz):
+    def __init__(self, out, start, days, cpd, agents, seed, fmt, defect_rate, tz, sparse=False):
         self.out, self.start, self.days, self.cpd, self.seed = out, start, days, cpd, int(seed)
-        self.fmt, self.tz = fmt, tz
+        self.fmt, self.tz, self.sparse = fmt, tz, sparse
         self.first, self.last = start.toordinal(), start.toordinal() + days - 1
         self.base = people.base_size(cpd)
         self.injector = Injector(defect_rate)
@@ -477,11 +482,22 @@ class _Run:
         name = name or f"{date.isoformat()}.{self.fmt}"
         rel = f"{source}/{name}"
         if source not in ("customers", "agents"):
+            table, left_out = self._gaps(source, date, table)
             stream = S_DEFECT + list(SOURCES).index(source)
-            table = self.injector.apply(rng_for(self.seed, date, stream), source, rel, table)
+            table = self.injector.apply(rng_for(self.seed, date, stream), source, rel, table).drop_columns(
+                left_out
+            )
         write(table, self.out / rel, self.fmt, source)
         self.rows[source] += table.num_rows
         self.files.append(rel)
+
+    def _gaps(self, source: str, date: dt.date, table: pa.Table) -> tuple[pa.Table, list[str]]:
+        """With --sparse, the file's gaps (sparse.py) and the columns it leaves out; else as it is."""
+        if not self.sparse:
+            return table, []
+        return make_gaps(
+            rng_for(self.seed, date, S_SPARSE + list(SOURCES).index(source)), source, date, table
+        )
 
     # ---------------------------------------------------------------- ledger drivers
     def _drivers(self, date, call, tix, chat, ss, staffing) -> None:
@@ -550,9 +566,10 @@ class _Run:
             name = f"{month}.{self.fmt}"
             rel = f"gl_journal_lines/{name}"
             date = dt.date.fromisoformat(month + "-01")
+            table, left_out = self._gaps("gl_journal_lines", date, table)
             table = self.injector.apply(
                 rng_for(self.seed, date, S_DEFECT + 50), "gl_journal_lines", rel, table
-            )
+            ).drop_columns(left_out)
             path = self.out / rel
             if path.exists() and not _same_journals(path, table, self.fmt):
                 # another call already delivered this month: deliver ours beside it, never overwrite
