@@ -322,7 +322,7 @@ def test_customer_pii_matches_the_interactions(landing):
 def test_gl_accounts_are_mapped_and_currencies_have_rates(landing):
     gl = read(landing, "gl_journal_lines")
     mapping = pd.read_csv(ROOT / "seeds" / "account_mapping.csv", dtype=str)
-    assert list(mapping.columns) == ["account_code", "cost_category", "in_scope"]
+    assert list(mapping.columns) == ["account_code", "cost_category", "in_scope", "default_cost_pool"]
     assert set(gl["account_code"]) <= set(mapping["account_code"])
     allowed = {
         "salaries",
