@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ import duckdb
 import pytest
 from conftest import make_settings, open_with_build
 
-from orchestration.config import PROJECT_DIR
+from orchestration.configuration import init
 from orchestration.pipeline import run
 from orchestration.tools.generator import generate
 
@@ -32,21 +33,23 @@ SPARSE = dict(start=date(2025, 3, 1), days=3, contacts_per_day=60, agents=8, see
 CENT = Decimal("0.01")
 
 
-def _seed(name: str) -> list[dict]:
-    with open(PROJECT_DIR / "seeds" / f"{name}.csv", newline="") as handle:
+def _seed(config: Path, name: str) -> list[dict]:
+    with open(config / f"{name}.csv", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def ledger_by_hand(landing: Path) -> dict[str, Decimal]:
-    """The generated ledger, summed from its CSV with the shipped seeds: each line in USD at its
-    month's rate (fx_rates), rounded to the cent; out of scope when its account is in_scope =
-    false or its pool (its cost centre's, else its account's default_cost_pool) is out_of_scope.
-    Returns the in-scope total, the lines without cost centre by their default pool, and those
-    whose account has none ('no_cost_center')."""
-    accounts = {r["account_code"]: r for r in _seed("account_mapping")}
-    centers = {r["cost_center"]: r for r in _seed("cost_centers")}
-    pool_types = {r["cost_pool"]: r["pool_type"] for r in _seed("cost_centers")}
-    rates = {(r["month"][:7], r["currency"]): Decimal(r["rate_to_reporting"]) for r in _seed("fx_rates")}
+def ledger_by_hand(landing: Path, config: Path) -> dict[str, Decimal]:
+    """The generated ledger, summed from its CSV with the configuration's files: each line in USD
+    at its month's rate (fx_rates), rounded to the cent; out of scope when its account is
+    in_scope = false or its pool (its cost centre's, else its account's default_cost_pool) is
+    out_of_scope. Returns the in-scope total, the in-scope lines without cost centre by their
+    default pool, and those whose account has none ('no_cost_center')."""
+    accounts = {r["account_code"]: r for r in _seed(config, "account_mapping")}
+    centers = {r["cost_center"]: r for r in _seed(config, "cost_centers")}
+    pool_types = {r["cost_pool"]: r["pool_type"] for r in _seed(config, "cost_centers")}
+    rates = {
+        (r["month"][:7], r["currency"]): Decimal(r["rate_to_reporting"]) for r in _seed(config, "fx_rates")
+    }
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for path in sorted((landing / "gl_journal_lines").glob("*.csv")):
         with open(path, newline="") as handle:
@@ -70,12 +73,20 @@ def ledger_by_hand(landing: Path) -> dict[str, Decimal]:
 
 @pytest.fixture(scope="module")
 def sparse_run(tmp_path_factory):
+    """The sample configuration, but energy (6410) defaults to the out-of-scope pool `sales`:
+    its lines without cost centre leave the cost base, rent's (6400) go to shared_overhead."""
     root = tmp_path_factory.mktemp("sparse")
     generate(out_dir=root / "landing", **SPARSE)
-    settings = make_settings(root, root / "landing")
+    config = root / "config"
+    init(config)
+    mapping = config / "account_mapping.csv"
+    mapping.write_text(
+        mapping.read_text().replace("6410,energy,true,shared_overhead", "6410,energy,true,sales")
+    )
+    settings = replace(make_settings(root, root / "landing"), config_dir=config)
     summary = run(settings)
     with open_with_build(settings) as con:
-        yield con, summary, root / "landing"
+        yield con, summary, root / "landing", config
 
 
 @MARTS_DEPENDENT
@@ -84,7 +95,7 @@ def test_the_sparse_landing_has_every_gap(sparse_run):
     after-call columns and one with them empty, abandoned calls without a queue wait, IVR
     hang-ups, a survey file without responded_at, tickets opened from a call or a chat, deleted
     or merged tickets, ledger lines without a cost centre."""
-    con, _, landing = sparse_run
+    con, *_, landing, _ = sparse_run
     headers = {
         p.name: p.read_text().splitlines()[0].split(",") for p in (landing / "telephony_calls").glob("*.csv")
     }
@@ -113,7 +124,7 @@ def test_the_sparse_landing_has_every_gap(sparse_run):
 
 @MARTS_DEPENDENT
 def test_nothing_of_the_gaps_is_rejected_and_the_build_publishes(sparse_run):
-    con, summary, _ = sparse_run
+    con, summary, *_ = sparse_run
     assert summary.build.startswith("full refresh")
     assert con.execute("select count(*) from quarantine.rejected_rows").fetchone()[0] == 0
     assert summary.rejections == []
@@ -122,11 +133,11 @@ def test_nothing_of_the_gaps_is_rejected_and_the_build_publishes(sparse_run):
 @MARTS_DEPENDENT
 def test_ledger_lines_without_cost_centre_reconcile_to_the_cent(sparse_run):
     """By hand from the CSV (ledger_by_hand): allocated + unallocated = the in-scope ledger; the
-    rent and energy lines without a cost centre (accounts 6400, 6410, default pool
-    shared_overhead) are in that pool; the onboarding line (6100, no default pool) is unallocated
-    as no_cost_center, as the run summary says."""
-    con, summary, landing = sparse_run
-    by_hand = ledger_by_hand(landing)
+    rent line without a cost centre (6400, default pool shared_overhead) is in that pool, the
+    energy line (6410, default pool sales) out of scope; the onboarding line (6100, no default
+    pool) is unallocated as no_cost_center, as the run summary says."""
+    con, summary, landing, config = sparse_run
+    by_hand = ledger_by_hand(landing, config)
     assert set(by_hand) == {"in_scope", "shared_overhead", "no_cost_center"}
     total = con.execute("select sum(allocated_amount) from marts.fct_cost_allocation").fetchone()[0]
     assert total == by_hand["in_scope"] == summary.cost.ledger
@@ -137,6 +148,11 @@ def test_ledger_lines_without_cost_centre_reconcile_to_the_cent(sparse_run):
         ).fetchall()
     )
     assert defaulted == {"shared_overhead": by_hand["shared_overhead"]}
+    energy = con.execute(
+        "select distinct cost_pool, scope_status from int_costs__gl_lines "
+        "where account_code = '6410' and cost_center is null"
+    ).fetchall()
+    assert energy == [("sales", "out_of_scope_cost_center")]
     unallocated = con.execute(
         "select sum(allocated_amount), min(unallocated_detail) from marts.fct_cost_allocation "
         "where unallocated_reason = 'no_cost_center'"

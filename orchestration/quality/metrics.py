@@ -608,7 +608,8 @@ def staging_rejection_frame(con: duckdb.DuckDBPyConnection, policy: Policy) -> p
 
 # ---------------------------------------------------------------- marts layer
 def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection, settings: RuleSettings) -> pd.DataFrame:
-    """Per month: the in-scope ledger (recomputed from staging and seeds, as C7) against the marts."""
+    """Per month: the in-scope ledger (recomputed from staging and seeds, as C7; a line without
+    cost centre by its account's default pool) against the marts."""
     currency = settings.reporting_currency
     return con.execute(
         f"""
@@ -620,7 +621,9 @@ def mart_reconciliation_frame(con: duckdb.DuckDBPyConnection, settings: RuleSett
             left join seeds.fx_rates fx on cast(fx.month as date) = l.posting_month and fx.currency = l.currency
             left join seeds.account_mapping a on cast(a.account_code as varchar) = l.account_code
             left join seeds.cost_centers c on c.cost_center = l.cost_center
-            where coalesce(c.pool_type, '') <> 'out_of_scope'
+            left join (select cost_pool, min(pool_type) as pool_type from seeds.cost_centers group by 1) d
+                on l.cost_center is null and d.cost_pool = a.default_cost_pool  -- a line without cost centre
+            where coalesce(c.pool_type, d.pool_type, '') <> 'out_of_scope'
               and coalesce(cast(a.in_scope as varchar), 'true') not in ('false', 'False', 'FALSE', '0')
         ),
         ledger as (select cost_month, sum(amount) as ledger_total from gl group by 1),
