@@ -56,7 +56,7 @@ class ColumnSpec:
     max_value: float | None = None
     min_inclusive: bool = True
     first_day_of_month: bool = False  # meta: a month, written as its first day
-    absent_means_empty: bool = False  # meta: a file without the column reads as empty (a later column)
+    absent_means_empty: bool = False  # meta: a file without the column (added later) reads as empty
     references: tuple[str, str] | None = None  # relationships: (seed, column) its values must be in
 
 
