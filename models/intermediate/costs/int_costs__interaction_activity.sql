@@ -5,7 +5,9 @@ with
 interactions as (
 
     select * from {{ ref('int_interactions__unioned') }}
-    {{ incremental_months_filter('interaction_month') }}
+    -- customer contacts only: a deleted, merged or follow-up ticket drives no cost of its own
+    where is_customer_contact
+    {{ incremental_months_filter('interaction_month', 'and') }}
 
 ),
 
