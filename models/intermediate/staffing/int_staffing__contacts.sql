@@ -6,6 +6,10 @@
     that month, by their share of the queue's handled contacts (chats have no queue: the
     channel is the queue). Anything else (unassisted, unhandled cases, an agent missing from
     the roster) has no team: cost_pool 'unassigned', share 1.
+    Handle time: known, or estimated as the cost drivers estimate it from known values of the
+    same channel and month (int_costs__interaction_activity.handle_time_basis component_average
+    or channel_average); with no known handle time in the channel-month it is null (unknown: it
+    weighs in no AHT), never 0 (docs/decisions/staffing.md ST12).
 -#}
 {{ incremental_by_month('interval_month') }}
 with
@@ -23,8 +27,6 @@ interactions as (
         started_at_local,
         interaction_date,
         interaction_month,
-        handle_seconds,
-        productive_handle_seconds,
         coalesce(is_queued, false) as is_queued,
         coalesce(is_handled, false) as is_handled
     from {{ ref('fct_interactions') }}
@@ -47,7 +49,16 @@ labour_pools as (
 
     select
         interaction_id,
-        labour_cost_pool
+        labour_cost_pool,
+        handle_time_basis,
+        case
+            when handle_time_basis in ('known', 'not_handled', 'component_average', 'channel_average')
+                then cast(handle_minutes as {{ type_double() }}) * 60
+        end as handle_seconds,
+        case
+            when handle_time_basis in ('known', 'not_handled', 'component_average', 'channel_average')
+                then cast(productive_handle_minutes as {{ type_double() }}) * 60
+        end as productive_handle_seconds
     from {{ ref('int_costs__interaction_activity') }}
     {{ incremental_months_filter('cost_month') }}
 
@@ -60,6 +71,9 @@ contacts as (
         -- the ACD queue of a call; chats, cases and the rest have none: their channel is the queue
         coalesce(call_queues.queue, interactions.channel) as queue,
         labour_pools.labour_cost_pool,
+        labour_pools.handle_time_basis,
+        labour_pools.handle_seconds,
+        labour_pools.productive_handle_seconds,
         {{ kpi_half_hour_start('interactions.started_at_local') }} as interval_start_local
     from interactions
     left join call_queues
@@ -150,8 +164,9 @@ final as (
         is_queued,
         is_handled,
         team_share,
-        cast(case when is_handled then coalesce(handle_seconds, 0) else 0 end as {{ type_double() }}) as handle_seconds,
-        cast(case when is_handled then coalesce(productive_handle_seconds, 0) else 0 end as {{ type_double() }})
+        handle_time_basis not in ('known', 'not_handled') as is_handle_time_estimated,
+        cast(case when is_handled then handle_seconds else 0 end as {{ type_double() }}) as handle_seconds,
+        cast(case when is_handled then productive_handle_seconds else 0 end as {{ type_double() }})
             as workload_seconds
     from attributed
 
