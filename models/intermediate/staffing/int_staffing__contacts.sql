@@ -27,6 +27,8 @@ interactions as (
         started_at_local,
         interaction_date,
         interaction_month,
+        handle_seconds,
+        productive_handle_seconds,
         coalesce(is_queued, false) as is_queued,
         coalesce(is_handled, false) as is_handled
     from {{ ref('fct_interactions') }}
@@ -50,15 +52,15 @@ labour_pools as (
     select
         interaction_id,
         labour_cost_pool,
-        handle_time_basis,
+        -- an unknown handle time as the cost drivers estimate it from the same channel and month
         case
-            when handle_time_basis in ('known', 'not_handled', 'component_average', 'channel_average')
+            when handle_time_basis in ('component_average', 'channel_average')
                 then cast(handle_minutes as {{ type_double() }}) * 60
-        end as handle_seconds,
+        end as estimated_handle_seconds,
         case
-            when handle_time_basis in ('known', 'not_handled', 'component_average', 'channel_average')
+            when handle_time_basis in ('component_average', 'channel_average')
                 then cast(productive_handle_minutes as {{ type_double() }}) * 60
-        end as productive_handle_seconds
+        end as estimated_productive_seconds
     from {{ ref('int_costs__interaction_activity') }}
     {{ incremental_months_filter('cost_month') }}
 
@@ -71,9 +73,8 @@ contacts as (
         -- the ACD queue of a call; chats, cases and the rest have none: their channel is the queue
         coalesce(call_queues.queue, interactions.channel) as queue,
         labour_pools.labour_cost_pool,
-        labour_pools.handle_time_basis,
-        labour_pools.handle_seconds,
-        labour_pools.productive_handle_seconds,
+        labour_pools.estimated_handle_seconds,
+        labour_pools.estimated_productive_seconds,
         {{ kpi_half_hour_start('interactions.started_at_local') }} as interval_start_local
     from interactions
     left join call_queues
@@ -164,9 +165,13 @@ final as (
         is_queued,
         is_handled,
         team_share,
-        handle_time_basis not in ('known', 'not_handled') as is_handle_time_estimated,
-        cast(case when is_handled then handle_seconds else 0 end as {{ type_double() }}) as handle_seconds,
-        cast(case when is_handled then productive_handle_seconds else 0 end as {{ type_double() }})
+        is_handled and handle_seconds is null and estimated_handle_seconds is not null as is_handle_time_estimated,
+        cast(case when is_handled then coalesce(handle_seconds, estimated_handle_seconds) else 0 end as {{ type_double() }})
+            as handle_seconds,
+        cast(
+            case when is_handled then coalesce(productive_handle_seconds, estimated_productive_seconds) else 0 end
+            as {{ type_double() }}
+        )
             as workload_seconds
     from attributed
 
