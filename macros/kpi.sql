@@ -128,15 +128,21 @@
 {%- endmacro %}
 
 {#-
-    Abandonment without short abandons, over the abandons with a known wait (an abandon with
-    unknown wait is neither short nor long: it is in neither side); every answered contact is
-    in the denominator. Select-list fragment from the components abandoned_known_wait_count,
-    short_abandoned and answered.
+    Abandonment without short abandons, over the contacts whose wait is known (the input that
+    tells a short abandon from a long one): (abandoned with known wait - short) / (answered
+    with known wait + abandoned with known wait - short). An abandon with unknown wait is
+    neither short nor long, and an answered contact with unknown wait is left out with it, so
+    that both sides describe the same contacts (all waits unknown: null, not 0%).
+    Select-list fragment from the components abandoned_known_wait_count, short_abandoned and
+    asa_answered_count (answered with a known wait).
 -#}
 {% macro kpi_abandonment_excl_short_columns() -%}
     abandoned_known_wait_count - short_abandoned as abandonment_excl_short_numerator,
-    answered + abandoned_known_wait_count - short_abandoned as abandonment_excl_short_denominator,
-    {{ safe_divide('abandoned_known_wait_count - short_abandoned', 'answered + abandoned_known_wait_count - short_abandoned') }}
+    asa_answered_count + abandoned_known_wait_count - short_abandoned as abandonment_excl_short_denominator,
+    {{ safe_divide(
+        'abandoned_known_wait_count - short_abandoned',
+        'asa_answered_count + abandoned_known_wait_count - short_abandoned'
+    ) }}
         as abandonment_excl_short_rate
 {%- endmacro %}
 

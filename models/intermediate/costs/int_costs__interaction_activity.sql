@@ -119,6 +119,12 @@ components as (
         case when talk_seconds is null then coalesce(avg_talk_seconds, 0) else 0 end
         + case when hold_seconds is null then coalesce(avg_hold_seconds, 0) else 0 end as estimated_talk_hold_seconds,
         case when acw_seconds is null then coalesce(avg_acw_seconds, 0) else 0 end as estimated_acw_seconds,
+        -- a call with no usage component known, itself or in its group: equal weight (one minute)
+        source = 'telephony_calls'
+        and coalesce(
+            ivr_seconds, wait_seconds, talk_seconds, hold_seconds,
+            avg_ivr_seconds, avg_wait_seconds, avg_talk_seconds, avg_hold_seconds
+        ) is null as is_usage_unknown,
         case
             when handle_seconds is not null then 'known'
             when not is_handled then 'not_handled'
@@ -191,14 +197,16 @@ final as (
         {{ cost_seconds_to_minutes('estimated_productive_seconds') }} as estimated_productive_handle_minutes,
         -- time connected to the platform: calls IVR + queue + talk + hold, other contacts wait + handle time
         {{ cost_seconds_to_minutes(
-            "case when source = 'telephony_calls'
-                then ivr_used_seconds + wait_used_seconds + talk_used_seconds + hold_used_seconds
+            "case when is_usage_unknown then 60
+                when source = 'telephony_calls'
+                    then ivr_used_seconds + wait_used_seconds + talk_used_seconds + hold_used_seconds
                 else wait_used_seconds + handle_used_seconds end"
         ) }} as usage_minutes,
         {{ cost_seconds_to_minutes(
-            "estimated_wait_ivr_seconds + case when source = 'telephony_calls'
-                then estimated_talk_hold_seconds
-                else case when handle_time_basis in ('known', 'not_handled') then 0 else handle_used_seconds end end"
+            "case when is_usage_unknown then 60
+                when source = 'telephony_calls' then estimated_wait_ivr_seconds + estimated_talk_hold_seconds
+                else estimated_wait_ivr_seconds
+                    + case when handle_time_basis in ('known', 'not_handled') then 0 else handle_used_seconds end end"
         ) }} as estimated_usage_minutes
     from estimated
 
