@@ -85,7 +85,7 @@
 {#-
     The additive queue components of a group of contacts (the rows of a GROUP BY over
     fct_interactions-like rows with columns channel, outcome, wait_seconds). Emits a
-    select-list fragment (no trailing comma). Definitions (docs/decisions/kpis.md K3, K13):
+    select-list fragment (no trailing comma). Definitions (docs/decisions/kpis.md K3, K12):
       answered         outcome = 'answered'
       abandoned        outcome = 'abandoned'
       abandoned_known_wait_count  abandoned with a known wait (coverage of the short-abandon split)

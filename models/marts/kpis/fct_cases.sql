@@ -1,7 +1,7 @@
 {#-
     One row per case (every ticket: email, web_form, social, and tickets opened from a call or
     a chat; deleted and merged ones too, with their status) with its service times in hours
-    and reopen facts; the basis of fct_case_kpis_daily (docs/decisions/kpis.md K7, K12). Read
+    and reopen facts; the basis of fct_case_kpis_daily (docs/decisions/kpis.md K7, K13). Read
     from int_interactions__unioned, not fct_interactions, which keeps customer contacts only.
 -#}
 {{ incremental_by_month(month_of('created_date')) }}
