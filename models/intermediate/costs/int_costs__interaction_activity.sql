@@ -86,7 +86,7 @@ enriched as (
 averages as (
 
     select
-        enriched.*,
+        *,
         avg(ivr_seconds) over (partition by cost_month, channel, outcome) as avg_ivr_seconds,
         avg(wait_seconds) over (partition by cost_month, channel, outcome) as avg_wait_seconds,
         avg(talk_seconds) over (partition by cost_month, channel, outcome) as avg_talk_seconds,
@@ -108,7 +108,7 @@ averages as (
 components as (
 
     select
-        averages.*,
+        *,
         coalesce(ivr_seconds, avg_ivr_seconds, 0) as ivr_used_seconds,
         coalesce(wait_seconds, avg_wait_seconds, 0) as wait_used_seconds,
         coalesce(talk_seconds, avg_talk_seconds, 0) as talk_used_seconds,
@@ -144,7 +144,7 @@ components as (
 estimated as (
 
     select
-        components.*,
+        *,
         case handle_time_basis
             when 'known' then handle_seconds
             when 'not_handled' then 0

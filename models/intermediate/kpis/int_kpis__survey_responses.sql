@@ -69,14 +69,14 @@ final as (
         interaction_date,
         responded_at_utc,
         responded_at_local,
-        -- an unknown response time does not drop the response: it rates its interaction, whose
-        -- date it takes (null only when unmatched too)
-        coalesce(cast(responded_at_local as date), interaction_date) as response_date,
-        responded_at_utc is not null as is_response_time_known,
         csat,
         nps,
         ces,
         is_resolved,
+        -- an unknown response time does not drop the response: it rates its interaction, whose
+        -- date it takes (null only when unmatched too)
+        coalesce(cast(responded_at_local as date), interaction_date) as response_date,
+        responded_at_utc is not null as is_response_time_known,
         case when csat is not null then 1 else 0 end as csat_response,
         case when csat >= 4 then 1 else 0 end as csat_satisfied,
         case when nps is not null then 1 else 0 end as nps_response,

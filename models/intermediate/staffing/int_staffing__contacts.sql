@@ -166,7 +166,10 @@ final as (
         is_handled,
         team_share,
         is_handled and handle_seconds is null and estimated_handle_seconds is not null as is_handle_time_estimated,
-        cast(case when is_handled then coalesce(handle_seconds, estimated_handle_seconds) else 0 end as {{ type_double() }})
+        cast(
+            case when is_handled then coalesce(handle_seconds, estimated_handle_seconds) else 0 end
+            as {{ type_double() }}
+        )
             as handle_seconds,
         cast(
             case when is_handled then coalesce(productive_handle_seconds, estimated_productive_seconds) else 0 end
