@@ -47,6 +47,11 @@
     cast(round(cast({{ num }} as {{ type_double() }}) / cast(nullif({{ den }}, 0) as {{ type_double() }}), {{ scale }}) as decimal(24, {{ scale }}))
 {%- endmacro %}
 
+{#- Seconds (any numeric expression) as minutes, decimal(18, 6): the driver quantities' type. -#}
+{% macro cost_seconds_to_minutes(seconds) -%}
+    cast(round(cast({{ seconds }} as {{ type_double() }}) / 60, 6) as decimal(18, 6))
+{%- endmacro %}
+
 {#- The quantity of driver `driver` (an SQL expression giving the driver code) on a
     row of pool activity with the four driver columns (alias `a`). -#}
 {% macro cost_driver_quantity(driver, a) -%}
@@ -55,6 +60,16 @@
         when 'handled_interactions' then {{ a }}.handled_interactions
         when 'usage_minutes' then {{ a }}.usage_minutes
         when 'interactions' then {{ a }}.interactions
+    end
+{%- endmacro %}
+
+{#- The estimated part of the driver quantity (cost_driver_quantity) of a row of pool activity:
+    the minute drivers carry their estimated minutes (C10); counts are never estimated. -#}
+{% macro cost_estimated_driver_quantity(driver, a) -%}
+    case {{ driver }}
+        when 'productive_handle_minutes' then {{ a }}.estimated_productive_handle_minutes
+        when 'usage_minutes' then {{ a }}.estimated_usage_minutes
+        else 0
     end
 {%- endmacro %}
 

@@ -85,26 +85,30 @@
 {#-
     The additive queue components of a group of contacts (the rows of a GROUP BY over
     fct_interactions-like rows with columns channel, outcome, wait_seconds). Emits a
-    select-list fragment (no trailing comma). Definitions (docs/decisions/kpis.md):
+    select-list fragment (no trailing comma). Definitions (docs/decisions/kpis.md K3, K12):
       answered         outcome = 'answered'
       abandoned        outcome = 'abandoned'
-      short_abandoned  abandoned and wait <= short_abandon_seconds (unknown wait: not short)
+      abandoned_known_wait_count  abandoned with a known wait (coverage of the short-abandon split)
+      short_abandoned  abandoned and wait <= short_abandon_seconds (unknown wait: neither short nor long)
       asa_*            answered with a known wait: sum of wait, count
       sl_*             answered with wait <= T (numerator); denominator = answered with a known
                      wait + abandoned with wait > T (abandons within T and unknown waits: neither)
+      sl_unknown_wait_count  answered or abandoned with an unknown wait: outside the service level
     Computed on every row; the caller nulls them outside the queued channels.
 -#}
 {% macro kpi_queue_components(channel_col='channel', outcome_col='outcome', wait_col='wait_seconds') -%}
     {%- set t = kpi_sl_threshold(channel_col) -%}
     {{ kpi_count_if(outcome_col ~ " = 'answered'") }} as answered,
     {{ kpi_count_if(outcome_col ~ " = 'abandoned'") }} as abandoned,
+    {{ kpi_count_if(outcome_col ~ " = 'abandoned' and " ~ wait_col ~ " is not null") }} as abandoned_known_wait_count,
     {{ kpi_count_if(outcome_col ~ " = 'abandoned' and " ~ wait_col ~ " <= " ~ kpi_short_abandon_seconds()) }} as short_abandoned,
     {{ kpi_sum_if(outcome_col ~ " = 'answered' and " ~ wait_col ~ " is not null", wait_col, 'bigint') }} as asa_wait_seconds_sum,
     {{ kpi_count_if(outcome_col ~ " = 'answered' and " ~ wait_col ~ " is not null") }} as asa_answered_count,
     {{ kpi_count_if(outcome_col ~ " = 'answered' and " ~ wait_col ~ " <= " ~ t) }} as sl_answered_within_threshold,
     {{ kpi_count_if(outcome_col ~ " = 'abandoned' and " ~ wait_col ~ " > " ~ t) }} as sl_abandoned_after_threshold,
     {{ kpi_count_if(outcome_col ~ " = 'answered' and " ~ wait_col ~ " is not null") }}
-        + {{ kpi_count_if(outcome_col ~ " = 'abandoned' and " ~ wait_col ~ " > " ~ t) }} as sl_denominator
+        + {{ kpi_count_if(outcome_col ~ " = 'abandoned' and " ~ wait_col ~ " > " ~ t) }} as sl_denominator,
+    {{ kpi_count_if(outcome_col ~ " in ('answered', 'abandoned') and " ~ wait_col ~ " is null") }} as sl_unknown_wait_count
 {%- endmacro %}
 
 {#- Start of the 30-minute interval (hh:00 or hh:30) of a naive local timestamp. -#}
@@ -117,18 +121,38 @@
     (cast({{ dbt.datediff(start_ts, end_ts, 'second') }} as {{ type_double() }}) / 3600.0)
 {%- endmacro %}
 
-{#- Handle seconds of one contact for AHT: calls talk + hold + acw (DOMAIN.md), chats and cases their logged handle_seconds. -#}
+{#- Handle seconds of one contact for AHT: calls talk + hold + acw (DOMAIN.md), chats and cases their logged
+    handle_seconds. Null when unknown (a call's when any of the three is): AHT leaves it out of both sides. -#}
 {% macro kpi_aht_seconds_expr() -%}
     (case when channel in {{ kpi_channel_list('calls') }} then talk_seconds + hold_seconds + acw_seconds else handle_seconds end)
+{%- endmacro %}
+
+{#-
+    Abandonment without short abandons, over the contacts whose wait is known (the input that
+    tells a short abandon from a long one): (abandoned with known wait - short) / (answered
+    with known wait + abandoned with known wait - short). An abandon with unknown wait is
+    neither short nor long, and an answered contact with unknown wait is left out with it, so
+    that both sides describe the same contacts (all waits unknown: null, not 0%).
+    Select-list fragment from the components abandoned_known_wait_count, short_abandoned and
+    asa_answered_count (answered with a known wait).
+-#}
+{% macro kpi_abandonment_excl_short_columns() -%}
+    abandoned_known_wait_count - short_abandoned as abandonment_excl_short_numerator,
+    asa_answered_count + abandoned_known_wait_count - short_abandoned as abandonment_excl_short_denominator,
+    {{ safe_divide(
+        'abandoned_known_wait_count - short_abandoned',
+        'asa_answered_count + abandoned_known_wait_count - short_abandoned'
+    ) }}
+        as abandonment_excl_short_rate
 {%- endmacro %}
 
 {#- The additive components of the channel KPI marts, in output order (daily and monthly). -#}
 {% macro kpi_channel_component_columns() -%}
     {{ return([
-        'offered', 'handled', 'answered', 'abandoned', 'short_abandoned',
+        'offered', 'handled', 'answered', 'abandoned', 'abandoned_known_wait_count', 'short_abandoned',
         'asa_wait_seconds_sum', 'asa_answered_count',
         'aht_handle_seconds_sum', 'aht_handled_count',
-        'sl_answered_within_threshold', 'sl_abandoned_after_threshold', 'sl_denominator',
+        'sl_answered_within_threshold', 'sl_abandoned_after_threshold', 'sl_denominator', 'sl_unknown_wait_count',
         'containment_contained', 'containment_denominator',
         'transferred', 'transfer_answered_count',
         'fcr_contacts', 'repeat_generating_contacts', 'repeat_contacts',
@@ -150,6 +174,7 @@
     handled,
     answered,
     abandoned,
+    abandoned_known_wait_count,
     short_abandoned,
     asa_wait_seconds_sum,
     asa_answered_count,
@@ -159,13 +184,12 @@
     {{ safe_divide('aht_handle_seconds_sum', 'aht_handled_count') }} as aht_seconds,
     answered + abandoned as abandonment_denominator,
     {{ safe_divide('abandoned', 'answered + abandoned') }} as abandonment_rate,
-    abandoned - short_abandoned as abandonment_excl_short_numerator,
-    answered + abandoned - short_abandoned as abandonment_excl_short_denominator,
-    {{ safe_divide('abandoned - short_abandoned', 'answered + abandoned - short_abandoned') }} as abandonment_excl_short_rate,
+    {{ kpi_abandonment_excl_short_columns() }},
     sl_threshold_seconds,
     sl_answered_within_threshold,
     sl_abandoned_after_threshold,
     sl_denominator,
+    sl_unknown_wait_count,
     {{ safe_divide('sl_answered_within_threshold', 'sl_denominator') }} as service_level_rate,
     containment_contained,
     containment_denominator,

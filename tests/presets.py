@@ -14,11 +14,6 @@ from orchestration.config import Settings
 from orchestration.configuration import init
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vendor_exports"
-CONTRACT_DEPENDENT = (
-    "needs the contract to make the column optional (ivr_seconds, hold_seconds, acw_seconds, "
-    "gl cost_center are required today, so these rows are quarantined as missing_required)"
-)
-
 
 def preset_settings(root: Path) -> Settings:
     """Settings of a warehouse under root, landing root/landing, configuration folder root/config

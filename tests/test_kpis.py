@@ -75,8 +75,10 @@ def independent_queue_kpis(rows: pd.DataFrame, wait_col: str, threshold: int, ca
     abandoned = rows[rows.outcome == "abandoned"]
     short = abandoned[abandoned[wait_col] <= SHORT_ABANDON_SECONDS]
     answered_known = answered[answered[wait_col].notna()]
+    abandoned_known = abandoned[abandoned[wait_col].notna()]
     if calls:
-        handle = answered.talk_seconds + answered.hold_seconds + answered.acw_seconds
+        # a handle time is known only whole (talk, hold and acw all known)
+        handle = (answered.talk_seconds + answered.hold_seconds + answered.acw_seconds).dropna()
     else:
         handle = answered.handle_seconds.dropna()
     out = {
@@ -87,8 +89,9 @@ def independent_queue_kpis(rows: pd.DataFrame, wait_col: str, threshold: int, ca
         "asa_seconds": ratio(answered_known[wait_col].sum(), len(answered_known)),
         "aht_seconds": ratio(handle.sum(), len(handle)),
         "abandonment_rate": ratio(len(abandoned), len(answered) + len(abandoned)),
+        # over the contacts with a known wait: an unknown one is neither short nor long
         "abandonment_excl_short_rate": ratio(
-            len(abandoned) - len(short), len(answered) + len(abandoned) - len(short)
+            len(abandoned_known) - len(short), len(answered_known) + len(abandoned_known) - len(short)
         ),
         "service_level_rate": ratio(
             (answered_known[wait_col] <= threshold).sum(),

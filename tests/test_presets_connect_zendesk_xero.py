@@ -8,7 +8,8 @@ documented record format, with the oddities real exports carry: Amazon Connect r
 re-delivered with a later LastUpdateTimestamp, concatenated JSON without extension and a gzip
 file, a transfer leg, a callback, a task and a supervisor's monitoring (not read), nulls in
 nested objects; Zendesk pages with a re-exported ticket, a deleted ticket, a Talk (voice)
-ticket, a sample ticket, a ticket without metric set; Xero pages overlapping on a journal,
+ticket (a case opened from a call: kept as a case, no contact of its own), a sample ticket, a
+ticket without metric set; Xero pages overlapping on a journal,
 balance-sheet lines (not read), tracking categories under several names. One pipeline run
 (about two minutes), marked slow. Business timezone America/New_York: 2026-11-20 is EST
 (UTC-5), every record is that local day unless said otherwise.
@@ -145,53 +146,59 @@ def test_zendesk_tickets_give_the_hand_computed_case_kpis(run_a):
     email 5001 (reply 90 min = 1.5 h, solved 6 h later) and 5005 (exported new, then again
     solved 22 h later, reply 120 min = 2 h, reopened once): created 2, first response
     (1.5 + 2) / 2 = 1.75 h, resolution (6 + 22) / 2 = 14 h, reopen rate 1 / 2; solved: 5001
-    on the 20th (15:00 local), 5005 on the 21st. web_form: 5002 (reply 30 min = 0.5 h, open)
-    and 5006 (open; its later, deleted version is quarantined): created 2, first response 0.5
-    h over 1 case, none resolved. social: 5003 (twitter, on hold -> pending, no metric set):
-    created 1, nothing else. The voice ticket and the sample ticket are no case."""
+    on the 20th (15:00 local), 5005 on the 21st. web_form: 5002 (reply 30 min = 0.5 h, open):
+    created 1, first response 0.5 h, none resolved; 5006's later version is deleted: no case,
+    counted in deleted_cases on its creation day. social: 5003 (twitter, on hold -> pending,
+    no metric set): created 1, nothing else. The Talk ticket 5004 (via voice -> phone) is a
+    case opened from a call, channel inbound_call: created 11:30 local, reply 1 min = 1/60 h,
+    solved 15 min later (0.25 h) that day, never reopened (0 / 1). The sample ticket is no
+    case."""
     con, *_ = run_a
     got = {
         (str(r[0]), r[1]): r[2:]
         for r in con.execute(
             "select kpi_date, channel, cases_created, cases_solved, first_response_count, avg_first_response_hours, "
-            "resolved_count, avg_resolution_hours, reopen_rate from marts.fct_case_kpis_daily "
-            "where cases_created > 0 or cases_solved > 0"
+            "resolved_count, avg_resolution_hours, reopen_rate, deleted_cases from marts.fct_case_kpis_daily "
+            "where cases_created > 0 or cases_solved > 0 or deleted_cases > 0"
         ).fetchall()
     }
     assert_kpis(
         got,
         {
-            ("2026-11-20", "email"): (2, 1, 2, 1.75, 2, 14.0, 0.5),
-            ("2026-11-20", "web_form"): (2, 0, 1, 0.5, 0, None, None),
-            ("2026-11-20", "social"): (1, 0, 0, None, 0, None, None),
-            ("2026-11-21", "email"): (0, 1, 0, None, 0, None, None),
+            ("2026-11-20", "email"): (2, 1, 2, 1.75, 2, 14.0, 0.5, 0),
+            ("2026-11-20", "web_form"): (1, 0, 1, 0.5, 0, None, None, 1),
+            ("2026-11-20", "social"): (1, 0, 0, None, 0, None, None, 0),
+            ("2026-11-20", "inbound_call"): (1, 1, 1, 1 / 60, 1, 0.25, 0.0, 0),
+            ("2026-11-21", "email"): (0, 1, 0, None, 0, None, None, 0),
         },
     )
     statuses = dict(con.execute("select ticket_id, status from staging.stg_ticketing__tickets").fetchall())
-    assert statuses == {"5001": "solved", "5002": "open", "5003": "pending", "5005": "solved", "5006": "open"}
-
-
-def test_vendor_codes_without_a_contract_code_reach_quarantine_with_file_and_row(run_a):
-    """The Talk ticket (via voice, page 1 record 4) and the deleted ticket (page 2 record 2) are
-    quarantined as unknown_code, quoting the value. (When the contract gains codes for tickets
-    opened from a call and for deleted tickets, the preset maps them and this test changes.)
-    The Xero line without a cost centre (journal 104, the 4th line of page 2) is not rejected:
-    see the test below."""
-    con, summary, _ = run_a
-    page1 = "zendesk_tickets/incremental-tickets-2026-11-20T18-45.json"
-    page2 = "zendesk_tickets/incremental-tickets-2026-11-21T15-30.json"
-    assert quarantined(con) == {
-        ("tickets", page1, 4, "unknown_code", "channel"),
-        ("tickets", page2, 2, "unknown_code", "status"),
+    assert statuses == {
+        "5001": "solved",
+        "5002": "open",
+        "5003": "pending",
+        "5004": "solved",
+        "5005": "solved",
+        "5006": "deleted",
     }
-    details = [
-        r[0]
-        for r in con.execute(
-            "select detail from quarantine.rejected_rows where source = 'tickets'"
+    # the Talk ticket and the deleted one are cases, not contacts of their own
+    assert dict(
+        con.execute(
+            "select ticket_id, is_customer_contact from marts.fct_cases where ticket_id in ('5004', '5006')"
         ).fetchall()
-    ]
-    assert any("'voice'" in d for d in details) and any("'deleted'" in d for d in details)
-    assert sum(n for _, _, n in summary.quarantined) == 2
+    ) == {"5004": False, "5006": False}
+    assert not con.execute(
+        "select count(*) from marts.fct_interactions where source = 'tickets' and source_interaction_id in ('5004', '5006')"
+    ).fetchone()[0]
+
+
+def test_tickets_from_calls_deleted_tickets_and_untracked_lines_are_not_quarantined(run_a):
+    """The Talk ticket (via voice -> phone) and the deleted ticket (status deleted) have contract
+    codes, and the Xero line without a cost centre (journal 104, the 4th line of page 2) is
+    optional-column data: nothing is quarantined (see the test below for the Xero line)."""
+    con, summary, _ = run_a
+    assert quarantined(con) == set()
+    assert sum(n for _, _, n in summary.quarantined) == 0
 
 
 def test_xero_journals_cost_every_channel_to_the_cent(run_a):
@@ -204,19 +211,22 @@ def test_xero_journals_cost_every_channel_to_the_cent(run_a):
     V7 110 + V8 30 = 140 s, so 1 USD a second; telephony by usage (IVR + queue + talk + hold):
     inbound V1 360 + V2 155 + V3 255 + V4 53 + V5 75 = 898, ivr V6 90, outbound V7 150 + V8 25
     = 175 of 1163 s, 1 USD a second; Digital Care 660 to the only agent-handled chat; licences
-    by interaction over 2 chats and 5 cases: 10.00 each; the chatbot licence to C3.
-    inbound_call 780 + 898 = 1678.00, outbound_call 140 + 175 = 315.00, ivr 90.00, chat 660 +
-    20 = 680.00, chatbot 12.71, email 2 x 10 = 20.00, web_form 20.00, social 10.00."""
+    by interaction over 2 chats and 4 cases (5006 is deleted and the Talk ticket 5004 is case
+    work on a call: neither is a contact), 7000 cents x 2/6 = 2333.33 to chat and to email,
+    x 1/6 = 1166.67 to web_form and to social, the 2 cents left to the largest remainders
+    (web_form, social); the chatbot licence to C3. inbound_call 780 + 898 = 1678.00,
+    outbound_call 140 + 175 = 315.00, ivr 90.00, chat 660 + 23.33 = 683.33, chatbot 12.71,
+    email 23.33, web_form 11.67, social 11.67."""
     con, *_ = run_a
     assert channel_costs(con, "2026-11-01") == {
         "inbound_call": Decimal("1678.00"),
         "outbound_call": Decimal("315.00"),
         "ivr": Decimal("90.00"),
-        "chat": Decimal("680.00"),
+        "chat": Decimal("683.33"),
         "chatbot": Decimal("12.71"),
-        "email": Decimal("20.00"),
-        "web_form": Decimal("20.00"),
-        "social": Decimal("10.00"),
+        "email": Decimal("23.33"),
+        "web_form": Decimal("11.67"),
+        "social": Decimal("11.67"),
     }
     v1 = con.execute(
         "select total_cost_amount from marts.fct_interactions where source_interaction_id = 'a1f0c2d4-0001-4c1e-9b1a-000000000001'"

@@ -22,13 +22,6 @@ from orchestration.configuration import init
 from orchestration.pipeline import run
 from orchestration.tools.generator import generate
 
-# Until the marts treat the new codes and unknown values, the build stops on a ticket opened
-# from a call or a chat (fct_cases channel) and on a survey without response time
-# (fct_survey_kpis_daily response_date).
-MARTS_DEPENDENT = pytest.mark.xfail(
-    strict=True,
-    reason="needs the marts to accept ticket channels phone/chat and surveys without responded_at",
-)
 SPARSE = dict(start=date(2025, 3, 1), days=3, contacts_per_day=60, agents=8, seed=1, sparse=True)
 CENT = Decimal("0.01")
 
@@ -89,7 +82,6 @@ def sparse_run(tmp_path_factory):
         yield con, summary, root / "landing", config
 
 
-@MARTS_DEPENDENT
 def test_the_sparse_landing_has_every_gap(sparse_run):
     """The generator wrote what the run must survive: a call file without the IVR, hold and
     after-call columns and one with them empty, abandoned calls without a queue wait, IVR
@@ -122,7 +114,6 @@ def test_the_sparse_landing_has_every_gap(sparse_run):
     ).fetchone()[0]
 
 
-@MARTS_DEPENDENT
 def test_nothing_of_the_gaps_is_rejected_and_the_build_publishes(sparse_run):
     con, summary, *_ = sparse_run
     assert summary.build.startswith("full refresh")
@@ -130,7 +121,6 @@ def test_nothing_of_the_gaps_is_rejected_and_the_build_publishes(sparse_run):
     assert summary.rejections == []
 
 
-@MARTS_DEPENDENT
 def test_ledger_lines_without_cost_centre_reconcile_to_the_cent(sparse_run):
     """By hand from the CSV (ledger_by_hand): allocated + unallocated = the in-scope ledger; the
     rent line without a cost centre (6400, default pool shared_overhead) is in that pool, the

@@ -769,8 +769,12 @@ def mart_negative_frame(con: duckdb.DuckDBPyConnection, columns: dict[str, list[
 
 
 def mart_row_count_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per interaction source: fct_interactions rows against the staged rows of that source."""
+    """Per interaction source: fct_interactions rows against the staged rows of that source. The
+    tickets that are no customer contact of their own (deleted, merged, opened from a call or a
+    chat) are in fct_cases instead, and count there."""
     in_mart = dict(con.execute("select source, count(*) from marts.fct_interactions group by 1").fetchall())
+    not_contacts = _count(con, "select count(*) from marts.fct_cases where not is_customer_contact")
+    in_mart["tickets"] = int(in_mart.get("tickets", 0)) + not_contacts
     rows = []
     for source, (model, _) in INTERACTION_KEYS.items():
         staged = _count(con, f"select count(*) from staging.{model}")

@@ -5,7 +5,9 @@ with
 interactions as (
 
     select * from {{ ref('int_interactions__unioned') }}
-    {{ incremental_months_filter('interaction_month') }}
+    -- customer contacts only: a deleted, merged or follow-up ticket drives no cost of its own
+    where is_customer_contact
+    {{ incremental_months_filter('interaction_month', 'and') }}
 
 ),
 
@@ -44,7 +46,9 @@ enriched as (
         interactions.interaction_id,
         cast({{ dbt.date_trunc('month', 'interactions.interaction_date') }} as date) as cost_month,
         interactions.interaction_date,
+        interactions.source,
         interactions.channel,
+        interactions.outcome,
         channels.platform,
         interactions.is_assisted,
         interactions.customer_id,
@@ -58,26 +62,13 @@ enriched as (
             when interactions.is_assisted then coalesce(interactions.is_solved, interactions.is_handled, false)
             else coalesce(interactions.is_contained, false)
         end as is_resolved,
-        cast(round(cast(coalesce(interactions.handle_seconds, 0) as {{ type_double() }}) / 60, 6) as decimal(18, 6))
-            as handle_minutes,
-        -- agent time, chat minutes divided by concurrency (int_interactions__unioned)
-        cast(
-            round(cast(coalesce(interactions.productive_handle_seconds, 0) as {{ type_double() }}) / 60, 6) as decimal(
-                18, 6
-            )
-        )
-            as productive_handle_minutes,
-        -- time connected to the platform: IVR + queue + talk + hold (handle time when the source has no talk/hold)
-        cast(round(cast(
-            coalesce(interactions.ivr_seconds, 0)
-            + coalesce(interactions.wait_seconds, 0)
-            + case
-                when interactions.talk_seconds is not null or interactions.hold_seconds is not null
-                    then coalesce(interactions.talk_seconds, 0) + coalesce(interactions.hold_seconds, 0)
-                else coalesce(interactions.handle_seconds, 0)
-            end
-            as {{ type_double() }}
-        ) / 60, 6) as decimal(18, 6)) as usage_minutes
+        interactions.ivr_seconds,
+        interactions.wait_seconds,
+        interactions.talk_seconds,
+        interactions.hold_seconds,
+        interactions.acw_seconds,
+        interactions.handle_seconds,
+        interactions.productive_handle_seconds
     from interactions
     left join agents
         on interactions.agent_id = agents.agent_id
@@ -86,6 +77,139 @@ enriched as (
     left join channels
         on interactions.channel = channels.channel
 
+),
+
+-- the averages an unknown duration is estimated from (docs/decisions/cost_allocation.md C10):
+-- each call component over the calls of the same month, channel and outcome that carry it;
+-- a handled contact's handle time over the handled contacts of the same channel and month,
+-- else of the month (any channel) with a known one. avg() of no known value is null.
+averages as (
+
+    select
+        *,
+        avg(ivr_seconds) over (partition by cost_month, channel, outcome) as avg_ivr_seconds,
+        avg(wait_seconds) over (partition by cost_month, channel, outcome) as avg_wait_seconds,
+        avg(talk_seconds) over (partition by cost_month, channel, outcome) as avg_talk_seconds,
+        avg(hold_seconds) over (partition by cost_month, channel, outcome) as avg_hold_seconds,
+        avg(acw_seconds) over (partition by cost_month, channel, outcome) as avg_acw_seconds,
+        avg(case when is_handled then handle_seconds end) over (partition by cost_month, channel)
+            as channel_avg_handle_seconds,
+        avg(case when is_handled then productive_handle_seconds end) over (partition by cost_month, channel)
+            as channel_avg_productive_seconds,
+        avg(case when is_handled then handle_seconds end) over (partition by cost_month) as month_avg_handle_seconds,
+        avg(case when is_handled then productive_handle_seconds end) over (partition by cost_month)
+            as month_avg_productive_seconds
+    from enriched
+
+),
+
+-- each component as known, else its average, else 0 (no call of the group carries it: it weighs
+-- no call more than another); and the part of it that is estimated
+components as (
+
+    select
+        *,
+        coalesce(ivr_seconds, avg_ivr_seconds, 0) as ivr_used_seconds,
+        coalesce(wait_seconds, avg_wait_seconds, 0) as wait_used_seconds,
+        coalesce(talk_seconds, avg_talk_seconds, 0) as talk_used_seconds,
+        coalesce(hold_seconds, avg_hold_seconds, 0) as hold_used_seconds,
+        coalesce(acw_seconds, avg_acw_seconds, 0) as acw_used_seconds,
+        case when ivr_seconds is null then coalesce(avg_ivr_seconds, 0) else 0 end
+        + case when wait_seconds is null then coalesce(avg_wait_seconds, 0) else 0 end as estimated_wait_ivr_seconds,
+        case when talk_seconds is null then coalesce(avg_talk_seconds, 0) else 0 end
+        + case when hold_seconds is null then coalesce(avg_hold_seconds, 0) else 0 end as estimated_talk_hold_seconds,
+        case when acw_seconds is null then coalesce(avg_acw_seconds, 0) else 0 end as estimated_acw_seconds,
+        -- a call with no usage component known, itself or in its group: equal weight (one minute)
+        source = 'telephony_calls'
+        and coalesce(
+            ivr_seconds, wait_seconds, talk_seconds, hold_seconds,
+            avg_ivr_seconds, avg_wait_seconds, avg_talk_seconds, avg_hold_seconds
+        ) is null as is_usage_unknown,
+        case
+            when handle_seconds is not null then 'known'
+            when not is_handled then 'not_handled'
+            when source = 'telephony_calls'
+                and coalesce(avg_talk_seconds, avg_hold_seconds, avg_acw_seconds) is not null
+                then 'component_average'
+            when source <> 'telephony_calls' and channel_avg_handle_seconds is not null then 'channel_average'
+            when month_avg_handle_seconds is not null then 'month_average'
+            else 'equal_weight'
+        end as handle_time_basis
+    from averages
+
+),
+
+-- handle time: known; 0 for a contact nobody handled; else estimated by handle_time_basis
+-- (equal_weight: nothing of the month is known, every handled contact counts one minute)
+estimated as (
+
+    select
+        *,
+        case handle_time_basis
+            when 'known' then handle_seconds
+            when 'not_handled' then 0
+            when 'component_average' then talk_used_seconds + hold_used_seconds + acw_used_seconds
+            when 'channel_average' then channel_avg_handle_seconds
+            when 'month_average' then month_avg_handle_seconds
+            else 60
+        end as handle_used_seconds,
+        case handle_time_basis
+            when 'known' then productive_handle_seconds
+            when 'not_handled' then 0
+            when 'component_average' then talk_used_seconds + hold_used_seconds + acw_used_seconds
+            when 'channel_average' then channel_avg_productive_seconds
+            when 'month_average' then month_avg_productive_seconds
+            else 60
+        end as productive_used_seconds,
+        case handle_time_basis
+            when 'known' then 0
+            when 'not_handled' then 0
+            when 'component_average' then estimated_talk_hold_seconds + estimated_acw_seconds
+            when 'channel_average' then channel_avg_productive_seconds
+            when 'month_average' then month_avg_productive_seconds
+            else 60
+        end as estimated_productive_seconds
+    from components
+
+),
+
+final as (
+
+    select
+        interaction_id,
+        cost_month,
+        interaction_date,
+        channel,
+        platform,
+        is_assisted,
+        customer_id,
+        contact_reason,
+        agent_id,
+        agent_cost_center,
+        agent_fte,
+        labour_cost_pool,
+        is_handled,
+        is_resolved,
+        handle_time_basis,
+        {{ cost_seconds_to_minutes('handle_used_seconds') }} as handle_minutes,
+        -- agent time, chat minutes divided by concurrency (int_interactions__unioned)
+        {{ cost_seconds_to_minutes('productive_used_seconds') }} as productive_handle_minutes,
+        {{ cost_seconds_to_minutes('estimated_productive_seconds') }} as estimated_productive_handle_minutes,
+        -- time connected to the platform: calls IVR + queue + talk + hold, other contacts wait + handle time
+        {{ cost_seconds_to_minutes(
+            "case when is_usage_unknown then 60
+                when source = 'telephony_calls'
+                    then ivr_used_seconds + wait_used_seconds + talk_used_seconds + hold_used_seconds
+                else wait_used_seconds + handle_used_seconds end"
+        ) }} as usage_minutes,
+        {{ cost_seconds_to_minutes(
+            "case when is_usage_unknown then 60
+                when source = 'telephony_calls' then estimated_wait_ivr_seconds + estimated_talk_hold_seconds
+                else estimated_wait_ivr_seconds
+                    + case when handle_time_basis in ('known', 'not_handled') then 0 else handle_used_seconds end end"
+        ) }} as estimated_usage_minutes
+    from estimated
+
 )
 
-select * from enriched
+select * from final

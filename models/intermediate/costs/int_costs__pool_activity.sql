@@ -1,5 +1,5 @@
 {#- One row per interaction and cost pool it used (its team's labour pool, its channel's platform pools), with
-    every driver quantity. -#}
+    every driver quantity and the estimated part of the minute drivers (C10). -#}
 {{ incremental_by_month('cost_month') }}
 with
 
@@ -33,7 +33,9 @@ labour as (
         productive_handle_minutes,
         case when is_handled then 1 else 0 end as handled_interactions,
         usage_minutes,
-        1 as interactions
+        1 as interactions,
+        estimated_productive_handle_minutes,
+        estimated_usage_minutes
     from activity
     where labour_cost_pool is not null
         and (productive_handle_minutes > 0 or is_handled)
@@ -52,7 +54,9 @@ platform as (
         activity.productive_handle_minutes,
         case when activity.is_handled then 1 else 0 end as handled_interactions,
         activity.usage_minutes,
-        1 as interactions
+        1 as interactions,
+        activity.estimated_productive_handle_minutes,
+        activity.estimated_usage_minutes
     from activity
     inner join platform_pools
         on activity.platform = platform_pools.platform

@@ -43,8 +43,12 @@ final as (
         activity.labour_cost_pool,
         activity.is_handled,
         activity.is_resolved,
+        activity.handle_time_basis,
         activity.handle_minutes,
         activity.productive_handle_minutes,
+        activity.estimated_productive_handle_minutes,
+        activity.usage_minutes,
+        activity.estimated_usage_minutes,
         {{ cost_money('coalesce(by_type.labour_cost, 0)', 6) }} as labour_cost,
         {{ cost_money('coalesce(by_type.platform_cost, 0)', 6) }} as platform_cost,
         {{ cost_money('coalesce(by_type.overhead_cost, 0)', 6) }} as overhead_cost

@@ -1,5 +1,7 @@
 {#- One row per customer interaction of the four event sources, conformed columns and flags (see
-    _int_interactions__models.yml). -#}
+    _int_interactions__models.yml), plus the tickets that are no customer contact of their own
+    (is_customer_contact false: deleted, merged, or opened from a call or a chat), which only
+    fct_cases reads. -#}
 {{ incremental_by_month('interaction_month') }}
 with
 
@@ -53,9 +55,10 @@ calls_conformed as (
         started_at_local,
         ivr_seconds,
         queue_seconds as wait_seconds,
-        -- an abandoned or IVR-only call never reached an agent; any other call carries the agent's time
+        -- an abandoned or IVR-only call never reached an agent (0 s, known); any other call carries the
+        -- agent's time, unknown (null) when talk, hold or acw is
         case
-            when outcome in ('abandoned', 'ivr_self_served') then 0
+            when outcome in ('abandoned', 'ivr_self_served', 'ivr_abandoned') then 0
             else talk_seconds + hold_seconds + acw_seconds
         end as handle_seconds,
         talk_seconds,
@@ -63,17 +66,20 @@ calls_conformed as (
         acw_seconds,
         cast(null as double) as concurrency,
         outcome,
+        -- a call that finished in the IVR never queued; an unknown wait is no evidence of a queue
         direction = 'inbound'
-        and outcome <> 'ivr_self_served'
-        and (queue_seconds > 0 or outcome in ('answered', 'abandoned')) as is_queued,
+        and channel <> 'ivr'
+        and (coalesce(queue_seconds, 0) > 0 or outcome in ('answered', 'abandoned')) as is_queued,
         outcome = 'answered' as is_handled,
         outcome = 'abandoned' as is_abandoned,
-        case when outcome = 'ivr_self_served' then true end as is_contained,
+        -- IVR calls: self-served is contained, a hang-up in the menu (ivr_abandoned) is not
+        case when channel = 'ivr' then outcome = 'ivr_self_served' end as is_contained,
         is_transferred,
         cast(null as {{ dbt.type_boolean() }}) as is_solved,
         cast(null as {{ dbt.type_timestamp() }}) as first_response_at_utc,
         cast(null as {{ dbt.type_timestamp() }}) as solved_at_utc,
         cast(null as {{ dbt.type_int() }}) as reopen_count,
+        true as is_customer_contact,
         _file_name,
         _row_number
     from calls
@@ -85,7 +91,8 @@ tickets_conformed as (
     select
         'tickets' as source,
         ticket_id as source_interaction_id,
-        channel,
+        -- the taxonomy's channel: a ticket opened from a phone call comes from an inbound call
+        case when channel = 'phone' then 'inbound_call' else channel end as channel,
         customer_id,
         agent_id,
         contact_reason,
@@ -113,6 +120,9 @@ tickets_conformed as (
         first_response_at_utc,
         solved_at_utc,
         reopen_count,
+        -- a deleted (spam, created in error) or merged ticket is no request of its own; a ticket
+        -- opened from a call or a chat is follow-up work on a contact counted in that channel
+        status not in ('deleted', 'merged') and channel not in ('phone', 'chat') as is_customer_contact,
         _file_name,
         _row_number
     from tickets
@@ -147,6 +157,7 @@ chats_conformed as (
         cast(null as {{ dbt.type_timestamp() }}) as first_response_at_utc,
         cast(null as {{ dbt.type_timestamp() }}) as solved_at_utc,
         cast(null as {{ dbt.type_int() }}) as reopen_count,
+        true as is_customer_contact,
         _file_name,
         _row_number
     from chats
@@ -181,6 +192,7 @@ sessions_conformed as (
         cast(null as {{ dbt.type_timestamp() }}) as first_response_at_utc,
         cast(null as {{ dbt.type_timestamp() }}) as solved_at_utc,
         cast(null as {{ dbt.type_int() }}) as reopen_count,
+        true as is_customer_contact,
         _file_name,
         _row_number
     from sessions
@@ -240,6 +252,7 @@ final as (
         unioned.first_response_at_utc,
         unioned.solved_at_utc,
         cast(unioned.reopen_count as {{ dbt.type_int() }}) as reopen_count,
+        unioned.is_customer_contact,
         unioned._file_name,
         unioned._row_number
     from unioned

@@ -1,7 +1,8 @@
 {#-
     One row per survey response, joined to the interaction it rates (fct_interactions on
     source + source id). Responses whose interaction is not in the warehouse are KEPT with
-    is_matched = false and null interaction attributes: they are counted, never dropped.
+    is_matched = false and null interaction attributes: they are counted, never dropped; so are
+    responses without a response time (dated by the rated interaction).
     Per-response 0/1 flags of the survey KPIs (docs/decisions/kpis.md K8).
 -#}
 with
@@ -68,11 +69,14 @@ final as (
         interaction_date,
         responded_at_utc,
         responded_at_local,
-        cast(responded_at_local as date) as response_date,
         csat,
         nps,
         ces,
         is_resolved,
+        -- an unknown response time does not drop the response: it rates its interaction, whose
+        -- date it takes (null only when unmatched too)
+        coalesce(cast(responded_at_local as date), interaction_date) as response_date,
+        responded_at_utc is not null as is_response_time_known,
         case when csat is not null then 1 else 0 end as csat_response,
         case when csat >= 4 then 1 else 0 end as csat_satisfied,
         case when nps is not null then 1 else 0 end as nps_response,

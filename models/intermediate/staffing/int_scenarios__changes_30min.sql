@@ -63,6 +63,8 @@ cells as {{ materialized_cte() }} (
         cost_pool,
         sum(team_share) as volume,
         sum(case when is_handled then team_share else 0 end) as handled,
+        -- handled contacts whose handle time is known or estimated (int_staffing__contacts): the AHT's base
+        sum(case when is_handled and workload_seconds is not null then team_share else 0 end) as aht_handled,
         sum(workload_seconds) as workload_seconds,
         sum(handle_seconds) as handle_seconds
     from contacts
@@ -92,10 +94,10 @@ channel_aht as (
         interval_month,
         channel,
         contact_reason,
-        sum(workload_seconds) / sum(handled) as workload_per_contact,
-        sum(handle_seconds) / sum(handled) as handle_per_contact
+        sum(workload_seconds) / sum(aht_handled) as workload_per_contact,
+        sum(handle_seconds) / sum(aht_handled) as handle_per_contact
     from cells
-    where handled > 0
+    where aht_handled > 0
     group by interval_month, channel, contact_reason
 
     union all
@@ -104,10 +106,10 @@ channel_aht as (
         interval_month,
         channel,
         cast(null as {{ dbt.type_string() }}) as contact_reason,
-        sum(workload_seconds) / sum(handled) as workload_per_contact,
-        sum(handle_seconds) / sum(handled) as handle_per_contact
+        sum(workload_seconds) / sum(aht_handled) as workload_per_contact,
+        sum(handle_seconds) / sum(aht_handled) as handle_per_contact
     from cells
-    where handled > 0
+    where aht_handled > 0
     group by interval_month, channel
 
 ),

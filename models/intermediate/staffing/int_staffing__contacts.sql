@@ -6,6 +6,10 @@
     that month, by their share of the queue's handled contacts (chats have no queue: the
     channel is the queue). Anything else (unassisted, unhandled cases, an agent missing from
     the roster) has no team: cost_pool 'unassigned', share 1.
+    Handle time: known, or estimated as the cost drivers estimate it from known values of the
+    same channel and month (int_costs__interaction_activity.handle_time_basis component_average
+    or channel_average); with no known handle time in the channel-month it is null (unknown: it
+    weighs in no AHT), never 0 (docs/decisions/staffing.md ST12).
 -#}
 {{ incremental_by_month('interval_month') }}
 with
@@ -47,7 +51,16 @@ labour_pools as (
 
     select
         interaction_id,
-        labour_cost_pool
+        labour_cost_pool,
+        -- an unknown handle time as the cost drivers estimate it from the same channel and month
+        case
+            when handle_time_basis in ('component_average', 'channel_average')
+                then cast(handle_minutes as {{ type_double() }}) * 60
+        end as estimated_handle_seconds,
+        case
+            when handle_time_basis in ('component_average', 'channel_average')
+                then cast(productive_handle_minutes as {{ type_double() }}) * 60
+        end as estimated_productive_seconds
     from {{ ref('int_costs__interaction_activity') }}
     {{ incremental_months_filter('cost_month') }}
 
@@ -60,6 +73,8 @@ contacts as (
         -- the ACD queue of a call; chats, cases and the rest have none: their channel is the queue
         coalesce(call_queues.queue, interactions.channel) as queue,
         labour_pools.labour_cost_pool,
+        labour_pools.estimated_handle_seconds,
+        labour_pools.estimated_productive_seconds,
         {{ kpi_half_hour_start('interactions.started_at_local') }} as interval_start_local
     from interactions
     left join call_queues
@@ -150,8 +165,16 @@ final as (
         is_queued,
         is_handled,
         team_share,
-        cast(case when is_handled then coalesce(handle_seconds, 0) else 0 end as {{ type_double() }}) as handle_seconds,
-        cast(case when is_handled then coalesce(productive_handle_seconds, 0) else 0 end as {{ type_double() }})
+        is_handled and handle_seconds is null and estimated_handle_seconds is not null as is_handle_time_estimated,
+        cast(
+            case when is_handled then coalesce(handle_seconds, estimated_handle_seconds) else 0 end
+            as {{ type_double() }}
+        )
+            as handle_seconds,
+        cast(
+            case when is_handled then coalesce(productive_handle_seconds, estimated_productive_seconds) else 0 end
+            as {{ type_double() }}
+        )
             as workload_seconds
     from attributed
 

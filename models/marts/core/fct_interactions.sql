@@ -5,7 +5,9 @@ with
 interactions as (
 
     select * from {{ ref('int_interactions__unioned') }}
-    {{ incremental_months_filter('interaction_month') }}
+    -- customer contacts only: deleted, merged and follow-up tickets are in fct_cases
+    where is_customer_contact
+    {{ incremental_months_filter('interaction_month', 'and') }}
 
 ),
 

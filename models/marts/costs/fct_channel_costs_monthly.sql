@@ -1,4 +1,5 @@
-{#- Month x channel: volumes, allocated cost by type and unit costs, against the published benchmark. -#}
+{#- Month x channel: volumes, allocated cost by type and unit costs, against the published benchmark, and how
+    much of the drivers was estimated (docs/decisions/cost_allocation.md C10). -#}
 {{ incremental_by_month('cost_month') }}
 with
 
@@ -26,11 +27,79 @@ volumes as (
         count(*) as interactions,
         {{ kpi_count_if('is_handled') }} as handled_interactions,
         {{ kpi_count_if('is_resolved') }} as resolved_interactions,
+        {{ kpi_count_if("handle_time_basis not in ('known', 'not_handled')") }} as handle_time_estimated_interactions,
         sum(handle_minutes) as handle_minutes,
-        sum(productive_handle_minutes) as productive_handle_minutes
+        sum(productive_handle_minutes) as productive_handle_minutes,
+        sum(estimated_productive_handle_minutes) as estimated_productive_handle_minutes,
+        sum(usage_minutes) as usage_minutes,
+        sum(estimated_usage_minutes) as estimated_usage_minutes
     from {{ ref('int_interactions__costs') }}
     {{ incremental_months_filter('cost_month') }}
     group by cost_month, channel
+
+),
+
+-- the part of each labour / platform pool's channel amount that its estimated driver quantity carries
+direct_allocation as (
+
+    select
+        cost_month,
+        cost_pool,
+        cost_category,
+        channel,
+        driver,
+        allocated_amount
+    from {{ ref('int_costs__channel_allocation') }}
+    where pool_type in ('labour', 'platform')
+        and channel <> 'unallocated'
+    {{ incremental_months_filter('cost_month', 'and') }}
+
+),
+
+pool_drivers as (
+
+    select distinct
+        cost_month,
+        cost_pool,
+        driver
+    from direct_allocation
+
+),
+
+pool_estimates as (
+
+    select
+        pool_activity.cost_month,
+        pool_activity.cost_pool,
+        pool_activity.channel,
+        pool_drivers.driver,
+        sum({{ cost_driver_quantity('pool_drivers.driver', 'pool_activity') }}) as driver_quantity,
+        sum({{ cost_estimated_driver_quantity('pool_drivers.driver', 'pool_activity') }}) as estimated_driver_quantity
+    from {{ ref('int_costs__pool_activity') }} as pool_activity
+    inner join pool_drivers
+        on pool_activity.cost_month = pool_drivers.cost_month
+            and pool_activity.cost_pool = pool_drivers.cost_pool
+    group by pool_activity.cost_month, pool_activity.cost_pool, pool_activity.channel, pool_drivers.driver
+
+),
+
+estimated_costs as (
+
+    select
+        direct_allocation.cost_month,
+        direct_allocation.channel,
+        sum(
+            cast(direct_allocation.allocated_amount as {{ type_double() }})
+            * {{ safe_divide('pool_estimates.estimated_driver_quantity', 'pool_estimates.driver_quantity') }}
+        ) as estimated_driver_cost,
+        sum(direct_allocation.allocated_amount) as direct_cost
+    from direct_allocation
+    inner join pool_estimates
+        on direct_allocation.cost_month = pool_estimates.cost_month
+            and direct_allocation.cost_pool = pool_estimates.cost_pool
+            and direct_allocation.channel = pool_estimates.channel
+            and direct_allocation.driver = pool_estimates.driver
+    group by direct_allocation.cost_month, direct_allocation.channel
 
 ),
 
@@ -59,6 +128,14 @@ joined as (
         coalesce(volumes.resolved_interactions, 0) as resolved_interactions,
         cast(coalesce(volumes.handle_minutes, 0) as decimal(18, 6)) as handle_minutes,
         cast(coalesce(volumes.productive_handle_minutes, 0) as decimal(18, 6)) as productive_handle_minutes,
+        coalesce(volumes.handle_time_estimated_interactions, 0) as handle_time_estimated_interactions,
+        cast(coalesce(volumes.estimated_productive_handle_minutes, 0) as decimal(18, 6))
+            as estimated_productive_handle_minutes,
+        cast(coalesce(volumes.usage_minutes, 0) as decimal(18, 6)) as usage_minutes,
+        cast(coalesce(volumes.estimated_usage_minutes, 0) as decimal(18, 6)) as estimated_usage_minutes,
+        -- share of the labour and platform cost carried by estimated driver quantities
+        {{ cost_ratio('coalesce(estimated_costs.estimated_driver_cost, 0)', 'estimated_costs.direct_cost', 4) }}
+            as estimated_driver_share,
         {{ cost_money('coalesce(allocation.labour_cost, 0)', 6) }} as labour_cost_amount,
         {{ cost_money('coalesce(allocation.platform_cost, 0)', 6) }} as platform_cost_amount,
         {{ cost_money('coalesce(allocation.overhead_cost, 0)', 6) }} as overhead_cost_amount
@@ -66,6 +143,9 @@ joined as (
     full outer join allocation
         on volumes.cost_month = allocation.cost_month
             and volumes.channel = allocation.channel
+    left join estimated_costs
+        on coalesce(volumes.cost_month, allocation.cost_month) = estimated_costs.cost_month
+            and coalesce(volumes.channel, allocation.channel) = estimated_costs.channel
 
 ),
 

@@ -1,15 +1,37 @@
 {#-
-    Case KPIs per business-local day x case channel (email, web_form, social): cases
-    created, first response and resolution time in hours and reopen rate of the cases
-    CREATED that day (cohort), cases solved that day, and the backlog of unsolved cases
-    at the end of the day. Every day from the first case date to the last created or
-    solved date x every case channel that has cases.
+    Case KPIs per business-local day x case channel (email, web_form, social; inbound_call
+    and chat for tickets opened from a call or a chat): cases created, first response and
+    resolution time in hours and reopen rate of the cases CREATED that day (cohort), cases
+    solved that day, and the backlog of unsolved cases at the end of the day. Deleted and
+    merged tickets are no cases of their own: outside every KPI, counted apart on their
+    creation day (deleted_cases, merged_cases). Every day from the first case date to the
+    last created or solved date x every case channel that has cases.
 -#}
 with
 
-cases as (
+all_tickets as (
 
     select * from {{ ref('fct_cases') }}
+
+),
+
+cases as (
+
+    select * from all_tickets
+    where not is_deleted_or_merged
+
+),
+
+removed as (
+
+    select
+        created_date as kpi_date,
+        channel,
+        {{ kpi_count_if("status = 'deleted'") }} as deleted_cases,
+        {{ kpi_count_if("status = 'merged'") }} as merged_cases
+    from all_tickets
+    where is_deleted_or_merged
+    group by created_date, channel
 
 ),
 
@@ -21,7 +43,7 @@ bounds as (
             when max(solved_date) > max(created_date) then max(solved_date)
             else max(created_date)
         end as end_date
-    from cases
+    from all_tickets
 
 ),
 
@@ -33,7 +55,7 @@ days as (
 
 channels as (
 
-    select distinct channel from cases
+    select distinct channel from all_tickets
 
 ),
 
@@ -88,7 +110,9 @@ daily as (
         coalesce(created.resolved_count, 0) as resolved_count,
         coalesce(created.resolution_hours_sum, 0) as resolution_hours_sum,
         coalesce(created.reopened_cases, 0) as reopened_cases,
-        coalesce(created.reopen_denominator, 0) as reopen_denominator
+        coalesce(created.reopen_denominator, 0) as reopen_denominator,
+        coalesce(removed.deleted_cases, 0) as deleted_cases,
+        coalesce(removed.merged_cases, 0) as merged_cases
     from grid
     left join created
         on grid.kpi_date = created.kpi_date
@@ -96,6 +120,9 @@ daily as (
     left join solved
         on grid.kpi_date = solved.kpi_date
             and grid.channel = solved.channel
+    left join removed
+        on grid.kpi_date = removed.kpi_date
+            and grid.channel = removed.channel
 
 ),
 
@@ -123,7 +150,9 @@ final as (
         {{ safe_divide('resolution_hours_sum', 'resolved_count') }} as avg_resolution_hours,
         reopened_cases,
         reopen_denominator,
-        {{ safe_divide('reopened_cases', 'reopen_denominator') }} as reopen_rate
+        {{ safe_divide('reopened_cases', 'reopen_denominator') }} as reopen_rate,
+        deleted_cases,
+        merged_cases
     from daily
 
 )

@@ -1,15 +1,37 @@
 {#-
-    One row per case (ticket: email, web_form, social) with its service times in hours
-    and reopen facts; the basis of fct_case_kpis_daily (docs/decisions/kpis.md K7).
+    One row per case (every ticket: email, web_form, social, and tickets opened from a call or
+    a chat; deleted and merged ones too, with their status) with its service times in hours
+    and reopen facts; the basis of fct_case_kpis_daily (docs/decisions/kpis.md K7, K13). Read
+    from int_interactions__unioned, not fct_interactions, which keeps customer contacts only.
 -#}
 {{ incremental_by_month(month_of('created_date')) }}
 with
 
-cases as (
+tickets as (
 
-    select * from {{ ref('fct_interactions') }}
+    select * from {{ ref('int_interactions__unioned') }}
     where source = 'tickets'
     {{ incremental_months_filter('interaction_month', 'and') }}
+
+),
+
+agents as (
+
+    select
+        agent_id,
+        team
+    from {{ ref('stg_hr__agents') }}
+
+),
+
+cases as (
+
+    select
+        tickets.*,
+        agents.team
+    from tickets
+    left join agents
+        on tickets.agent_id = agents.agent_id
 
 ),
 
@@ -22,8 +44,13 @@ final as (
         customer_id,
         agent_id,
         team,
-        contact_reason,
+        coalesce(contact_reason, 'unknown') as contact_reason,
         outcome as status,
+        -- deleted / merged: no request of its own, outside the case KPIs
+        outcome in ('deleted', 'merged') as is_deleted_or_merged,
+        -- opened from a call or a chat: follow-up work on a contact counted in that channel
+        channel in ('inbound_call', 'chat') as is_follow_up,
+        is_customer_contact,
         started_at_utc as created_at_utc,
         started_at_local as created_at_local,
         interaction_date as created_date,

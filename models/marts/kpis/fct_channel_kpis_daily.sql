@@ -99,7 +99,8 @@ contact_components as (
 ),
 
 -- containment is reported on the unassisted channel's row, over all contacts of its medium:
--- ivr = ivr_self_served / all inbound calls (inbound_call + ivr); chatbot = bot_resolved / all chats (chat + chatbot);
+-- ivr = ivr_self_served / all inbound calls (inbound_call + ivr, ivr_abandoned included: a hang-up in
+-- the menu is not contained); chatbot = bot_resolved / all chats (chat + chatbot);
 -- self_service = completed / sessions
 containment_components as (
 
@@ -176,6 +177,8 @@ components as (
         {{ kpi_for_channels('assisted', 'grid.channel', 'coalesce(contact_components.handled, 0)') }} as handled,
         {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.answered, 0)') }} as answered,
         {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.abandoned, 0)') }} as abandoned,
+        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.abandoned_known_wait_count, 0)') }}
+            as abandoned_known_wait_count,
         {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.short_abandoned, 0)') }}
             as short_abandoned,
         {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.asa_wait_seconds_sum, 0)') }}
@@ -193,6 +196,8 @@ components as (
             as sl_abandoned_after_threshold,
         {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.sl_denominator, 0)') }}
             as sl_denominator,
+        {{ kpi_for_channels('queued', 'grid.channel', 'coalesce(contact_components.sl_unknown_wait_count, 0)') }}
+            as sl_unknown_wait_count,
         {{ kpi_for_channels('contained', 'grid.channel', 'coalesce(containment_components.containment_contained, 0)') }}
             as containment_contained,
         {{ kpi_for_channels(

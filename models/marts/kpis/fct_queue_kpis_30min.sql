@@ -42,6 +42,7 @@ final as (
         offered,
         answered,
         abandoned,
+        abandoned_known_wait_count,
         short_abandoned,
         asa_wait_seconds_sum,
         asa_answered_count,
@@ -52,6 +53,7 @@ final as (
         sl_answered_within_threshold,
         sl_abandoned_after_threshold,
         sl_denominator,
+        sl_unknown_wait_count,
         {{ safe_divide('sl_answered_within_threshold', 'sl_denominator') }} as service_level_rate
     from aggregated
 

@@ -2,7 +2,8 @@
     Survey KPIs per business-local response day x channel x contact reason x agent of the
     rated interaction: CSAT top-2-box, NPS, CES mean and share 5-7, survey FCR, with their
     components. Responses whose interaction is not in the warehouse are kept on rows with
-    channel = 'unmatched' and contact_reason = 'unmatched' (is_matched = false).
+    channel = 'unmatched' and contact_reason = 'unmatched' (is_matched = false). A response
+    without a response time is on its rated interaction's day (responses_without_response_time).
 -#}
 with
 
@@ -27,6 +28,7 @@ labelled as (
         ces_easy,
         survey_fcr_response,
         survey_fcr_resolved,
+        case when is_response_time_known then 0 else 1 end as without_response_time,
         coalesce(channel, 'unmatched') as channel,
         coalesce(contact_reason, 'unmatched') as contact_reason,
         coalesce(ces, 0) as ces_value
@@ -43,6 +45,7 @@ aggregated as (
         agent_id,
         is_matched,
         cast(count(*) as bigint) as responses,
+        {{ kpi_sum_int('without_response_time') }} as responses_without_response_time,
         {{ kpi_sum_int('csat_satisfied') }} as csat_satisfied,
         {{ kpi_sum_int('csat_response') }} as csat_responses,
         {{ kpi_sum_int('nps_promoter') }} as nps_promoters,
@@ -67,6 +70,7 @@ final as (
         agent_id,
         is_matched,
         responses,
+        responses_without_response_time,
         csat_satisfied,
         csat_responses,
         {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat_rate,

@@ -39,7 +39,9 @@ intervals as (
         cost_pool,
         sum(team_share) as offered,
         {{ kpi_count_if('is_handled') }} as handled,
-        sum(workload_seconds) as workload_seconds
+        -- AHT from known (or channel-month estimated) handle times only: an unknown one is in neither side
+        {{ kpi_count_if('is_handled and workload_seconds is not null') }} as aht_handled,
+        coalesce(sum(workload_seconds), 0) as workload_seconds
     from contacts
     group by interval_start_local, interval_month, channel, cost_pool
 
@@ -52,7 +54,7 @@ team_month_aht as (
         interval_month,
         channel,
         cost_pool,
-        {{ safe_divide('sum(workload_seconds)', 'sum(handled)') }} as aht_seconds
+        {{ safe_divide('sum(workload_seconds)', 'sum(aht_handled)') }} as aht_seconds
     from intervals
     group by interval_month, channel, cost_pool
 
@@ -63,7 +65,7 @@ channel_month_aht as (
     select
         interval_month,
         channel,
-        {{ safe_divide('sum(workload_seconds)', 'sum(handled)') }} as aht_seconds
+        {{ safe_divide('sum(workload_seconds)', 'sum(aht_handled)') }} as aht_seconds
     from intervals
     group by interval_month, channel
 
@@ -99,13 +101,13 @@ traffic as (
         coalesce(intervals.workload_seconds, 0) as workload_seconds,
         case
             when coalesce(intervals.offered, 0) = 0 then null
-            when intervals.handled > 0 then 'interval'
+            when intervals.aht_handled > 0 then 'interval'
             when team_month_aht.aht_seconds is not null then 'team_month'
             when channel_month_aht.aht_seconds is not null then 'channel_month'
         end as aht_basis,
         case when coalesce(intervals.offered, 0) > 0 then
                 coalesce(
-                    {{ safe_divide('intervals.workload_seconds', 'intervals.handled') }},
+                    {{ safe_divide('intervals.workload_seconds', 'intervals.aht_handled') }},
                     team_month_aht.aht_seconds,
                     channel_month_aht.aht_seconds
                 )

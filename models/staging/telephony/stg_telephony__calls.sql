@@ -29,7 +29,8 @@ renamed as (
         call_id,
         case
             when direction = 'outbound' then 'outbound_call'
-            when outcome = 'ivr_self_served' then 'ivr'
+            -- finished in the voice menu, self-served or hung up there: never queued
+            when outcome in ('ivr_self_served', 'ivr_abandoned') then 'ivr'
             else 'inbound_call'
         end as channel,
         direction,
@@ -47,6 +48,7 @@ renamed as (
         talk_seconds,
         hold_seconds,
         acw_seconds,
+        -- known only when all three are: an unknown part is not 0 s
         talk_seconds + hold_seconds + acw_seconds as handle_seconds,
         coalesce(transferred, false) as is_transferred,
         _file_name,
