@@ -15,6 +15,7 @@ from orchestration.configuration import init
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vendor_exports"
 
+
 def preset_settings(root: Path) -> Settings:
     """Settings of a warehouse under root, landing root/landing, configuration folder root/config
     (`ccw config init`: the sample organisation's files; the tests add mappings/)."""
