@@ -25,8 +25,9 @@
     {%- if scope -%}{%- do conditions.append(scope) -%}{%- endif -%}
     {%- if conditions -%}
         {%- set filtered -%}
-            {#- no alias: a test may alias its model (`{{ model }} as child`) -#}
-            (select * from {{ relation }} where {{ conditions | join(' and ') }})
+            {#- no alias: a test may alias its model (`{{ model }} as child`). `true and` first:
+                Spark reads `from t where (flag)` as the alias `where` with a column list. -#}
+            (select * from {{ relation }} where true and {{ conditions | join(' and ') }})
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- else -%}
