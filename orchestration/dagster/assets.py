@@ -28,8 +28,9 @@ uses the in-process executor, so `ccw run`, the schedule and the sensor all
 execute the job the same way, in one process that holds the build lock.
 """
 
+import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,14 @@ from dagster_dbt import (
 
 from orchestration.build.dbt import build_failed, dbt_environment
 from orchestration.build.plan import (
+    TIME_DEPENDENT_RULE,
     dbt_build_args,
     landing_dir_changed,
     mark_built,
     plan_build,
     prepare_build_file,
 )
+from orchestration.build.quiet import forget_published_inputs, write_published_inputs
 from orchestration.config import Settings, pii_salt_is_default
 from orchestration.configuration import prepare_build_seeds
 from orchestration.contract import SOURCES
@@ -65,6 +68,7 @@ from orchestration.quality.checks import QualityFailed, check_layer, quarantine_
 from orchestration.quality.metrics import RuleSettings
 from orchestration.report import write_after_publish
 from orchestration.run_report import cost_report, rejection_report, render_rejections
+from orchestration.sql import ident, sql_string
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +131,7 @@ def _load_raw(state: RunState, config: BuildConfig) -> None:
     settings = state.settings
     _warn_of_default_salt(state)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
+    forget_published_inputs(settings)  # no run finds "nothing to do" until this one publishes
     prepare_build_seeds(settings)
     with duckdb.connect(str(settings.raw_db), config=duckdb_config(settings)) as con:
         reload = config.full_refresh or landing_dir_changed(con, settings)
@@ -262,13 +267,52 @@ def _dbt_models(project: DbtProject) -> dg.AssetsDefinition:
                 invocation = dbt.cli(
                     args, context=context, target_path=settings.dbt_target_dir, raise_on_error=False
                 )
-                yield from invocation.stream()
+                # held until dbt ends: the build file is dbt's alone while it writes (one writer)
+                events = list(invocation.stream())
+            yield from _with_row_counts(events, settings.build_db, project.manifest_path)
             if not invocation.is_successful():
                 raise build_failed(args, settings)
         except PipelineError as exc:
             raise state.fail(exc) from exc
 
     return dbt_models
+
+
+ROW_COUNT = "dagster/row_count"  # the metadata key the Dagster UI shows as a table's row count
+
+
+def _with_row_counts(events: list, build_db: Path, manifest: Path) -> Iterator:
+    """dagster-dbt's events, each model's materialization with the rows of its table in the build
+    file (dagster/row_count), counted once dbt has ended."""
+    nodes = json.loads(manifest.read_text()).get("nodes", {}) if manifest.exists() else {}
+    try:
+        with duckdb.connect(str(build_db), read_only=True) as con:
+            tables = con.execute(
+                "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+            ).fetchall()
+            counts = (
+                dict(
+                    ((r[0], r[1]), r[2])
+                    for r in con.execute(
+                        " union all ".join(
+                            f"select {sql_string(s)}, {sql_string(t)}, count(*) from {ident(s)}.{ident(t)}"
+                            for s, t in tables
+                        )
+                    ).fetchall()
+                )
+                if tables
+                else {}
+            )
+    except duckdb.Error as exc:  # the counts are for the UI: never a failed run
+        log.warning("row counts of the build not read: %s", exc)
+        counts = {}
+    for event in events:
+        unique_id = (getattr(event, "metadata", None) or {}).get("unique_id")
+        node = nodes.get(getattr(unique_id, "value", unique_id)) if unique_id is not None else None
+        rows = counts.get((node.get("schema"), node.get("alias") or node.get("name"))) if node else None
+        if rows is not None and isinstance(event, dg.Output | dg.AssetMaterialization):
+            event = event.with_metadata({**event.metadata, ROW_COUNT: dg.MetadataValue.int(rows)})
+        yield event
 
 
 # ---------------------------------------------------------------- publish
@@ -307,7 +351,20 @@ def _publish(state: RunState, manifest: Path) -> RunRecord:
     # only a published build is done: after a failed check or publish the next run builds the
     # same files again (docs/decisions/performance.md P16)
     mark_built(state.settings, state.plan)
+    write_published_inputs(state.settings, state.run_id, _time_dependent_rows(state.settings.warehouse))
     return record
+
+
+def _time_dependent_rows(warehouse: Path) -> int | None:
+    """Rows of the published file set aside by the rule a later run may judge otherwise (P5);
+    None when it cannot be told (then no later run finds "nothing to do")."""
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(
+                "select count(*) from quarantine.rejected_rows where rule = ?", [TIME_DEPENDENT_RULE]
+            ).fetchone()[0]
+    except duckdb.Error:
+        return None
 
 
 def _write_docs_after_publish(settings: Settings, manifest: Path) -> DocsReport | str:
