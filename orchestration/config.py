@@ -35,6 +35,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The sample organisation's configuration seeds (CCW_CONFIG_DIR unset): seeds/ of the checkout.
 SAMPLE_CONFIG_DIR = PROJECT_DIR / "seeds"
 DEFAULT_POLICY_FILE = PROJECT_DIR / "quality_policy.yml"
+# The Dagster instance of `make dagster` and, by default, of `ccw run` (DAGSTER_HOME)
+CHECKOUT_DAGSTER_HOME = PROJECT_DIR / "dagster_home"
 
 
 class SettingsError(PipelineError):
@@ -448,7 +450,7 @@ class Settings:
     @property
     def dagster_instance_dir(self) -> Path:
         """DAGSTER_HOME, else dagster_home/ of the checkout (where `make dagster` looks too)."""
-        return self.dagster_home or PROJECT_DIR / "dagster_home"
+        return self.dagster_home or CHECKOUT_DAGSTER_HOME
 
     @property
     def effective_schedule_timezone(self) -> str:

@@ -9,13 +9,14 @@ as for `ccw run`, which executes the same job in-process (`execute`).
 from __future__ import annotations
 
 import contextlib
+import shutil
 
 import dagster as dg
 from dagster_dbt import DbtProject
 
 from orchestration.build.dbt import DBT_PROJECT, dbt_on_path, dbt_resource, prepare_dbt_project
 from orchestration.build.workdir import prepare_work_dir, private_files
-from orchestration.config import Settings, load_settings
+from orchestration.config import CHECKOUT_DAGSTER_HOME, Settings, load_settings
 from orchestration.dagster.assets import build_assets
 from orchestration.dagster.job import JOB_NAME, build_job
 from orchestration.dagster.resources import LAYERS, RunState, RunStates, WarehouseRun
@@ -63,10 +64,13 @@ def _stop_error(state: RunState | None, result: dg.ExecuteInProcessResult) -> Pi
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:
     """The persistent Dagster instance of the settings (Settings.dagster_instance_dir), as
     `DagsterInstance.get()` loads it with that DAGSTER_HOME: its dagster.yaml, its storage beside it.
-    Created on first use; the folder is not private (the instance holds no data of the warehouse).
+    Created on first use, with the checkout's dagster.yaml; the folder is not private (the instance
+    holds no data of the warehouse).
     """
     home = settings.dagster_instance_dir
     home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():  # a new instance starts with the checkout's configuration
+        shutil.copyfile(CHECKOUT_DAGSTER_HOME / "dagster.yaml", home / "dagster.yaml")
     return dg.DagsterInstance.from_config(str(home))
 
 
