@@ -40,8 +40,9 @@ from importlib import metadata
 from pathlib import Path
 
 from orchestration.config import DEFAULT_MEMORY_LIMIT, PROJECT_DIR
+from orchestration.contract import SOURCES
 
-# DuckDB, the contract and the generator are imported where they are used: `ccw --help` reads
+# DuckDB and the generator (pandas) are imported where they are used: `ccw --help` reads
 # DEFAULT_SCALES and must not load them.
 
 log = logging.getLogger(__name__)
@@ -133,8 +134,6 @@ def measure(cmd: list[str], env: dict[str, str], log_file: Path | None = None) -
 def floor_query(landing: Path, threads: int, memory_limit: str) -> tuple[float, int]:
     """Read every landing file once, aggregating every column: (seconds, rows)."""
     import duckdb
-
-    from orchestration.contract import SOURCES
 
     parts = []
     for source in SOURCES.values():
