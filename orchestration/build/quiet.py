@@ -36,6 +36,7 @@ from pathlib import Path
 
 from orchestration.build.lock import build_lock
 from orchestration.build.plan import TIME_DEPENDENT_RULE, files_digest, project_fingerprint
+from orchestration.build.workdir import private_files
 from orchestration.config import Settings, declared, pii_salt_is_default, text_of
 from orchestration.landing.files import landing_fingerprint
 from orchestration.publish.warehouse import NOTHING_TO_DO, append_run_beside, make_run_id
@@ -131,7 +132,7 @@ def quiet_night(settings: Settings) -> QuietNight | None:
     """When nothing changed since the published build: record the run ('nothing to do') and return
     it; else None (the caller builds). Raises PipelineError when another run is building."""
     started_at = datetime.now(UTC).replace(tzinfo=None)
-    with build_lock(settings):
+    with private_files(), build_lock(settings):  # the lock file is private like the work dir
         record = has_nothing_to_do(settings)
         if record is None:
             return None
