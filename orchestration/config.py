@@ -35,6 +35,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The sample organisation's configuration seeds (CCW_CONFIG_DIR unset): seeds/ of the checkout.
 SAMPLE_CONFIG_DIR = PROJECT_DIR / "seeds"
 DEFAULT_POLICY_FILE = PROJECT_DIR / "quality_policy.yml"
+# The Dagster instance of `make dagster` and, by default, of `ccw run` (DAGSTER_HOME)
+CHECKOUT_DAGSTER_HOME = PROJECT_DIR / "dagster_home"
 
 
 class SettingsError(PipelineError):
@@ -384,6 +386,16 @@ class Settings:
         "Seconds a landing file must be unchanged before it counts (a copy in progress is not picked up).",
         group="schedule",
     )
+    dagster_home: Path | None = setting(
+        "DAGSTER_HOME",
+        "",
+        _optional_path,
+        "The Dagster instance (Dagster's own variable): the history of every run of `ccw run`, "
+        "the schedule and the sensor, with their materializations and check results, which "
+        "`make dagster` shows. Its `dagster.yaml` configures it.",
+        group="schedule",
+        shown_default="`dagster_home/` of the checkout",
+    )
 
     @property
     def work_dir(self) -> Path:
@@ -434,6 +446,11 @@ class Settings:
     @property
     def policy_file(self) -> Path:
         return self.quality_policy or DEFAULT_POLICY_FILE
+
+    @property
+    def dagster_instance_dir(self) -> Path:
+        """DAGSTER_HOME, else dagster_home/ of the checkout (where `make dagster` looks too)."""
+        return self.dagster_home or CHECKOUT_DAGSTER_HOME
 
     @property
     def effective_schedule_timezone(self) -> str:
@@ -548,7 +565,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(**values)
 
 
-GROUPS = {"run": "Settings of every run", "schedule": "Settings of the Dagster schedule and sensor"}
+GROUPS = {
+    "run": "Settings of every run",
+    "schedule": "Settings of Dagster: the schedule, the sensor and the run history",
+}
 
 
 def settings_help() -> str:

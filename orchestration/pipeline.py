@@ -1,6 +1,9 @@
 """`ccw run`: the main job (landing files -> build file -> dbt build -> checks -> publish).
 
-The steps are the Dagster assets of orchestration/dagster/assets.py; `run`
+First `run` asks whether there is anything to do (orchestration/build/quiet.py): when no
+landing file, configuration, project file or setting changed since the published build, it
+records the run and stops, without loading Dagster, dbt or Great Expectations. Otherwise the
+steps are the Dagster assets of orchestration/dagster/assets.py; `run`
 executes that job in this process, exactly as the nightly schedule does. The
 published warehouse changes only at the very end, by an atomic rename, and only
 when every step before it succeeded (orchestration/publish). A failure anywhere before
@@ -14,18 +17,20 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-
-import dagster as dg
-import duckdb
+from typing import TYPE_CHECKING
 
 from orchestration.build.lock import build_lock
+from orchestration.build.quiet import QuietNight, quiet_night
 from orchestration.config import Settings
-from orchestration.dagster.definitions import execute
 from orchestration.landing.files import landing_is_empty
-from orchestration.landing.ingest import IngestReport
-from orchestration.quality.checks import LayerResult
 from orchestration.run_report import CostReport, SourceRejections, render_rejections
-from orchestration.tools.generator import generate
+
+if TYPE_CHECKING:  # Dagster, DuckDB's results and the quality suites load only when a run builds
+    import dagster as dg
+    import duckdb
+
+    from orchestration.landing.ingest import IngestReport
+    from orchestration.quality.checks import LayerResult
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +105,8 @@ class RunSummary:
 
 
 def generate_sample(landing_dir: Path, today: date | None = None) -> None:
+    from orchestration.tools.generator import generate
+
     today = today or date.today()
     log.info("landing directory %s is empty: generating the %d-day sample", landing_dir, SAMPLE_DAYS)
     generate(
@@ -126,7 +133,7 @@ def run(
     accept_fewer_rows: bool = False,
     accept_rejections: bool = False,
     dbt: dg.ConfigurableResource | None = None,
-) -> RunSummary:
+) -> RunSummary | QuietNight:
     """Build the warehouse from the landing directory and publish it.
 
     Incremental unless full_refresh (or orchestration/build/plan.py finds a reason for one):
@@ -140,6 +147,7 @@ def run(
     accept_rejections: publish even when a source's rejected share of this run is above its limit
     (quality_policy.yml rejection_limits); meta.run_log records it.
     dbt: the job's `dbt` resource (a test's stand-in; default dbt itself).
+    Returns a QuietNight when nothing changed since the published build (not with full_refresh).
     """
     t0 = time.perf_counter()
     generated = False
@@ -148,6 +156,15 @@ def run(
             if landing_is_empty(settings.landing_dir, settings.config_dir):
                 generate_sample(settings.landing_dir)
                 generated = True
+    if not full_refresh:
+        quiet = quiet_night(settings)
+        if quiet is not None:
+            quiet.seconds = time.perf_counter() - t0
+            return quiet
+    import duckdb
+
+    from orchestration.dagster.definitions import execute
+
     state, _ = execute(
         settings,
         quiet=True,

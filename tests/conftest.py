@@ -53,6 +53,15 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.build)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory) -> Path:
+    """The Dagster instance the session's runs record into (DAGSTER_HOME, inherited by the `ccw`
+    processes the tests start), not the checkout's dagster_home/."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
 def make_settings(root: Path, landing: Path) -> Settings:
     return Settings(
         landing_dir=landing,
@@ -60,6 +69,7 @@ def make_settings(root: Path, landing: Path) -> Settings:
         business_timezone="America/New_York",
         threads=2,
         memory_limit="2GB",
+        dagster_home=Path(os.environ["DAGSTER_HOME"]) if os.environ.get("DAGSTER_HOME") else None,
     )
 
 

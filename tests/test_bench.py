@@ -39,6 +39,10 @@ def _run(scales: list[int]) -> dict:
             "incremental_seconds": 2.0,
             "incremental_share_of_full": 0.2,
             "slowest_models": [["int_costs__interaction_allocation", 3.2]],
+            "quiet_seconds": 0.8,
+            "fixed_seconds": 12.4,
+            "incremental_dbt_seconds": 20.1,
+            "incremental_steps": {"raw": 1.5, "dbt_build": 21.0, "outside the steps": 6.2},
         }
         for n in scales
     ]
@@ -50,7 +54,33 @@ def _run(scales: list[int]) -> dict:
         "threads": 2,
         "memory_limit": "4GB",
         "scales": result,
+        "help_seconds": 0.21,
     }
+
+
+def test_the_quiet_night_fixed_cost_and_help_are_shown_beside_their_targets(tmp_path):
+    """0.8 s < 5 s: met; 12.4 s >= 10 s: not met; 0.21 s < 1 s: met. At 10M (full 10.0 s < 60,
+    night 2.0 s < 15, peak max(0, 0) MB < 4096, completes at 2GB): met; without the 10M scale the
+    build targets are not measured."""
+    markdown, results = tmp_path / "BENCHMARKS.md", tmp_path / "results.json"
+    bench.write_results(_run([100_000, 10_000_000]), markdown, results)
+    text = markdown.read_text()
+    assert "| **quiet night, nothing new (s)** | **0.8** | **0.8** |" in text
+    assert "| fixed cost: +1 day minus dbt's build (s) | 12.4 | 12.4 |" in text
+    assert "raw 1.5, dbt_build 21.0, outside the steps 6.2" in text
+    assert "`ccw --help`: 0.21 s" in text
+    assert "| a night with nothing new: under 5 s | 0.8 s | yes |" in text
+    assert "| fixed cost of a run (a night minus dbt's build): under 10 s | 12.4 s | **no** |" in text
+    assert "| `ccw --help`: under 1 s | 0.21 s | yes |" in text
+    assert "| 10,000,000 interactions: full build under 60 s | 10.0 s | yes |" in text
+    assert "| 10,000,000 interactions: completes at memory_limit=2GB | 12.5 s at 2GB | yes |" in text
+    bench.write_results(_run([100_000]), markdown, results)
+    text = markdown.read_text()
+    assert (
+        "| 10,000,000 interactions: one-day night under 15 s | not measured (largest scale at 100,000) | - |"
+        in text
+    )
+    assert json.loads(results.read_text())["help_seconds"] == 0.21
 
 
 def test_results_replace_the_bench_section_and_keep_the_rest(tmp_path):
@@ -76,5 +106,6 @@ def test_bench_command_line():
     args = build_parser().parse_args(["bench", "--scales", "100_000,1e6", "--no-write"])
     assert args.scales == [100_000, 1_000_000] and args.no_write and args.format == "parquet"
     assert build_parser().parse_args(["bench"]).scales == list(bench.DEFAULT_SCALES)
+    assert build_parser().parse_args(["bench", "--quick"]).quick and bench.QUICK_SCALES == (100_000,)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "--scales", "ten"])

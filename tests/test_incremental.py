@@ -7,7 +7,9 @@ a clean build of the same landing files (docs/decisions/performance.md P6, P16).
 month, so no change of the night rebuilds the months another case needs:
 
   0  first build: 3 days of one month (a history shorter than the repeat window)
-  1  no new file (dbt still runs: nothing to rebuild, nothing may change)
+  1  no new file, the same files copied again (a new mtime: the run builds, dbt has nothing
+     to rebuild, nothing may change; with the mtimes unchanged the run has nothing to do,
+     tests/test_quiet_night.py)
   2  70 more days: three months, and a customer's call late on 31 October
   3  that customer's call at 00:30 on 1 November: a repeat of the 31 October call,
      found only when October is rebuilt too (the repeat window's look-back)
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -346,6 +349,8 @@ def nights(tmp_path_factory):
         results[0] = ("first build: 3 days, one month", run(settings), [])
         first = root / "night0.duckdb"  # the build file behind night 0's published warehouse
         shutil.copyfile(settings.build_db, first)
+        for path in sorted(landing.rglob("*.csv"))[:1]:  # copied again: same bytes, a new mtime
+            os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
         results[1] = _night(settings, first, "no new file, 3 days")
 
         for night, (what, deliver, fault) in NIGHTS.items():

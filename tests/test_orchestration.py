@@ -25,6 +25,7 @@ import pytest
 from conftest import make_settings
 from dagster import (
     AssetKey,
+    DagsterEventType,
     DagsterInstance,
     DagsterRunStatus,
     build_schedule_context,
@@ -64,10 +65,11 @@ def orch(tmp_path_factory, small_landing):
     return settings, project, state, result
 
 
-def test_definitions_graph_checks_schedule_and_sensor(orch):
+def test_definitions_graph_checks_schedule_and_sensor(orch, tmp_path):
     settings, project, *_ = orch
     settings = replace(settings, schedule_cron="30 3 * * 1-5")
-    defs = build_definitions(settings, project=project)
+    other = replace(settings, warehouse=tmp_path / "never_built.duckdb")  # a first night: work to do
+    defs = build_definitions(other, project=project)
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
     groups = {graph.get(k).group_name for k in keys}
@@ -93,8 +95,14 @@ def test_definitions_graph_checks_schedule_and_sensor(orch):
         tick = schedule.evaluate_tick(
             build_schedule_context(instance=instance, scheduled_execution_time=datetime(2026, 11, 23, 3, 30))
         )
+        # a night with nothing new since the published build: the tick is skipped, saying why
+        before = sha256(settings.warehouse)
+        quiet = build_definitions(settings, project=project).resolve_schedule_def("ccw_nightly")
+        skipped = quiet.evaluate_tick(build_schedule_context(instance=instance))
     assert len(tick.run_requests) == 1
-    assert tick.run_requests[0].tags["ccw/warehouse"] == str(settings.warehouse)
+    assert tick.run_requests[0].tags["ccw/warehouse"] == str(other.warehouse)
+    assert not skipped.run_requests and skipped.skip_message.startswith("nothing to do")
+    assert sha256(settings.warehouse) == before
     assert defs.resolve_sensor_def("ccw_landing_sensor").job_name == JOB_NAME
 
 
@@ -156,6 +164,38 @@ def test_job_materializes_the_whole_graph(orch):
             ).fetchone()[0]
             > 0
         )
+
+
+def test_the_run_is_recorded_in_the_dagster_instance_of_dagster_home(orch):
+    """`ccw run` executes the job on the persistent instance (DAGSTER_HOME; the tests' own, set in
+    conftest), so `make dagster` shows the run, each model's materialization with its row count and
+    dbt's timing, and the quality checks."""
+    settings, project, state, result = orch
+    assert settings.dagster_instance_dir == Path(os.environ["DAGSTER_HOME"])
+    with DagsterInstance.from_config(str(settings.dagster_instance_dir)) as instance:
+        run = instance.get_run_by_id(result.run_id)
+        assert run is not None and run.status == DagsterRunStatus.SUCCESS
+        assert state.run_id.endswith(result.run_id[:8])
+        logs = instance.all_logs(result.run_id)
+    materialized = {
+        e.dagster_event.asset_key: e.dagster_event.step_materialization_data.materialization.metadata
+        for e in logs
+        if e.dagster_event is not None
+        and e.dagster_event.event_type == DagsterEventType.ASSET_MATERIALIZATION
+    }
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        interactions = con.execute("select count(*) from marts.fct_interactions").fetchone()[0]
+    facts = materialized[MARTS_GUARD]
+    assert facts["dagster/row_count"].value == interactions > 0
+    assert facts["Execution Duration"].value > 0
+    assert materialized[RAW_KEY]["rows"].value > 0 and WAREHOUSE_KEY in materialized
+    checks = {
+        e.dagster_event.event_specific_data.check_name: e.dagster_event.event_specific_data.passed
+        for e in logs
+        if e.dagster_event is not None
+        and e.dagster_event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION
+    }
+    assert checks["raw_quality"] and checks["staging_quality"] and checks["marts_quality"]
 
 
 def test_failing_blocking_check_stops_dbt_and_publish(orch, monkeypatch):

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 from datetime import datetime
@@ -14,7 +16,9 @@ import pytest
 import yaml
 
 from orchestration.errors import PipelineError
-from orchestration.publish.warehouse import RunRecord, publish
+from orchestration.publish.docs import docs_dir
+from orchestration.publish.warehouse import PUBLISHED_DIR_MODE, PUBLISHED_MODE, RunRecord, publish
+from orchestration.report import report_dir, write_report
 
 LTS_REQUIREMENT = (Path(__file__).parent / "requirements-duckdb-lts.txt").read_text().strip()
 LTS_VENV = Path(__file__).resolve().parent.parent / ".venv-duckdb-lts"
@@ -236,3 +240,35 @@ def test_publish_replaces_the_file_while_a_reader_holds_the_old_one(tmp_path):
             con.execute("select count(*) from duckdb_tables() where schema_name = 'raw'").fetchone()[0] == 0
         )
     assert not list(tmp_path.glob(".wh.duckdb.publishing*"))
+
+
+def test_report_and_docs_are_readable_like_the_published_file(published, tmp_path):
+    """A run writes under a private umask (077, build/workdir.py): the folders it writes beside the
+    published file, <warehouse>.report/ and <stem>.docs/, get what the published file gets
+    (folders 0755, files 0644), or its readers could open the file but not its report and docs.
+    Written again here by `ccw report` under umask 077 too."""
+    settings, _ = published
+    report = report_dir(settings.warehouse)
+    out = tmp_path / "mine"
+    out.mkdir(mode=0o700)
+    previous = os.umask(0o077)
+    try:
+        write_report(settings.warehouse, out)  # a folder of the caller's keeps its mode
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(settings.warehouse.stat().st_mode) == PUBLISHED_MODE
+    for folder in (report, docs_dir(settings)):
+        paths = [folder, *folder.rglob("*")]
+        assert len(paths) > 1, folder
+        modes = {
+            p.relative_to(folder.parent).as_posix(): oct(stat.S_IMODE(p.stat().st_mode))
+            for p in paths
+            if not p.is_symlink()
+        }
+        expected = {
+            name: oct(PUBLISHED_DIR_MODE if (folder.parent / name).is_dir() else PUBLISHED_MODE)
+            for name in modes
+        }
+        assert modes == expected
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert stat.S_IMODE((out / "index.html").stat().st_mode) == PUBLISHED_MODE

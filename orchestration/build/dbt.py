@@ -18,9 +18,12 @@ import stat
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from orchestration.build.plan import project_files_digest
 from orchestration.build.workdir import PRIVATE_DIR_MODE
@@ -90,9 +93,25 @@ def child_executable(settings: Settings) -> Path:
     return path
 
 
+class BuildDbt(DbtCliResource):
+    """dagster-dbt's DbtCliResource without two start-up costs the build does not use: it asks the
+    dbt executable its version (`dbt --version`, a process of its own) and opens a dbt adapter in
+    this process (dbt's imports, the profile and project loaded again) for row counts and column
+    metadata that dagster-dbt would fetch while dbt writes the build file. The executable is this
+    environment's dbt (the `dbt-child` wrapper execs it), so its version is the installed
+    dbt-core's; row counts are read once dbt has ended (dagster/assets.py)."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
 def dbt_resource(settings: Settings, project: DbtProject = DBT_PROJECT) -> DbtCliResource:
     """dbt for the build of this warehouse (the `dbt` resource of the Dagster job)."""
-    return DbtCliResource(
+    return BuildDbt(
         project_dir=project,
         profiles_dir=str(project.profiles_dir),
         dbt_executable=str(child_executable(settings)),

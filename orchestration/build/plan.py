@@ -28,12 +28,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from orchestration.config import PROJECT_DIR, Settings
-from orchestration.landing.ingest import IngestReport
 from orchestration.landing.registry import FILES_TABLE, STATE_TABLE, latest_load_id
+
+if TYPE_CHECKING:  # the ingest (pandas) is not needed to decide that a night has nothing to do
+    from orchestration.landing.ingest import IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,8 @@ PROJECT_INPUTS = (
 )
 FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
 BUILD_STORAGE_VERSION = "v1.4.0"  # the build file is published by copying it (P9)
+# The row rule whose verdict depends on when the build runs: judged again every run (P5).
+TIME_DEPENDENT_RULE = "future_timestamp"
 
 
 @dataclass
@@ -187,7 +192,8 @@ def restage_time_dependent_files(raw: duckdb.DuckDBPyConnection, settings: Setti
             files = [
                 r[0]
                 for r in build.execute(
-                    "select distinct file_name from quarantine.rejected_rows where rule = 'future_timestamp'"
+                    "select distinct file_name from quarantine.rejected_rows where rule = ?",
+                    [TIME_DEPENDENT_RULE],
                 ).fetchall()
             ]
     except duckdb.Error:

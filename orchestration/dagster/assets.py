@@ -28,8 +28,9 @@ uses the in-process executor, so `ccw run`, the schedule and the sensor all
 execute the job the same way, in one process that holds the build lock.
 """
 
+import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,14 @@ from dagster_dbt import (
 
 from orchestration.build.dbt import build_failed, dbt_environment
 from orchestration.build.plan import (
+    TIME_DEPENDENT_RULE,
     dbt_build_args,
     landing_dir_changed,
     mark_built,
     plan_build,
     prepare_build_file,
 )
+from orchestration.build.quiet import forget_published_inputs, write_published_inputs
 from orchestration.config import Settings, pii_salt_is_default
 from orchestration.configuration import prepare_build_seeds
 from orchestration.contract import SOURCES
@@ -61,10 +64,17 @@ from orchestration.landing.files import is_generated_sample, landing_fingerprint
 from orchestration.landing.ingest import ingest
 from orchestration.publish.docs import DocsReport, write_docs
 from orchestration.publish.warehouse import RunRecord, check_fewer_rows, publish
-from orchestration.quality.checks import QualityFailed, check_layer, quarantine_counts, rejections_over_limit
+from orchestration.quality.checks import (
+    QualityFailed,
+    build_data_docs,
+    check_layer,
+    quarantine_counts,
+    rejections_over_limit,
+)
 from orchestration.quality.metrics import RuleSettings
 from orchestration.report import write_after_publish
 from orchestration.run_report import cost_report, rejection_report, render_rejections
+from orchestration.sql import ident, sql_string
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +103,12 @@ class LayerTranslator(DagsterDbtTranslator):
         return "dbt"
 
 
-TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+# dbt's tests run inside `dbt build` (a failed one fails the build) and are summed up on their
+# model's materialization (`dbt_tests`), not loaded as one Dagster asset check each: every check
+# costs Dagster two stored events, about 1,000 events a night (orchestration.md O12).
+TRANSLATOR = LayerTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True, enable_asset_checks=False)
+)
 
 
 # ---------------------------------------------------------------- landing and raw
@@ -127,6 +142,7 @@ def _load_raw(state: RunState, config: BuildConfig) -> None:
     settings = state.settings
     _warn_of_default_salt(state)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
+    forget_published_inputs(settings)  # no run finds "nothing to do" until this one publishes
     prepare_build_seeds(settings)
     with duckdb.connect(str(settings.raw_db), config=duckdb_config(settings)) as con:
         reload = config.full_refresh or landing_dir_changed(con, settings)
@@ -193,7 +209,10 @@ def raw(config: BuildConfig, ccw: WarehouseRun) -> dg.MaterializeResult:
 # ---------------------------------------------------------------- quality checks
 def _layer_check(state: RunState, layer: str, con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
     policy = state.policy()
-    result = check_layer(layer, state.settings, state.run_id, con=con, policy=policy)
+    # the data docs are built once a run: by the publish, or here when the layer stops the run
+    result = check_layer(layer, state.settings, state.run_id, con=con, policy=policy, data_docs=False)
+    if not result.passed:
+        result.data_docs = build_data_docs(state.settings)
     if layer == "staging" and state.accept_rejections:
         state.rejections_accepted = rejections_over_limit(con, policy)
     state.layers[layer] = result
@@ -262,13 +281,77 @@ def _dbt_models(project: DbtProject) -> dg.AssetsDefinition:
                 invocation = dbt.cli(
                     args, context=context, target_path=settings.dbt_target_dir, raise_on_error=False
                 )
-                yield from invocation.stream()
+                # held until dbt ends: the build file is dbt's alone while it writes (one writer)
+                events = list(invocation.stream())
+            yield from _with_table_metadata(events, settings, project.manifest_path)
             if not invocation.is_successful():
                 raise build_failed(args, settings)
         except PipelineError as exc:
             raise state.fail(exc) from exc
 
     return dbt_models
+
+
+ROW_COUNT = "dagster/row_count"  # the metadata key the Dagster UI shows as a table's row count
+
+
+def _row_counts(build_db: Path) -> dict[tuple[str, str], int]:
+    """(schema, table) -> rows of every table of the build file, in one query."""
+    try:
+        with duckdb.connect(str(build_db), read_only=True) as con:
+            tables = con.execute(
+                "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+            ).fetchall()
+            if not tables:
+                return {}
+            counts = con.execute(
+                " union all ".join(
+                    f"select {sql_string(s)}, {sql_string(t)}, count(*) from {ident(s)}.{ident(t)}"
+                    for s, t in tables
+                )
+            ).fetchall()
+    except duckdb.Error as exc:  # the counts are for the UI: never a failed run
+        log.warning("row counts of the build not read: %s", exc)
+        return {}
+    return {(schema, table): rows for schema, table, rows in counts}
+
+
+def _tests_by_model(nodes: Mapping[str, Any], run_results: Path) -> dict[str, dict[str, int]]:
+    """model unique id -> {dbt test status: tests} of the last dbt invocation (run_results.json)."""
+    if not run_results.exists():
+        return {}
+    tests: dict[str, dict[str, int]] = {}
+    for result in json.loads(run_results.read_text()).get("results", []):
+        test = nodes.get(result.get("unique_id", ""), {})
+        model = test.get("attached_node") or next(iter(test.get("depends_on", {}).get("nodes", [])), None)
+        if test.get("resource_type") == "test" and model:
+            status = tests.setdefault(model, {})
+            status[result["status"]] = status.get(result["status"], 0) + 1
+    return tests
+
+
+def _with_table_metadata(events: list, settings: Settings, manifest: Path) -> Iterator:
+    """dagster-dbt's events, each model's materialization with the rows of its table in the build
+    file (dagster/row_count) and its dbt tests by status (dbt_tests), read once dbt has ended; the
+    observation dagster-dbt makes of each dbt test is left out (its model's dbt_tests counts it)."""
+    nodes = json.loads(manifest.read_text()).get("nodes", {}) if manifest.exists() else {}
+    counts = _row_counts(settings.build_db)
+    tests = _tests_by_model(nodes, settings.dbt_target_dir / "run_results.json")
+    for event in events:
+        unique_id = (getattr(event, "metadata", None) or {}).get("unique_id")
+        unique_id = getattr(unique_id, "value", unique_id)
+        node = nodes.get(unique_id) if unique_id is not None else None
+        if isinstance(event, dg.AssetObservation) and str(unique_id).startswith("test."):
+            continue  # a dbt test's result: in its model's dbt_tests
+        if node and isinstance(event, dg.Output | dg.AssetMaterialization):
+            extra: dict[str, Any] = {}
+            rows = counts.get((node.get("schema"), node.get("alias") or node.get("name")))
+            if rows is not None:
+                extra[ROW_COUNT] = dg.MetadataValue.int(rows)
+            if unique_id in tests:
+                extra["dbt_tests"] = dg.MetadataValue.json(tests[unique_id])
+            event = event.with_metadata({**event.metadata, **extra})
+        yield event
 
 
 # ---------------------------------------------------------------- publish
@@ -307,7 +390,20 @@ def _publish(state: RunState, manifest: Path) -> RunRecord:
     # only a published build is done: after a failed check or publish the next run builds the
     # same files again (docs/decisions/performance.md P16)
     mark_built(state.settings, state.plan)
+    write_published_inputs(state.settings, state.run_id, _time_dependent_rows(state.settings.warehouse))
     return record
+
+
+def _time_dependent_rows(warehouse: Path) -> int | None:
+    """Rows of the published file set aside by the rule a later run may judge otherwise (P5);
+    None when it cannot be told (then no later run finds "nothing to do")."""
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(
+                "select count(*) from quarantine.rejected_rows where rule = ?", [TIME_DEPENDENT_RULE]
+            ).fetchone()[0]
+    except duckdb.Error:
+        return None
 
 
 def _write_docs_after_publish(settings: Settings, manifest: Path) -> DocsReport | str:
@@ -348,6 +444,9 @@ def _warehouse(dbt_keys: list[dg.AssetKey], manifest: Path) -> dg.AssetsDefiniti
     def warehouse(ccw: WarehouseRun) -> dg.MaterializeResult:
         state = ccw.state
         record = _publish(state, manifest)
+        data_docs = build_data_docs(state.settings)  # every layer of this run, once
+        for layer in state.layers.values():
+            layer.data_docs = data_docs
         state.docs = _write_docs_after_publish(state.settings, manifest)
         report = write_after_publish(state.settings.warehouse)  # logs, never fails the published run
         summary = _controller_summary(state)

@@ -9,13 +9,14 @@ as for `ccw run`, which executes the same job in-process (`execute`).
 from __future__ import annotations
 
 import contextlib
+import shutil
 
 import dagster as dg
 from dagster_dbt import DbtProject
 
 from orchestration.build.dbt import DBT_PROJECT, dbt_on_path, dbt_resource, prepare_dbt_project
 from orchestration.build.workdir import prepare_work_dir, private_files
-from orchestration.config import Settings, load_settings
+from orchestration.config import CHECKOUT_DAGSTER_HOME, Settings, load_settings
 from orchestration.dagster.assets import build_assets
 from orchestration.dagster.job import JOB_NAME, build_job
 from orchestration.dagster.resources import LAYERS, RunState, RunStates, WarehouseRun
@@ -60,6 +61,19 @@ def _stop_error(state: RunState | None, result: dg.ExecuteInProcessResult) -> Pi
     return PipelineError("the run failed; the published warehouse is unchanged.\n" + "\n".join(failures[:5]))
 
 
+def dagster_instance(settings: Settings) -> dg.DagsterInstance:
+    """The persistent Dagster instance of the settings (Settings.dagster_instance_dir), as
+    `DagsterInstance.get()` loads it with that DAGSTER_HOME: its dagster.yaml, its storage beside it.
+    Created on first use, with the checkout's dagster.yaml; the folder is not private (the instance
+    holds no data of the warehouse).
+    """
+    home = settings.dagster_instance_dir
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():  # a new instance starts with the checkout's configuration
+        shutil.copyfile(CHECKOUT_DAGSTER_HOME / "dagster.yaml", home / "dagster.yaml")
+    return dg.DagsterInstance.from_config(str(home))
+
+
 def execute(
     settings: Settings,
     *,
@@ -71,6 +85,10 @@ def execute(
     dbt: dg.ConfigurableResource | None = None,
 ) -> tuple[RunState, dg.ExecuteInProcessResult]:
     """Run the job in this process, as the schedule does. Returns (RunState, Dagster result).
+
+    instance: default the Dagster instance of the settings (DAGSTER_HOME, else dagster_home/ of the
+    checkout: `dagster_instance`), so the run, its materializations and check results are in the
+    history `make dagster` shows, beside the runs of the schedule and the sensor.
 
     Raises the PipelineError that stopped the run (a readable message; nothing published).
     quiet: dbt's log goes to <work dir>/dbt_last_output.log and Dagster's console log is off
@@ -93,18 +111,15 @@ def execute(
         "accept_rejections": accept_rejections,
     }
     run_config: dict = {"ops": {"raw": {"config": build_config}}}
-    with private_files():
+    with contextlib.ExitStack() as stack:
+        if instance is None:
+            instance = stack.enter_context(dagster_instance(settings))
+        stack.enter_context(private_files())
         if quiet:
             run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
-            with (
-                open(settings.work_dir / "dbt_last_output.log", "w") as out,
-                contextlib.redirect_stdout(out),
-            ):
-                result = job.execute_in_process(
-                    instance=instance, raise_on_error=False, run_config=run_config
-                )
-        else:
-            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
+            out = stack.enter_context(open(settings.work_dir / "dbt_last_output.log", "w"))
+            stack.enter_context(contextlib.redirect_stdout(out))
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
     state = runs.by_run_id.get(result.run_id)
     if result.success and state is not None and state.published_at is not None:
         return state, result

@@ -22,6 +22,7 @@ from orchestration.config import Settings, load_settings
 from orchestration.errors import PipelineError
 from orchestration.landing.ingest import IngestReport
 from orchestration.publish.docs import DocsReport
+from orchestration.publish.warehouse import make_run_id
 from orchestration.quality.checks import LayerResult
 from orchestration.quality.policy import Policy, load_policy
 from orchestration.run_report import CostReport, SourceRejections
@@ -79,10 +80,6 @@ class RunStates:
 
     def __init__(self) -> None:
         self.by_run_id: dict[str, RunState] = {}
-
-
-def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
-    return started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + dagster_run_id[:8]
 
 
 class WarehouseRun(dg.ConfigurableResource):

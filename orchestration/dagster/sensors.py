@@ -5,6 +5,12 @@ CCW_SENSOR_SETTLE) are declared in orchestration/config.py with the others. A fi
 must be unchanged for CCW_SENSOR_SETTLE seconds before it counts: a file still being
 copied is not picked up half-written.
 
+The schedule skips its tick when there is nothing to do (orchestration/build/quiet.py: no landing
+file, configuration, project file or setting changed since the published build): the tick's
+skip reason in the Dagster UI is the record of that night. It writes nothing (Dagster evaluates a
+schedule also to test it); `ccw run` on such a night records a row in the run log beside the
+published file.
+
 Both start stopped; turn them on in the UI (Automation) or with `dagster schedule start` /
 `dagster sensor start`. Neither starts a run while another run of the job is queued or in
 progress: the build file has one writer (the build lock enforces it as well).
@@ -27,6 +33,7 @@ from dagster import (
     sensor,
 )
 
+from orchestration.build.quiet import has_nothing_to_do
 from orchestration.config import Settings
 from orchestration.dagster.job import JOB_NAME, run_tags
 from orchestration.landing.files import landing_fingerprint, newest_landing_mtime
@@ -56,6 +63,12 @@ def build_schedule(settings: Settings, job):
     def ccw_nightly(context: ScheduleEvaluationContext):
         if run_in_progress(context.instance):
             return SkipReason("a build of the warehouse is in progress")
+        published = has_nothing_to_do(settings)
+        if published is not None:
+            return SkipReason(
+                "nothing to do: no landing file, configuration, project file or setting changed since "
+                f"the published build {published.get('run_id')}; {settings.warehouse} is unchanged"
+            )
         tick = context.scheduled_execution_time
         return RunRequest(
             run_key=f"nightly-{tick.isoformat() if tick else time.time()}",

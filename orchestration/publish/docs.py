@@ -35,6 +35,7 @@ import duckdb
 from orchestration.config import Settings
 from orchestration.errors import PipelineError
 from orchestration.publish.schema import READER_SCHEMAS
+from orchestration.publish.warehouse import readable_like_published
 from orchestration.quality.checks import data_docs_dir
 
 log = logging.getLogger(__name__)
@@ -327,6 +328,7 @@ def write_docs(settings: Settings, manifest: Path) -> DocsReport:
     for item in left:
         log.warning("the data docs still load from the network: %s", item)
     (fresh / "index.html").write_text(_index(settings, dbt_page, quality_page))
+    readable_like_published(fresh)  # for the readers of the published file, whatever the umask
     old = final.with_name(final.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():

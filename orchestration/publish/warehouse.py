@@ -15,6 +15,10 @@ intermediate models and seeds stay in the build file. The copy is written with
 DuckDB storage version 1.4 so that BI tools bundling the long-term-support
 DuckDB can read it (DuckDB 2.0's own format is not readable by 1.x).
 
+A run with nothing to do (orchestration/build/quiet.py) publishes nothing: its row of the run log
+goes to `<warehouse stem>.run_log.jsonl` beside the published file (append_run_beside), and the next
+publish carries those rows into meta.run_log (docs/decisions/orchestration.md O10).
+
 check_fewer_rows() stops a run, before dbt, that would replace the warehouse by one with
 fewer landing rows of a source, unless the operator accepts it (docs/DECISIONS.md D19).
 """
@@ -48,6 +52,17 @@ PUBLISHED_STORAGE_VERSION = "v1.4.0"
 # Readers of the published file (BI tools, analysts) are often other users: it is readable by
 # all who can reach its folder, unlike the private build files beside it (build/workdir.py).
 PUBLISHED_MODE = 0o644
+PUBLISHED_DIR_MODE = 0o755  # the folders of the docs and the report beside it
+
+
+def readable_like_published(path: Path) -> None:
+    """Give a file or folder written beside the published file (the docs, the report, the run log)
+    and everything in it what the published file gets: readable by whoever reads the published
+    file. A run writes under a private umask (build/workdir.py), so they would be the run user's."""
+    for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        if not item.is_symlink():
+            item.chmod(PUBLISHED_DIR_MODE if item.is_dir() else PUBLISHED_MODE)
+
 
 RUN_LOG_DDL = """
 create table if not exists pub.meta.run_log (
@@ -84,6 +99,80 @@ create table if not exists pub.meta.quality_results (
     details varchar
 )
 """
+
+
+RUN_LOG_COLUMNS = (
+    "run_id",
+    "started_at",
+    "finished_at",
+    "landing_dir",
+    "files_read",
+    "source_files",
+    "rows_per_source",
+    "status",
+    "rows_quarantined",
+    "checks_passed",
+    "checks_failed",
+    "default_pii_salt",
+    "fewer_rows_accepted",
+    "rejections_accepted",
+)
+NOTHING_TO_DO = "nothing to do"  # meta.run_log.status of a run that found nothing to build
+
+
+def make_run_id(started_at: datetime, dagster_run_id: str) -> str:
+    """`<UTC start>-<first 8 characters of the Dagster run id>` (orchestration.md O7)."""
+    return started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + dagster_run_id[:8]
+
+
+def run_log_beside(warehouse: Path) -> Path:
+    """The runs since the published file was written that published nothing (status 'nothing to
+    do'), one JSON object a line; the next publish carries them into meta.run_log."""
+    return warehouse.with_name(warehouse.stem + ".run_log.jsonl")
+
+
+def append_run_beside(warehouse: Path, row: dict) -> Path:
+    """Append a run-log row (RUN_LOG_COLUMNS) to run_log_beside(warehouse), readable like the
+    published file; one write of one line, flushed to disk. The caller holds the build lock."""
+    path = run_log_beside(warehouse)
+    line = json.dumps({c: row.get(c) for c in RUN_LOG_COLUMNS}, default=str) + "\n"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PUBLISHED_MODE)
+    try:
+        os.write(fd, line.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    readable_like_published(path)
+    return path
+
+
+def runs_beside(warehouse: Path) -> list[dict]:
+    """The rows of run_log_beside(warehouse), oldest first ([] when there is none); a line cut by
+    a crash while it was written is skipped."""
+    path = run_log_beside(warehouse)
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return rows
+
+
+def _carry_runs_beside(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+    """The rows of the run log beside the file into pub.meta.run_log (a row already there, from a
+    publish that ended before it removed the file beside it, is not added twice)."""
+    for row in runs_beside(warehouse):
+        values = [row.get(c) for c in RUN_LOG_COLUMNS]
+        for i in (1, 2):  # started_at, finished_at
+            values[i] = datetime.fromisoformat(values[i]) if values[i] else None
+        con.execute(
+            f"insert into pub.meta.run_log ({', '.join(RUN_LOG_COLUMNS)}) select {', '.join('?' * len(values))} "
+            "where not exists (select 1 from pub.meta.run_log where run_id = ?)",
+            [*values, row.get("run_id")],
+        )
 
 
 @dataclass
@@ -168,6 +257,7 @@ def publish(
                 if ("meta", table) in previous:
                     con.execute(f"insert into pub.meta.{table} by name select * from previous.meta.{table}")
             con.execute("detach previous")
+        _carry_runs_beside(con, warehouse)
         if quality_results:
             con.executemany(
                 "insert into pub.meta.quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", quality_results
@@ -205,6 +295,7 @@ def publish(
     _fsync(staging_file)
     os.replace(staging_file, warehouse)
     _fsync(warehouse.parent)
+    run_log_beside(warehouse).unlink(missing_ok=True)  # its rows are in meta.run_log now
     log.info("published %s (%s tables with keys and comments)", warehouse, len(tables) if tables else "bare")
     return finished_at
 

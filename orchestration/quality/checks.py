@@ -276,6 +276,19 @@ def _prune(settings: Settings) -> None:
 
 
 # ---------------------------------------------------------------- public API
+def build_data_docs(settings: Settings, ctx=None) -> Path | None:
+    """The data docs of every stored validation (the last KEEP_RUNS runs, every layer); None when
+    they cannot be built (the docs are a report: they never fail a run)."""
+    try:
+        _prune(settings)
+        with contextlib.redirect_stdout(io.StringIO()):  # GX prints the site's resource list
+            (ctx or _context(settings)).build_data_docs()
+    except Exception as exc:
+        log.warning("could not build the data docs: %s", exc)
+        return None
+    return data_docs_dir(settings)
+
+
 def run_suites(
     layer: str,
     con: duckdb.DuckDBPyConnection,
@@ -295,13 +308,7 @@ def run_suites(
         frame = suite.frame(con, RuleSettings.of(settings), policy)
         outcome.results.extend(_run_suite(ctx, suite, frame, run_id, layer, policy))
     if data_docs:
-        try:
-            _prune(settings)
-            with contextlib.redirect_stdout(io.StringIO()):  # GX prints the site's resource list
-                ctx.build_data_docs()
-            outcome.data_docs = data_docs_dir(settings)
-        except Exception as exc:  # the docs are a report: never let them fail a run
-            log.warning("could not build the data docs: %s", exc)
+        outcome.data_docs = build_data_docs(settings, ctx)
     level = logging.INFO if outcome.passed else logging.ERROR
     log.log(
         level,

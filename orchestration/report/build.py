@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.publish.warehouse import PUBLISHED_DIR_MODE, readable_like_published
 from orchestration.report.pages import PAGES
 from orchestration.report.render import render
 from orchestration.report.source import ReportSource, read_period
@@ -63,6 +64,11 @@ def write_report(warehouse: Path, out_dir: Path | None = None) -> ReportResult:
     path = out / "index.html"
     partial = out / ".index.html.writing"
     partial.write_text(html, encoding="utf-8")
+    # for the readers of the published file, whatever the umask of the run (a folder of the
+    # caller's, --out, keeps its mode)
+    readable_like_published(partial)
+    if out == report_dir(warehouse):
+        out.chmod(PUBLISHED_DIR_MODE)
     os.replace(partial, path)
     return ReportResult(path, path.stat().st_size, time.perf_counter() - t0)
 

@@ -6,8 +6,15 @@ For each scale (interactions over a year of daily files, default 100k, 1M, 10M):
   floor      one DuckDB query that reads every landing file once and aggregates every
              column (count and total length of each): what any build has to pay at least
   full       `ccw run` from an empty warehouse: landing -> published file
-  incremental  the next day is delivered (`ccw generate --start`), `ccw run` again
+  incremental  the next day is delivered (`ccw generate --start`), `ccw run` again; its fixed
+             cost (the run minus dbt's build, run_results.json) and the steps of the run as the
+             Dagster instance of the bench recorded them (DAGSTER_HOME under the work dir)
+  quiet      `ccw run` once more with nothing new: it must say "nothing to do" and leave the
+             published file as it was (same inode, size and mtime)
   2GB        at the largest scale, the full build again with CCW_MEMORY_LIMIT=2GB
+
+Once per bench: `ccw --help` (the best of three). The Markdown shows every figure beside the
+targets (TARGETS: target, measured, met?).
 
 Each `ccw run` is its own process; its wall time and the peak resident memory of the
 whole process tree (ccw, dbt and any other child, summed, sampled every 50 ms from
@@ -32,15 +39,16 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
-import duckdb
-
 from orchestration.config import DEFAULT_MEMORY_LIMIT, PROJECT_DIR
 from orchestration.contract import SOURCES
-from orchestration.tools.generator import generate
+
+# DuckDB and the generator (pandas) are imported where they are used: `ccw --help` reads
+# DEFAULT_SCALES and must not load them.
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SCALES = (100_000, 1_000_000, 10_000_000)
+QUICK_SCALES = (100_000,)  # `ccw bench --quick`: the figures of the smallest scale, in minutes
 DAYS = 365
 # The year ends on the 15th, so the benchmarked night (the 16th) is a mid-month night: it
 # rebuilds its own month. In the first repeat_window_days of a month a night also rebuilds
@@ -125,6 +133,8 @@ def measure(cmd: list[str], env: dict[str, str], log_file: Path | None = None) -
 # ---------------------------------------------------------------- the floor
 def floor_query(landing: Path, threads: int, memory_limit: str) -> tuple[float, int]:
     """Read every landing file once, aggregating every column: (seconds, rows)."""
+    import duckdb
+
     parts = []
     for source in SOURCES.values():
         for fmt in ("parquet", "csv"):
@@ -167,6 +177,12 @@ class ScaleResult:
     incremental_peak_tree_mb: float = 0.0
     incremental_share_of_full: float = 0.0
     incremental_day_interactions: int = 0
+    quiet_seconds: float = 0.0  # `ccw run` with nothing new: "nothing to do", nothing published
+    fixed_seconds: float = 0.0  # the incremental run minus dbt's build (run_results elapsed_time)
+    incremental_dbt_seconds: float = 0.0
+    # seconds per step of the incremental run (Dagster's step durations), and "outside the steps":
+    # interpreter, imports, definitions, the instance, the summary
+    incremental_steps: dict[str, float] = field(default_factory=dict)
     low_memory_limit: str | None = None
     low_memory_seconds: float | None = None
     low_memory_peak_tree_mb: float | None = None
@@ -182,15 +198,52 @@ def _env(landing: Path, warehouse: Path, threads: int, memory_limit: str) -> dic
             "CCW_WAREHOUSE": str(warehouse),
             "CCW_THREADS": str(threads),
             "CCW_MEMORY_LIMIT": memory_limit,
+            # the bench's own Dagster instance: its runs' steps are read back (step_seconds)
+            "DAGSTER_HOME": str(warehouse.parent.parent / "dagster_home"),
             "PYTHONUNBUFFERED": "1",
         }
     )
     return env
 
 
+def step_seconds(dagster_home: Path) -> dict[str, float]:
+    """Seconds of each step of the latest run recorded in the instance (Dagster's step durations)."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs:
+            return {}
+        steps = instance.all_logs(runs[0].run_id, of_type=DagsterEventType.STEP_SUCCESS)
+        return {
+            e.step_key: round(e.dagster_event.event_specific_data.duration_ms / 1000, 1)
+            for e in steps
+            if e.step_key and e.dagster_event is not None
+        }
+
+
+def _published_identity(warehouse: Path) -> tuple[int, int, int]:
+    st = warehouse.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def help_seconds(tries: int = 3) -> float:
+    """`ccw --help` as its own process: the best of `tries`."""
+    best = float("inf")
+    for _ in range(tries):
+        t0 = time.perf_counter()
+        subprocess.run([*_ccw(), "--help"], cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, check=True)
+        best = min(best, time.perf_counter() - t0)
+    return round(best, 2)
+
+
 def _ccw() -> list[str]:
     exe = Path(sys.executable).with_name("ccw")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "orchestration.cli"]
+
+
+def _dbt_elapsed(warehouse: Path) -> float:
+    return _slowest(warehouse, 0)[1]
 
 
 def _slowest(warehouse: Path, n: int = 8) -> tuple[list[tuple[str, float]], float]:
@@ -224,6 +277,8 @@ def bench_scale(
     low_memory_limit: str | None,
     keep: bool = False,
 ) -> ScaleResult:
+    from orchestration.tools.generator import generate
+
     cpd = max(1, round(interactions / DAYS))
     agents = max(30, cpd // 25)
     result = ScaleResult(interactions, cpd, agents, DAYS)
@@ -268,11 +323,24 @@ def bench_scale(
         fmt=fmt,
     )
     result.incremental_day_interactions = day.interactions
-    inc = measure([*_ccw(), "run"], _env(landing, warehouse, threads, memory_limit), logs / "incremental.log")
+    env = _env(landing, warehouse, threads, memory_limit)
+    inc = measure([*_ccw(), "run"], env, logs / "incremental.log")
     _check(inc, "incremental build")
     result.incremental_seconds = round(inc.seconds, 1)
     result.incremental_peak_tree_mb = round(inc.peak_tree_mb)
     result.incremental_share_of_full = round(inc.seconds / full.seconds, 3)
+    result.incremental_dbt_seconds = _dbt_elapsed(warehouse)
+    result.fixed_seconds = round(inc.seconds - result.incremental_dbt_seconds, 1)
+    steps = step_seconds(Path(env["DAGSTER_HOME"]))
+    result.incremental_steps = {**steps, "outside the steps": round(inc.seconds - sum(steps.values()), 1)}
+
+    log.info("scale %s: the night after, with nothing new", f"{interactions:,}")
+    before = _published_identity(warehouse)
+    quiet = measure([*_ccw(), "run"], env, logs / "quiet.log")
+    _check(quiet, "the night with nothing new")
+    if "nothing to do" not in quiet.output_tail or _published_identity(warehouse) != before:
+        raise RuntimeError(f"the night with nothing new built or published:\n{quiet.output_tail}")
+    result.quiet_seconds = round(quiet.seconds, 2)
 
     if low_memory_limit:
         log.info("scale %s: full build with CCW_MEMORY_LIMIT=%s", f"{interactions:,}", low_memory_limit)
@@ -361,6 +429,18 @@ def render_markdown(run: dict) -> str:
             ),
         ),
     ]
+    lines += [
+        row("**quiet night, nothing new (s)**", "**{}**", "quiet_seconds"),
+        row("fixed cost: +1 day minus dbt's build (s)", "{}", "fixed_seconds"),
+        row("of the +1 day: dbt's build (s, run_results)", "{}", "incremental_dbt_seconds"),
+        row(
+            "of the +1 day: steps (s, Dagster)",
+            lambda r: ", ".join(f"{k} {v}" for k, v in r.get("incremental_steps", {}).items()) or "-",
+        ),
+    ]
+    if run.get("help_seconds") is not None:
+        lines += ["", f"`ccw --help`: {run['help_seconds']} s (the best of three)."]
+    lines += ["", *render_targets(run)]
     largest = run["scales"][-1]
     if largest.get("slowest_models"):
         lines += [
@@ -375,6 +455,65 @@ def render_markdown(run: dict) -> str:
         END_MARK,
     ]
     return "\n".join(lines) + "\n"
+
+
+TARGET_SCALE = 10_000_000  # the scale the build targets are set at
+
+
+def targets(run: dict) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met: None when not measured) of every target of the operator's night;
+    the quiet night and the fixed cost at the largest scale of the run."""
+    largest = run["scales"][-1] if run["scales"] else {}
+    at = f" at {largest.get('interactions_target', 0):,}" if largest else ""
+    rows: list[tuple[str, str, bool | None]] = []
+
+    def add(target: str, value: float | None, limit: float, unit: str = "s") -> None:
+        if value is None:
+            rows.append((target, "not measured", None))
+        else:
+            rows.append((target, f"{value:,} {unit}", value < limit))
+
+    add("a night with nothing new: under 5 s", largest.get("quiet_seconds"), 5)
+    add("fixed cost of a run (a night minus dbt's build): under 10 s", largest.get("fixed_seconds"), 10)
+    add("`ccw --help`: under 1 s", run.get("help_seconds"), 1)
+    big = next((r for r in run["scales"] if r["interactions_target"] == TARGET_SCALE), None)
+    if big is None:
+        rows += [
+            (f"{TARGET_SCALE:,} interactions: {what}", f"not measured (largest scale{at or ' -'})", None)
+            for what in (
+                "full build under 60 s",
+                "one-day night under 15 s",
+                "peak memory under 4 GB",
+                "completes at memory_limit=2GB",
+            )
+        ]
+        return rows
+    add(f"{TARGET_SCALE:,} interactions: full build under 60 s", big["full_seconds"], 60)
+    add(f"{TARGET_SCALE:,} interactions: one-day night under 15 s", big["incremental_seconds"], 15)
+    peak = max(big["full_peak_tree_mb"], big["incremental_peak_tree_mb"])
+    add(f"{TARGET_SCALE:,} interactions: peak memory under 4 GB", peak, 4096, "MB")
+    low = big.get("low_memory_seconds")
+    rows.append(
+        (
+            f"{TARGET_SCALE:,} interactions: completes at memory_limit=2GB",
+            f"{low} s at {big.get('low_memory_limit')}" if low is not None else "not measured",
+            (big.get("low_memory_limit") == "2GB") if low is not None else None,
+        )
+    )
+    return rows
+
+
+def render_targets(run: dict) -> list[str]:
+    marks = {True: "yes", False: "**no**", None: "-"}
+    largest = run["scales"][-1]["interactions_target"] if run["scales"] else 0
+    lines = [
+        f"Targets (the quiet night and the fixed cost at the largest scale, {largest:,}):",
+        "",
+        "| target | measured | met? |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {target} | {measured} | {marks[met]} |" for target, measured, met in targets(run)]
+    return lines
 
 
 def write_results(run: dict, markdown: Path, results: Path) -> None:
@@ -413,6 +552,7 @@ def bench(
         "threads": threads,
         "memory_limit": memory_limit,
         "scales": [],
+        "help_seconds": help_seconds(),
     }
     for i, n in enumerate(sorted(scales)):
         result = bench_scale(
