@@ -44,7 +44,7 @@ SMALL = dict(start=date(2026, 10, 27), days=10, contacts_per_day=600, agents=30,
 
 # Fixtures that build a warehouse with dbt: a test that uses one (directly or through
 # another fixture) is marked `build`, which `make test-fast` leaves out.
-BUILD_FIXTURES = {"published", "fresh_settings", "built", "hand_written_day", "three_variants"}
+BUILD_FIXTURES = {"published", "fresh_settings", "built", "hand_written_day", "three_variants", "sparse_run"}
 
 
 def pytest_collection_modifyitems(items) -> None:
