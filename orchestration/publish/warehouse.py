@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,22 +102,8 @@ create table if not exists pub.meta.quality_results (
 """
 
 
-RUN_LOG_COLUMNS = (
-    "run_id",
-    "started_at",
-    "finished_at",
-    "landing_dir",
-    "files_read",
-    "source_files",
-    "rows_per_source",
-    "status",
-    "rows_quarantined",
-    "checks_passed",
-    "checks_failed",
-    "default_pii_salt",
-    "fewer_rows_accepted",
-    "rejections_accepted",
-)
+# the columns of meta.run_log, in order, as RUN_LOG_DDL declares them
+RUN_LOG_COLUMNS = tuple(re.findall(r"^    (\w+) ", RUN_LOG_DDL, re.MULTILINE))
 NOTHING_TO_DO = "nothing to do"  # meta.run_log.status of a run that found nothing to build
 
 
