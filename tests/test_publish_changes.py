@@ -238,3 +238,22 @@ def test_a_partition_not_recorded_is_not_copied(night):
         con.execute("update marts.fct_contacts set cost = 99 where contact_id = 'c1'")
     publish(build, warehouse, _record("r2"), manifest=manifest)
     assert _contents(warehouse)["fct_contacts"][0][-1] == 10.25
+
+
+def test_a_repeated_key_is_named_and_nothing_is_published(tmp_path):
+    """The primary key is declared once the rows are in (schema.copy_reader_table); DuckDB's error
+    then names no row, so the publish names the repeated value."""
+    build, warehouse, manifest = (
+        tmp_path / "build.duckdb",
+        tmp_path / "wh.duckdb",
+        _manifest(tmp_path / "m.json"),
+    )
+    _first_build(build)
+    with duckdb.connect(str(build)) as con:
+        con.execute("insert into marts.fct_contacts values ('c2', date '2026-12-01', 'phone', 'k1', 1.00)")
+    with pytest.raises(
+        PipelineError, match=r"marts\.fct_contacts breaks a key .*\(\"contact_id\"\) = \('c2',\) 2 times"
+    ):
+        publish(build, warehouse, _record("r1"), manifest=manifest)
+    assert not warehouse.exists()
+    assert not list(tmp_path.glob(".wh.duckdb.publishing*"))

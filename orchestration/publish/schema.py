@@ -147,6 +147,7 @@ def reader_tables(manifest: dict) -> list[ReaderTable]:
                 foreign_keys.append(
                     ForeignKey(tuple(constraint["columns"]), target, tuple(constraint["to_columns"]))
                 )
+        config = node.get("config") or {}
         tables[alias[name]] = ReaderTable(
             schema=node["schema"],
             name=alias[name],
@@ -154,8 +155,8 @@ def reader_tables(manifest: dict) -> list[ReaderTable]:
             columns={c: (v.get("description") or "").strip() for c, v in node.get("columns", {}).items()},
             primary_key=primary_key,
             foreign_keys=tuple(foreign_keys),
-            partition_expression=node["config"].get("partition_expression")
-            if node["config"].get("materialized") == "incremental"
+            partition_expression=config.get("partition_expression")
+            if config.get("materialized") == "incremental"
             else None,
         )
     order = graphlib.TopologicalSorter({t.name: {fk.table for fk in t.foreign_keys} for t in tables.values()})
@@ -190,8 +191,6 @@ def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, 
             f"{table.schema}.{table.name}: columns described in the YAML but not built: {undescribed}"
         )
     parts = [f"{ident(c)} {t}" for c, t in columns]
-    if table.primary_key:
-        parts.append(f"primary key ({', '.join(map(ident, table.primary_key))})")
     for fk in table.foreign_keys:
         parts.append(
             f"foreign key ({', '.join(map(ident, fk.columns))}) "
@@ -201,9 +200,30 @@ def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, 
     con.execute(f"create table {relation} ({', '.join(parts)})")
     try:
         con.execute(f"insert into {relation} select * from {source}.{table.schema}.{ident(table.name)}")
+        if table.primary_key:
+            # declared once the rows are in: DuckDB builds the index from all of them at once,
+            # several times faster than inserting row after row into a declared one
+            con.execute(
+                f"alter table {relation} add primary key ({', '.join(map(ident, table.primary_key))})"
+            )
     except duckdb.ConstraintException as exc:
         raise PipelineError(
-            f"{table.schema}.{table.name} breaks a key declared in its YAML ({exc}); "
+            f"{table.schema}.{table.name} breaks a key declared in its YAML ({exc}{_duplicate(con, relation, table)}); "
             "the published warehouse is unchanged"
         ) from exc
     comment(con, relation, table.description, table.columns)
+
+
+def _duplicate(con: duckdb.DuckDBPyConnection, relation: str, table: ReaderTable) -> str:
+    """'; e.g. (<key>) = (<values>) 2 times' for a primary key that is not unique: DuckDB's error
+    names no row. Empty when no key value repeats (the error was another)."""
+    if not table.primary_key:
+        return ""
+    keys = ", ".join(map(ident, table.primary_key))
+    row = con.execute(
+        f"select {keys}, count(*) from {relation} group by all having count(*) > 1 limit 1"
+    ).fetchone()
+    if row is None:
+        return ""
+    *values, times = row
+    return f"; e.g. ({keys}) = {tuple(values)!r} {times} times"
