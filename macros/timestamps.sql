@@ -90,7 +90,7 @@
     common form) takes that cast, one parse instead of four regular expressions; the forms it does
     not read (a space before the zone, z, UTC) go through zoned_timestamp_utc. Where the cast
     reads a value it gives the same instant as zoned_timestamp_utc (docs/decisions/performance.md
-    P19; tests/test_timestamps.py). -#}
+    P19; unit test base_telephony__calls_timestamp_forms_east_of_utc). -#}
 {% macro duckdb__landing_timestamp_utc(col) -%}
     case
         when {{ landing_value_matches(col, 'local_timestamp') }}
