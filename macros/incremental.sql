@@ -182,7 +182,7 @@
 {%- endmacro %}
 
 {#- The build file's record of what changed since the published file was written
-    (orchestration/publish/delta.py; docs/decisions/performance.md P19):
+    (orchestration/publish/delta.py; docs/decisions/performance.md P20):
       main.publish_changes  the partitions each incremental model replaced since then, one row
                             each (schema, table, partition as text); the publish copies those
       main.publish_basis    which published file they are changes of (written by the publish)

@@ -86,12 +86,17 @@
     {{ exceptions.raise_compiler_error("landing_timestamp_utc is not implemented for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
+{#- A zoned value DuckDB's own timestamptz cast reads (ISO 8601 with Z or a numeric offset, the
+    common form) takes that cast, one parse instead of four regular expressions; the forms it does
+    not read (a space before the zone, z, UTC) go through zoned_timestamp_utc. Where the cast
+    reads a value it gives the same instant as zoned_timestamp_utc (docs/decisions/performance.md
+    P19; unit test base_telephony__calls_timestamp_forms_east_of_utc). -#}
 {% macro duckdb__landing_timestamp_utc(col) -%}
     case
         when {{ landing_value_matches(col, 'local_timestamp') }}
             then timezone('UTC', timezone({{ sql_string(var('business_timezone')) }}, try_cast({{ col }} as timestamp)))
         when {{ landing_value_matches(col, 'zoned_timestamp') }}
-            then {{ zoned_timestamp_utc(col) }}
+            then coalesce(timezone('UTC', try_cast({{ col }} as timestamptz)), {{ zoned_timestamp_utc(col) }})
     end
 {%- endmacro %}
 

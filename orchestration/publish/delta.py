@@ -3,7 +3,7 @@
 A night rebuilds one or two months of the month-partitioned marts; copying every reader table
 with its keys again (warehouse.py) costs a minute at ten million interactions, almost all of it
 for rows that did not change. The build file therefore records what changed since the published
-file was written (docs/decisions/performance.md P19):
+file was written (docs/decisions/performance.md P20):
 
   main.publish_changes  one row per partition an incremental model replaced (schema, table,
                         partition as text), written by its incremental strategy in the same dbt

@@ -15,7 +15,7 @@ intermediate models and seeds stay in the build file. The copy is written with
 DuckDB storage version 1.4 so that BI tools bundling the long-term-support
 DuckDB can read it (DuckDB 2.0's own format is not readable by 1.x). A night whose
 build records its changes since the published file copies that file and writes
-only the changes into the copy (delta.py, docs/decisions/performance.md P19).
+only the changes into the copy (delta.py, docs/decisions/performance.md P20).
 
 A run with nothing to do (orchestration/build/quiet.py) publishes nothing: its row of the run log
 goes to `<warehouse stem>.run_log.jsonl` beside the published file (append_run_beside), and the next

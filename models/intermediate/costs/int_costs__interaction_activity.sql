@@ -83,23 +83,70 @@ enriched as (
 -- each call component over the calls of the same month, channel and outcome that carry it;
 -- a handled contact's handle time over the handled contacts of the same channel and month,
 -- else of the month (any channel) with a known one. avg() of no known value is null.
+-- Grouped and joined back on the group (a few hundred groups), not windows over every
+-- interaction (docs/decisions/performance.md P19); a null outcome is a group of its own.
+outcome_averages as (
+
+    select
+        cost_month,
+        channel,
+        outcome,
+        avg(ivr_seconds) as avg_ivr_seconds,
+        avg(wait_seconds) as avg_wait_seconds,
+        avg(talk_seconds) as avg_talk_seconds,
+        avg(hold_seconds) as avg_hold_seconds,
+        avg(acw_seconds) as avg_acw_seconds
+    from enriched
+    group by cost_month, channel, outcome
+
+),
+
+channel_averages as (
+
+    select
+        cost_month,
+        channel,
+        avg(case when is_handled then handle_seconds end) as channel_avg_handle_seconds,
+        avg(case when is_handled then productive_handle_seconds end) as channel_avg_productive_seconds
+    from enriched
+    group by cost_month, channel
+
+),
+
+month_averages as (
+
+    select
+        cost_month,
+        avg(case when is_handled then handle_seconds end) as month_avg_handle_seconds,
+        avg(case when is_handled then productive_handle_seconds end) as month_avg_productive_seconds
+    from enriched
+    group by cost_month
+
+),
+
 averages as (
 
     select
-        *,
-        avg(ivr_seconds) over (partition by cost_month, channel, outcome) as avg_ivr_seconds,
-        avg(wait_seconds) over (partition by cost_month, channel, outcome) as avg_wait_seconds,
-        avg(talk_seconds) over (partition by cost_month, channel, outcome) as avg_talk_seconds,
-        avg(hold_seconds) over (partition by cost_month, channel, outcome) as avg_hold_seconds,
-        avg(acw_seconds) over (partition by cost_month, channel, outcome) as avg_acw_seconds,
-        avg(case when is_handled then handle_seconds end) over (partition by cost_month, channel)
-            as channel_avg_handle_seconds,
-        avg(case when is_handled then productive_handle_seconds end) over (partition by cost_month, channel)
-            as channel_avg_productive_seconds,
-        avg(case when is_handled then handle_seconds end) over (partition by cost_month) as month_avg_handle_seconds,
-        avg(case when is_handled then productive_handle_seconds end) over (partition by cost_month)
-            as month_avg_productive_seconds
+        enriched.*,
+        outcome_averages.avg_ivr_seconds,
+        outcome_averages.avg_wait_seconds,
+        outcome_averages.avg_talk_seconds,
+        outcome_averages.avg_hold_seconds,
+        outcome_averages.avg_acw_seconds,
+        channel_averages.channel_avg_handle_seconds,
+        channel_averages.channel_avg_productive_seconds,
+        month_averages.month_avg_handle_seconds,
+        month_averages.month_avg_productive_seconds
     from enriched
+    left join outcome_averages
+        on enriched.cost_month = outcome_averages.cost_month
+            and enriched.channel is not distinct from outcome_averages.channel
+            and enriched.outcome is not distinct from outcome_averages.outcome
+    left join channel_averages
+        on enriched.cost_month = channel_averages.cost_month
+            and enriched.channel is not distinct from channel_averages.channel
+    left join month_averages
+        on enriched.cost_month = month_averages.cost_month
 
 ),
 
