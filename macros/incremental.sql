@@ -167,16 +167,47 @@
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- set partition = config.require('partition_expression') -%}
     {%- set extra = config.get('replace_partitions') -%}
-    delete from {{ target }}
-    where {{ partition }} in (
+    {%- set replaced -%}
         select {{ partition }} from {{ temp }}
         {%- if extra %}
         union
         select * from ({{ replace_partitions_sql(extra) }}) as replaced
         {%- endif %}
-    );
+    {%- endset -%}
+    {{ record_replaced_partitions(replaced) }}
+    delete from {{ target }}
+    where {{ partition }} in ({{ replaced }});
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ temp }}
+{%- endmacro %}
+
+{#- The build file's record of what changed since the published file was written
+    (orchestration/publish/delta.py; docs/decisions/performance.md P20):
+      main.publish_changes  the partitions each incremental model replaced since then, one row
+                            each (schema, table, partition as text); the publish copies those
+      main.publish_basis    which published file they are changes of (written by the publish)
+    Both are created by the pipeline (orchestration/build/plan.py prepare_build_file); a build
+    file without them (dbt run by hand) records nothing, and its publish copies every table. -#}
+{% macro record_replaced_partitions(partitions_sql) -%}
+    {%- set changes = adapter.get_relation(database=this.database, schema='main', identifier='publish_changes') -%}
+    {%- if changes is not none -%}
+    insert into {{ changes }} (schema_name, table_name, partition_value)
+    select distinct '{{ this.schema }}', '{{ this.identifier }}', cast(replaced_partition as {{ dbt.type_string() }})
+    from ({{ partitions_sql }}) as replaced_partitions (replaced_partition);
+    {%- endif -%}
+{%- endmacro %}
+
+{#- on-run-start: a full refresh run by hand (`dbt build --full-refresh` on the build file)
+    recreates tables without recording their partitions, so the build file no longer says what
+    changed since the published file: the next publish copies every table. (ccw's own full
+    refresh starts from a new build file.) -#}
+{% macro forget_publish_basis() -%}
+    {%- if execute and flags.FULL_REFRESH -%}
+        {%- set basis = adapter.get_relation(database=target.database, schema='main', identifier='publish_basis') -%}
+        {%- if basis is not none -%}
+            {%- do run_query('delete from ' ~ basis) -%}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The rows of the keys (columns `keys`) that a batch file delivered a version of:

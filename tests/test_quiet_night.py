@@ -26,13 +26,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import make_settings
+from conftest import make_settings, warehouse_differences
 
 from orchestration.build import plan
 from orchestration.build.quiet import INPUTS_FILE, QuietNight, has_nothing_to_do
 from orchestration.cli import main
 from orchestration.configuration import init
 from orchestration.pipeline import RunSummary, run
+from orchestration.publish.schema import READER_SCHEMAS
 from orchestration.publish.warehouse import NOTHING_TO_DO, PUBLISHED_MODE, run_log_beside
 
 pytestmark = pytest.mark.slow
@@ -168,8 +169,10 @@ def test_every_kind_of_change_makes_the_run_build(quiet, tmp_path, monkeypatch):
     assert has_nothing_to_do(settings) is None, "a changed model"
 
 
-def test_a_build_carries_the_quiet_runs_into_the_run_log_while_a_reader_holds_the_file(quiet):
-    """The new delivery: one call of 5 March and one dated 2099-01-01 (future_timestamp)."""
+def test_a_build_carries_the_quiet_runs_into_the_run_log_while_a_reader_holds_the_file(quiet, caplog):
+    """The new delivery: one call of 5 March and one dated 2099-01-01 (future_timestamp). The night
+    publishes its changes into a copy of the published file (publish/delta.py): the result holds
+    the build's reader tables row for row."""
     settings, first, before, again = quiet
     quiet_rows = [
         json.loads(line)["run_id"] for line in run_log_beside(settings.warehouse).read_text().splitlines()
@@ -197,7 +200,8 @@ def test_a_build_carries_the_quiet_runs_into_the_run_log_while_a_reader_holds_th
     )
     try:
         assert reader.stdout.readline().strip() == "1"  # the reader holds the published file open
-        built = run(settings, accept_rejections=True)  # 1 of 3 calls rejected on purpose
+        with caplog.at_level("INFO", logger="orchestration.publish.warehouse"):
+            built = run(settings, accept_rejections=True)  # 1 of 3 calls rejected on purpose
         out, _ = reader.communicate("", timeout=60)
     finally:
         reader.kill()
@@ -205,6 +209,8 @@ def test_a_build_carries_the_quiet_runs_into_the_run_log_while_a_reader_holds_th
     assert isinstance(built, RunSummary)
     assert _identity(settings.warehouse)[0] != before[0]  # a new file, renamed over the old one
     assert not run_log_beside(settings.warehouse).exists()
+    assert "changes written into a copy of the published file" in caplog.text
+    assert warehouse_differences(settings.warehouse, settings.build_db, READER_SCHEMAS) == []
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         log = con.execute("select run_id, status from meta.run_log order by started_at").fetchall()
         future = con.execute(

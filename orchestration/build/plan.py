@@ -34,6 +34,8 @@ import duckdb
 
 from orchestration.config import PROJECT_DIR, Settings
 from orchestration.landing.registry import FILES_TABLE, STATE_TABLE, latest_load_id
+from orchestration.publish.delta import prepare_build_log
+from orchestration.sql import sql_string
 
 if TYPE_CHECKING:  # the ingest (pandas) is not needed to decide that a night has nothing to do
     from orchestration.landing.ingest import IngestReport
@@ -230,10 +232,15 @@ def prepare_build_file(settings: Settings, plan: BuildPlan) -> None:
     if plan.full_refresh:
         for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
             path.unlink(missing_ok=True)
-    if not settings.build_db.exists():
-        with duckdb.connect() as con:
-            con.execute(f"attach '{settings.build_db}' as build (storage_version '{BUILD_STORAGE_VERSION}')")
-            con.execute("detach build")
+    with duckdb.connect() as con:
+        if settings.build_db.exists():
+            con.execute(f"attach {sql_string(str(settings.build_db))} as build")
+        else:
+            con.execute(
+                f"attach {sql_string(str(settings.build_db))} as build (storage_version '{BUILD_STORAGE_VERSION}')"
+            )
+        prepare_build_log(con, "build")  # what the build changes since the published file (publish/delta.py)
+        con.execute("detach build")
 
 
 def dbt_build_args(plan: BuildPlan) -> list[str]:

@@ -10,8 +10,9 @@
                    since the last published build
       check staging_quality    BLOCKING, on quarantine_rejected_rows (the end of staging)
       check marts_quality      BLOCKING, on fct_interactions
-    warehouse      orchestration/publish copies the reader tables (with comments and keys) beside
-                   the published file and renames it over (warehouse.py); then the build is marked
+    warehouse      orchestration/publish writes the reader tables (with comments and keys) beside
+                   the published file, or only the build's changes into a copy of it (delta.py),
+                   and renames it over (warehouse.py); then the build is marked
                    done (build/plan.py mark_built), the docs are written beside it (docs.py) and
                    orchestration/report writes <warehouse>.report/index.html
 

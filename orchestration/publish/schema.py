@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.errors import PipelineError
+from orchestration.sql import ident, sql_string
 
 # dbt schemas published for readers (meta is written by warehouse.py itself).
 READER_SCHEMAS = ("marts", "quarantine")
@@ -94,6 +95,9 @@ class ReaderTable:
     columns: dict[str, str] = field(default_factory=dict)  # column -> description
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
+    # an incremental model's partition of a row (SQL over its columns), whose partitions a night
+    # replaces (macros/incremental.sql); None for a model rebuilt whole every run
+    partition_expression: str | None = None
 
 
 def load_manifest(path: Path) -> dict:
@@ -143,6 +147,7 @@ def reader_tables(manifest: dict) -> list[ReaderTable]:
                 foreign_keys.append(
                     ForeignKey(tuple(constraint["columns"]), target, tuple(constraint["to_columns"]))
                 )
+        config = node.get("config") or {}
         tables[alias[name]] = ReaderTable(
             schema=node["schema"],
             name=alias[name],
@@ -150,26 +155,21 @@ def reader_tables(manifest: dict) -> list[ReaderTable]:
             columns={c: (v.get("description") or "").strip() for c, v in node.get("columns", {}).items()},
             primary_key=primary_key,
             foreign_keys=tuple(foreign_keys),
+            partition_expression=config.get("partition_expression")
+            if config.get("materialized") == "incremental"
+            else None,
         )
     order = graphlib.TopologicalSorter({t.name: {fk.table for fk in t.foreign_keys} for t in tables.values()})
     return [tables[name] for name in order.static_order()]
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def comment(con: duckdb.DuckDBPyConnection, relation: str, description: str, columns: dict[str, str]) -> None:
     """COMMENT ON the table `relation` (catalog.schema."table") and its described columns."""
     if description:
-        con.execute(f"comment on table {relation} is {_quote(description)}")
+        con.execute(f"comment on table {relation} is {sql_string(description)}")
     for column, text in columns.items():
         if text:
-            con.execute(f"comment on column {relation}.{_ident(column)} is {_quote(text)}")
+            con.execute(f"comment on column {relation}.{ident(column)} is {sql_string(text)}")
 
 
 def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, table: ReaderTable) -> None:
@@ -190,21 +190,40 @@ def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, 
         raise PipelineError(
             f"{table.schema}.{table.name}: columns described in the YAML but not built: {undescribed}"
         )
-    parts = [f"{_ident(c)} {t}" for c, t in columns]
-    if table.primary_key:
-        parts.append(f"primary key ({', '.join(map(_ident, table.primary_key))})")
+    parts = [f"{ident(c)} {t}" for c, t in columns]
     for fk in table.foreign_keys:
         parts.append(
-            f"foreign key ({', '.join(map(_ident, fk.columns))}) "
-            f"references {_ident(fk.table)} ({', '.join(map(_ident, fk.to_columns))})"
+            f"foreign key ({', '.join(map(ident, fk.columns))}) "
+            f"references {ident(fk.table)} ({', '.join(map(ident, fk.to_columns))})"
         )
-    relation = f"{target}.{table.schema}.{_ident(table.name)}"
+    relation = f"{target}.{table.schema}.{ident(table.name)}"
     con.execute(f"create table {relation} ({', '.join(parts)})")
     try:
-        con.execute(f"insert into {relation} select * from {source}.{table.schema}.{_ident(table.name)}")
+        con.execute(f"insert into {relation} select * from {source}.{table.schema}.{ident(table.name)}")
+        if table.primary_key:
+            # declared once the rows are in: DuckDB builds the index from all of them at once,
+            # several times faster than inserting row after row into a declared one
+            con.execute(
+                f"alter table {relation} add primary key ({', '.join(map(ident, table.primary_key))})"
+            )
     except duckdb.ConstraintException as exc:
         raise PipelineError(
-            f"{table.schema}.{table.name} breaks a key declared in its YAML ({exc}); "
+            f"{table.schema}.{table.name} breaks a key declared in its YAML ({exc}{_duplicate(con, relation, table)}); "
             "the published warehouse is unchanged"
         ) from exc
     comment(con, relation, table.description, table.columns)
+
+
+def _duplicate(con: duckdb.DuckDBPyConnection, relation: str, table: ReaderTable) -> str:
+    """'; e.g. (<key>) = (<values>) 2 times' for a primary key that is not unique: DuckDB's error
+    names no row. Empty when no key value repeats (the error was another)."""
+    if not table.primary_key:
+        return ""
+    keys = ", ".join(map(ident, table.primary_key))
+    row = con.execute(
+        f"select {keys}, count(*) from {relation} group by all having count(*) > 1 limit 1"
+    ).fetchone()
+    if row is None:
+        return ""
+    *values, times = row
+    return f"; e.g. ({keys}) = {tuple(values)!r} {times} times"

@@ -13,7 +13,9 @@ and meta, with a comment on every table and column and the primary and foreign
 keys declared in the models' YAML (schema.py); staging,
 intermediate models and seeds stay in the build file. The copy is written with
 DuckDB storage version 1.4 so that BI tools bundling the long-term-support
-DuckDB can read it (DuckDB 2.0's own format is not readable by 1.x).
+DuckDB can read it (DuckDB 2.0's own format is not readable by 1.x). A night whose
+build records its changes since the published file copies that file and writes
+only the changes into the copy (delta.py, docs/decisions/performance.md P20).
 
 A run with nothing to do (orchestration/build/quiet.py) publishes nothing: its row of the run log
 goes to `<warehouse stem>.run_log.jsonl` beside the published file (append_run_beside), and the next
@@ -29,6 +31,7 @@ import json
 import logging
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,9 +39,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration.errors import PipelineError
+from orchestration.publish import delta
 from orchestration.publish.schema import (
     META_DESCRIPTIONS,
     READER_SCHEMAS,
+    ReaderTable,
     comment,
     copy_reader_table,
     load_manifest,
@@ -210,40 +215,20 @@ def publish(
     quality_results: rows for meta.quality_results (orchestration.quality.LayerResult.rows()).
     manifest: the dbt manifest of the build; its descriptions and keys are published with the
     tables. Without it (a build made another way) the reader schemas are copied bare.
+    When the build file records its changes since the published file (delta.py), the published
+    file is copied and only those changes are written into the copy.
     """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     staging_file = warehouse.with_name(f".{warehouse.name}.publishing")
-    for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    _remove(staging_file)
 
     tables = reader_tables(load_manifest(manifest)) if manifest else None
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{build_db}' as build (read_only)")
-        con.execute(f"attach '{staging_file}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
-        for schema in READER_SCHEMAS:
-            con.execute(f"create schema pub.{schema}")
-        if tables is not None:
-            for table in tables:
-                copy_reader_table(con, "build", "pub", table)
-        else:
-            for schema, table in _tables(con, "build"):
-                if schema in READER_SCHEMAS:
-                    con.execute(
-                        f'create table pub.{schema}."{table}" as select * from build.{schema}."{table}"'
-                    )
+        con.execute(f"attach {sql_string(str(build_db))} as build (read_only)")
+        if not (tables and _write_changes(con, warehouse, staging_file, tables)):
+            _write_every_table(con, warehouse, staging_file, tables)
         con.execute("detach build")
-        con.execute("create schema pub.meta")
-        con.execute(RUN_LOG_DDL)
-        con.execute(QUALITY_RESULTS_DDL)
-        if warehouse.exists():
-            # The run log and quality results are the published file's history: carry them over.
-            con.execute(f"attach '{warehouse}' as previous (read_only)")
-            previous = _tables(con, "previous")
-            for table in ("run_log", "quality_results"):
-                if ("meta", table) in previous:
-                    con.execute(f"insert into pub.meta.{table} by name select * from previous.meta.{table}")
-            con.execute("detach previous")
         _carry_runs_beside(con, warehouse)
         if quality_results:
             con.executemany(
@@ -276,15 +261,87 @@ def publish(
             comment(con, f"pub.meta.{table}", description, columns)
         con.execute("checkpoint pub")
         con.execute("detach pub")
-    finally:
+    except BaseException:
         con.close()
+        _remove(staging_file)  # a publish that stops leaves nothing beside the published file
+        raise
+    con.close()
     staging_file.chmod(PUBLISHED_MODE)
     _fsync(staging_file)
     os.replace(staging_file, warehouse)
     _fsync(warehouse.parent)
+    delta.record_published(build_db, warehouse)  # the next publish writes the changes since this file
     run_log_beside(warehouse).unlink(missing_ok=True)  # its rows are in meta.run_log now
-    log.info("published %s (%s tables with keys and comments)", warehouse, len(tables) if tables else "bare")
     return finished_at
+
+
+def _remove(staging_file: Path) -> None:
+    for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _write_changes(
+    con: duckdb.DuckDBPyConnection, warehouse: Path, staging_file: Path, tables: list[ReaderTable]
+) -> bool:
+    """The published file copied to `staging_file` (attached as pub) and the build's changes since
+    it written into the copy (delta.py). False, with nothing attached and no file left, when the
+    build does not record its changes since this published file or they cannot be applied."""
+    if not delta.has_basis(con, "build", warehouse):
+        return False
+    started = time.perf_counter()
+    try:
+        delta.copy_file(warehouse, staging_file)
+        con.execute(f"attach {sql_string(str(staging_file))} as pub")
+        delta.apply_changes(con, "build", "pub", tables)
+    except (duckdb.Error, OSError, delta.NotTheBuild) as exc:
+        log.warning("publishing every table: the changes since the published file were not applied (%s)", exc)
+        if "pub" in {
+            row[0] for row in con.execute("select database_name from duckdb_databases()").fetchall()
+        }:
+            con.execute("detach pub")
+        _remove(staging_file)
+        return False
+    log.info(
+        "published %s: the build's changes written into a copy of the published file in %.1f s",
+        warehouse,
+        time.perf_counter() - started,
+    )
+    return True
+
+
+def _write_every_table(
+    con: duckdb.DuckDBPyConnection, warehouse: Path, staging_file: Path, tables: list[ReaderTable] | None
+) -> None:
+    """Every reader table of the build (attached as build) into a new `staging_file`, attached as
+    pub, and the history (meta.run_log, meta.quality_results) of the published file carried over."""
+    started = time.perf_counter()
+    con.execute(
+        f"attach {sql_string(str(staging_file))} as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')"
+    )
+    for schema in READER_SCHEMAS:
+        con.execute(f"create schema pub.{schema}")
+    if tables is not None:
+        for table in tables:
+            copy_reader_table(con, "build", "pub", table)
+    else:
+        for schema, table in _tables(con, "build"):
+            if schema in READER_SCHEMAS:
+                con.execute(f'create table pub.{schema}."{table}" as select * from build.{schema}."{table}"')
+    con.execute("create schema pub.meta")
+    con.execute(RUN_LOG_DDL)
+    con.execute(QUALITY_RESULTS_DDL)
+    if warehouse.exists():
+        # The run log and quality results are the published file's history: carry them over.
+        con.execute(f"attach {sql_string(str(warehouse))} as previous (read_only)")
+        previous = _tables(con, "previous")
+        for table in ("run_log", "quality_results"):
+            if ("meta", table) in previous:
+                con.execute(f"insert into pub.meta.{table} by name select * from previous.meta.{table}")
+        con.execute("detach previous")
+    what = (
+        f"{len(tables)} reader tables with keys and comments" if tables is not None else "bare reader tables"
+    )
+    log.info("published %s: %s written in %.1f s", warehouse, what, time.perf_counter() - started)
 
 
 # ---------------------------------------------------------------- never an emptier warehouse by accident
