@@ -21,6 +21,7 @@ import pytest
 from browser import browser  # noqa: F401  (the fixture, for every test module)
 
 from orchestration.config import Settings
+from orchestration.dagster import definitions
 from orchestration.pipeline import run
 from orchestration.publish.schema import READER_SCHEMAS
 from orchestration.tools.generator import generate
@@ -37,6 +38,9 @@ CHANNELS = [
     "chatbot",
     "self_service",
 ]
+
+# The pipeline's own instance factory (a persistent instance under DAGSTER_HOME).
+PERSISTENT_DAGSTER_INSTANCE = definitions.dagster_instance
 
 # Small but complete: every channel, every source, a month boundary.
 SMALL = dict(start=date(2026, 10, 27), days=10, contacts_per_day=600, agents=30, seed=7)
@@ -60,6 +64,30 @@ def dagster_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("dagster_home")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def in_memory_dagster_history():
+    """The runs of this process record into an in-memory Dagster instance: every event of a run
+    is committed to the SQLite event log of a persistent instance, a sixth of a build's time on
+    the test sample, and only a module marked `dagster_history` reads that history (it gets the
+    persistent instance of DAGSTER_HOME back: `dagster_history` below). The events are stored
+    the same way (an in-memory SQLite database), so what cannot be recorded still fails the run.
+    `ccw` processes the tests start use DAGSTER_HOME (docs/DECISIONS.md D21)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(definitions, "dagster_instance", lambda settings: dg.DagsterInstance.ephemeral())
+        yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def dagster_history(request):
+    """The persistent Dagster instance for the runs of a module marked `dagster_history`."""
+    if request.node.get_closest_marker("dagster_history") is None:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(definitions, "dagster_instance", PERSISTENT_DAGSTER_INSTANCE)
+        yield
 
 
 def make_settings(root: Path, landing: Path) -> Settings:

@@ -44,7 +44,8 @@ from orchestration.dagster.resources import RunStates
 from orchestration.errors import PipelineError
 from orchestration.quality.checks import CheckResult, Failure
 
-pytestmark = pytest.mark.slow
+# the job's runs record into the persistent instance of DAGSTER_HOME (conftest: dagster_history)
+pytestmark = [pytest.mark.slow, pytest.mark.dagster_history]
 
 
 def sha256(path: Path) -> str:
