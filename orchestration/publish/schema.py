@@ -191,6 +191,11 @@ def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, 
             f"{table.schema}.{table.name}: columns described in the YAML but not built: {undescribed}"
         )
     parts = [f"{ident(c)} {t}" for c, t in columns]
+    if table.primary_key:
+        # Declared with the table, so the index is filled row by row as the rows go in. Declaring
+        # it after the insert builds it faster but from all keys at once, about 1 GB more at 10
+        # million interactions: over the run's memory budget (performance.md P20).
+        parts.append(f"primary key ({', '.join(map(ident, table.primary_key))})")
     for fk in table.foreign_keys:
         parts.append(
             f"foreign key ({', '.join(map(ident, fk.columns))}) "
@@ -200,30 +205,9 @@ def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, 
     con.execute(f"create table {relation} ({', '.join(parts)})")
     try:
         con.execute(f"insert into {relation} select * from {source}.{table.schema}.{ident(table.name)}")
-        if table.primary_key:
-            # declared once the rows are in: DuckDB builds the index from all of them at once,
-            # several times faster than inserting row after row into a declared one
-            con.execute(
-                f"alter table {relation} add primary key ({', '.join(map(ident, table.primary_key))})"
-            )
     except duckdb.ConstraintException as exc:
         raise PipelineError(
-            f"{table.schema}.{table.name} breaks a key declared in its YAML ({exc}{_duplicate(con, relation, table)}); "
+            f"{table.schema}.{table.name} breaks a key declared in its YAML ({exc}); "
             "the published warehouse is unchanged"
         ) from exc
     comment(con, relation, table.description, table.columns)
-
-
-def _duplicate(con: duckdb.DuckDBPyConnection, relation: str, table: ReaderTable) -> str:
-    """'; e.g. (<key>) = (<values>) 2 times' for a primary key that is not unique: DuckDB's error
-    names no row. Empty when no key value repeats (the error was another)."""
-    if not table.primary_key:
-        return ""
-    keys = ", ".join(map(ident, table.primary_key))
-    row = con.execute(
-        f"select {keys}, count(*) from {relation} group by all having count(*) > 1 limit 1"
-    ).fetchone()
-    if row is None:
-        return ""
-    *values, times = row
-    return f"; e.g. ({keys}) = {tuple(values)!r} {times} times"
