@@ -28,14 +28,16 @@ def test_published_warehouse_answers_for_every_channel(published):
 
 def test_published_file_holds_what_readers_need_and_the_build_the_rest(published):
     """Readers get marts, quarantine and meta; staging, intermediate and seeds stay in the
-    build file, and raw (the exports as delivered, with personal data) in its own file."""
+    build file, with the record of what changed since the published file (main, publish/delta.py),
+    and raw (the exports as delivered, with personal data) in its own file."""
     settings, _ = published
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         schemas = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
     assert schemas == {"marts", "quarantine", "meta"}
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        private = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
-    assert {"staging", "intermediate", "seeds", "marts", "quarantine"} == private
+        private = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+    assert {"staging", "intermediate", "seeds", "marts", "quarantine", "main"} == {s for s, _ in private}
+    assert sorted(t for s, t in private if s == "main") == ["publish_basis", "publish_changes"]
 
 
 def test_run_log_records_the_files_and_rows_read(published, small_landing):
