@@ -39,6 +39,7 @@ from orchestration.build.plan import TIME_DEPENDENT_RULE, files_digest, project_
 from orchestration.build.workdir import private_files
 from orchestration.config import Settings, declared, pii_salt_is_default, text_of
 from orchestration.landing.files import landing_fingerprint
+from orchestration.publish.delta import identity
 from orchestration.publish.warehouse import NOTHING_TO_DO, append_run_beside, make_run_id
 
 INPUTS_FILE = "published_inputs.json"
@@ -56,12 +57,10 @@ def inputs_digest(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def _identity(path: Path) -> list[int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
+def _published(settings: Settings) -> list[int] | None:
+    """The published file's identity as the JSON record keeps it (a list)."""
+    found = identity(settings.warehouse)
+    return list(found) if found else None
 
 
 def write_published_inputs(settings: Settings, run_id: str, time_dependent_rows: int | None) -> None:
@@ -70,7 +69,7 @@ def write_published_inputs(settings: Settings, run_id: str, time_dependent_rows:
     record = {
         "run_id": run_id,
         "inputs": inputs_digest(settings),
-        "published": _identity(settings.warehouse),
+        "published": _published(settings),
         "time_dependent_rows": time_dependent_rows,
         "time_dependent_rule": TIME_DEPENDENT_RULE,
     }
@@ -97,7 +96,7 @@ def has_nothing_to_do(settings: Settings) -> dict | None:
     if (
         record is None
         or record.get("time_dependent_rows") != 0
-        or record.get("published") != _identity(settings.warehouse)
+        or record.get("published") != _published(settings)
     ):
         return None
     try:
