@@ -2,8 +2,9 @@
 (orchestration/publish/delta.py), and the result is the file a publish of every table writes.
 
 Hand-made build files, no dbt: a channel dimension that the facts reference (its key must stay
-while they do), a month-partitioned fact with a key and a foreign key, a customer dimension
-nobody references, and a daily table without a key. The first publish writes every table and
+while they do), a month-partitioned fact with a key and a foreign key, a month-partitioned fact
+and a customer dimension whose keys are checked rather than declared (primary_key_index: false,
+docs/decisions/performance.md P21), and a daily table without a key. The first publish writes every table and
 makes the file the basis; the night then changes the build as an incremental dbt run would (the
 strategy records each partition it replaced in main.publish_changes) and publishes again.
 """
@@ -22,11 +23,15 @@ from orchestration.errors import PipelineError
 from orchestration.publish import delta
 from orchestration.publish.warehouse import RunRecord, publish
 
-READER_TABLES = ("dim_channel", "fct_contacts", "dim_customer", "kpi_daily")
+READER_TABLES = ("dim_channel", "fct_contacts", "fct_cases", "dim_customer", "kpi_daily")
+NO_INDEX = {"meta": {"primary_key_index": False}}
 
 
-def _model(name: str, columns: list[str], constraints: list[dict], partition: str | None = None) -> dict:
-    config = {"materialized": "incremental", "partition_expression": partition} if partition else {}
+def _model(
+    name: str, columns: list[str], constraints: list[dict], partition: str | None = None, **config
+) -> dict:
+    if partition:
+        config.update(materialized="incremental", partition_expression=partition)
     return {
         "resource_type": "model",
         "name": name,
@@ -58,8 +63,18 @@ def _manifest(path: Path) -> Path:
             ],
             partition="contact_month",
         ),
+        "fct_cases": _model(
+            "fct_cases",
+            ["case_id", "case_month"],
+            [{"type": "primary_key", "columns": ["case_id"]}],
+            partition="case_month",
+            **NO_INDEX,
+        ),
         "dim_customer": _model(
-            "dim_customer", ["customer_id", "segment"], [{"type": "primary_key", "columns": ["customer_id"]}]
+            "dim_customer",
+            ["customer_id", "segment"],
+            [{"type": "primary_key", "columns": ["customer_id"]}],
+            **NO_INDEX,
         ),
         "kpi_daily": _model("kpi_daily", ["kpi_date", "contacts"], []),
     }
@@ -68,7 +83,7 @@ def _manifest(path: Path) -> Path:
 
 
 def _first_build(path: Path) -> None:
-    """November and December: four contacts; two channels; three customers."""
+    """November and December: four contacts, two cases; two channels; three customers."""
     with duckdb.connect(str(path)) as con:
         delta.prepare_build_log(con, con.execute("select current_database()").fetchone()[0])
         con.execute("create schema marts")
@@ -82,6 +97,10 @@ def _first_build(path: Path) -> None:
             ") t(contact_id, contact_month, channel, customer_id, cost)"
         )
         con.execute(
+            "create table marts.fct_cases as from (values ('t1', date '2026-11-01'), ('t2', date '2026-12-01')) "
+            "t(case_id, case_month)"
+        )
+        con.execute(
             "create table marts.dim_customer as from (values ('k1', 'retail'), ('k2', 'retail'), ('k3', 'sme')) t(customer_id, segment)"
         )
         con.execute(
@@ -90,8 +109,9 @@ def _first_build(path: Path) -> None:
 
 
 def _night(path: Path) -> None:
-    """December rebuilt: c4 gone, c3 costs more, c5 on a new channel 'email' for a new customer;
-    customer k1 changed segment, k3 (only c4's) gone; the daily table rebuilt whole.
+    """December rebuilt: c4 gone, c3 costs more, c5 on a new channel 'email' for a new customer,
+    case t3 opened beside t2; customer k1 changed segment, k3 (only c4's) gone; the daily table
+    rebuilt whole.
     November is not touched and not recorded."""
     with duckdb.connect(str(path)) as con:
         con.execute("insert into marts.dim_channel values ('email', 'E-mail')")
@@ -101,6 +121,9 @@ def _night(path: Path) -> None:
             "('c5', date '2026-12-01', 'email', 'k4', 2.25)"
         )
         con.execute("insert into main.publish_changes values ('marts', 'fct_contacts', '2026-12-01')")
+        con.execute("delete from marts.fct_cases where case_month = date '2026-12-01'")
+        con.execute("insert into marts.fct_cases values ('t2', date '2026-12-01'), ('t3', date '2026-12-01')")
+        con.execute("insert into main.publish_changes values ('marts', 'fct_cases', '2026-12-01')")
         con.execute("update marts.dim_customer set segment = 'sme' where customer_id = 'k1'")
         con.execute("delete from marts.dim_customer where customer_id = 'k3'")
         con.execute("insert into marts.dim_customer values ('k4', 'retail')")
@@ -124,6 +147,9 @@ def _contents(path: Path) -> dict[str, list[tuple]]:
         tables["comments"] = sorted(
             con.execute(
                 "select table_name, column_name, comment from duckdb_columns() where schema_name = 'marts'"
+            ).fetchall()
+            + con.execute(
+                "select table_name, '', comment from duckdb_tables() where schema_name = 'marts'"
             ).fetchall()
         )
         tables["runs"] = con.execute(
@@ -167,6 +193,7 @@ def test_the_night_writes_the_changes_and_equals_a_publish_of_every_table(night,
         ("c5", datetime(2026, 12, 1).date(), "email", "k4", 2.25),
     ]
     assert published["dim_customer"] == [("k1", "sme"), ("k2", "retail"), ("k4", "retail")]
+    assert [case for case, _ in published["fct_cases"]] == ["t1", "t2", "t3"]
     assert published["kpi_daily"] == [(datetime(2026, 12, 1).date(), 1), (datetime(2026, 12, 2).date(), 1)]
     for part in (*READER_TABLES, "keys", "comments"):
         assert published[part] == expected[part], part
@@ -193,7 +220,7 @@ def test_a_published_file_that_is_not_the_basis_gets_every_table(night, caplog):
         con.execute("delete from marts.fct_contacts where contact_id = 'c2'")
     with caplog.at_level(logging.INFO, logger="orchestration.publish.warehouse"):
         publish(build, warehouse, _record("r2"), manifest=manifest)
-    assert "4 reader tables with keys and comments written" in caplog.text
+    assert "5 reader tables with keys and comments written" in caplog.text
     assert [r[0] for r in _contents(warehouse)["fct_contacts"]] == ["c1", "c2", "c3", "c5"]
 
 
@@ -257,3 +284,56 @@ def test_a_repeated_key_is_named_and_nothing_is_published(tmp_path):
         publish(build, warehouse, _record("r1"), manifest=manifest)
     assert not warehouse.exists()
     assert not list(tmp_path.glob(".wh.duckdb.publishing*"))
+
+
+def test_a_key_checked_rather_than_declared_is_named_in_the_comment_and_not_an_index(night):
+    """fct_cases and dim_customer declare primary_key_index: false: no PRIMARY KEY in the file
+    (DuckDB would hold its index in memory), the key named in the table's comment instead; the
+    other tables keep theirs."""
+    build, warehouse, manifest = night
+    publish(build, warehouse, _record("r2"), manifest=manifest)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        keyed = con.execute(
+            "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
+            "and schema_name = 'marts'"
+        ).fetchall()
+        comments = dict(
+            con.execute(
+                "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        )
+    assert sorted(keyed) == [("dim_channel",), ("fct_contacts",)]
+    assert comments["dim_customer"] == (
+        "The dim_customer. Key: (customer_id), unique: checked each time the table is published, not "
+        "declared as a PRIMARY KEY (DuckDB keeps a key's index in memory, and this table grows with the data)."
+    )
+    assert comments["fct_contacts"] == "The fct_contacts."
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        # the night's December holds t1, which November holds: the copy's check sees it across months
+        "insert into marts.fct_cases values ('t1', date '2026-12-01')",
+        # twice in the rebuilt month
+        "insert into marts.fct_cases values ('t3', date '2026-12-01')",
+        # twice in the dimension rebuilt whole
+        "insert into marts.dim_customer values ('k2', 'sme')",
+    ],
+    ids=["across-months", "within-the-month", "whole-table"],
+)
+def test_a_repeated_checked_key_is_named_and_nothing_is_published(night, repeat, caplog):
+    """A key without an index is checked on what a night writes, and on every row when every
+    table is written: the copy falls back, the publish of every table stops naming the table,
+    the key and the repeated value, and the published file is left as it was."""
+    build, warehouse, manifest = night
+    with duckdb.connect(str(build)) as con:
+        con.execute(repeat)
+    table = "dim_customer" if "dim_customer" in repeat else "fct_cases"
+    before = warehouse.read_bytes()
+    with caplog.at_level(logging.INFO, logger="orchestration.publish.warehouse"):
+        with pytest.raises(PipelineError, match=rf"marts\.{table} breaks its key \((case_id|customer_id)\)"):
+            publish(build, warehouse, _record("r2"), manifest=manifest)
+    assert f"{table}: more than one row has the key" in caplog.text  # the copy's own check
+    assert warehouse.read_bytes() == before
+    assert not list(warehouse.parent.glob(".wh.duckdb.publishing*"))

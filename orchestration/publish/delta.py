@@ -17,8 +17,11 @@ file copy) and brings the copy to the build's state, table by table:
   a month-partitioned table   the replaced partitions' rows deleted, the build's rows of those
                               partitions inserted
   any other table with a key  the keys the build no longer has deleted, the rows that are new or
-                              differ (build EXCEPT copy) inserted or replaced
+                              differ (build EXCEPT copy) inserted or replaced (a key without an
+                              index: the rows of the keys that changed deleted, then inserted)
   any other table             emptied and filled again
+
+A key without an index (schema.py, primary_key_index) is checked on the rows written.
 
 Deletes run before inserts, referencing tables before the tables they reference, so the foreign
 keys hold at every step (DuckDB checks them on every statement). The copy then holds exactly the
@@ -41,7 +44,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.errors import PipelineError
-from orchestration.publish.schema import ReaderTable
+from orchestration.publish.schema import ReaderTable, duplicate_key
 from orchestration.sql import ident, sql_string
 
 log = logging.getLogger(__name__)
@@ -156,6 +159,14 @@ def apply_changes(con: duckdb.DuckDBPyConnection, build: str, copy: str, tables:
     for r in relations:  # referenced tables first
         _insert(con, r)
     for r in relations:
+        if r.table.primary_key and not r.table.primary_key_index:
+            scope = _in_replaced(r) if r.table.partition_expression else None
+            duplicate = duplicate_key(con, r.copy, r.table.primary_key, scope)
+            if duplicate is not None:
+                raise NotTheBuild(
+                    f"{r.table.schema}.{r.table.name}: more than one row has the key {duplicate}"
+                )
+    for r in relations:
         in_copy, in_build = (
             con.execute(f"select count(*) from {rel}").fetchone()[0] for rel in (r.copy, r.build)
         )
@@ -178,10 +189,14 @@ def _delete(con: duckdb.DuckDBPyConnection, r: _Relations) -> None:
         con.execute(f"delete from {r.copy} where {_in_replaced(r)}")
     elif r.table.primary_key:
         keys = ", ".join(map(ident, r.table.primary_key))
-        con.execute(
-            f"delete from {r.copy} as t using (select {keys} from {r.copy} except select {keys} from {r.build}) "
-            f"as gone where {_key_match(r, 't', 'gone')}"
+        # keys the build no longer has; without an index (no insert or replace) also the keys of
+        # the rows that changed, whose new rows _insert writes
+        gone = (
+            f"select {keys} from {r.copy} except select {keys} from {r.build}"
+            if r.table.primary_key_index
+            else f"select {keys} from (select * from {r.copy} except select * from {r.build})"
         )
+        con.execute(f"delete from {r.copy} as t using ({gone}) as gone where {_key_match(r, 't', 'gone')}")
     else:
         con.execute(f"delete from {r.copy}")
 
@@ -190,8 +205,9 @@ def _insert(con: duckdb.DuckDBPyConnection, r: _Relations) -> None:
     if r.table.partition_expression:
         con.execute(f"insert into {r.copy} select * from {r.build} where {_in_replaced(r)}")
     elif r.table.primary_key:
+        replace = "or replace " if r.table.primary_key_index else ""
         con.execute(
-            f"insert or replace into {r.copy} select * from (select * from {r.build} except select * from {r.copy})"
+            f"insert {replace}into {r.copy} select * from (select * from {r.build} except select * from {r.copy})"
         )
     else:
         con.execute(f"insert into {r.copy} select * from {r.build}")

@@ -14,6 +14,10 @@ the one place a table is described:
   a published file whose keys do not hold is never written. They are declared here, on
   the published copy, and not in the build: the incremental models delete and insert rows
   and the dimensions are rebuilt every night, which a foreign key would forbid.
+- a model whose rows grow with the interactions or the customers says `meta:
+  primary_key_index: false`: DuckDB builds a key's index in memory, which a hundred million
+  keys do not fit (docs/decisions/performance.md P21). Its key is then checked by a query
+  when the table is published (duplicate_key) and named in the table's comment, not declared.
 """
 
 from __future__ import annotations
@@ -94,6 +98,8 @@ class ReaderTable:
     description: str
     columns: dict[str, str] = field(default_factory=dict)  # column -> description
     primary_key: tuple[str, ...] = ()
+    # False: the primary key is checked when published, not declared (no index; module docstring)
+    primary_key_index: bool = True
     foreign_keys: tuple[ForeignKey, ...] = ()
     # an incremental model's partition of a row (SQL over its columns), whose partitions a night
     # replaces (macros/incremental.sql); None for a model rebuilt whole every run
@@ -154,6 +160,7 @@ def reader_tables(manifest: dict) -> list[ReaderTable]:
             description=(node.get("description") or "").strip(),
             columns={c: (v.get("description") or "").strip() for c, v in node.get("columns", {}).items()},
             primary_key=primary_key,
+            primary_key_index=(config.get("meta") or {}).get("primary_key_index", True) is not False,
             foreign_keys=tuple(foreign_keys),
             partition_expression=config.get("partition_expression")
             if config.get("materialized") == "incremental"
@@ -161,6 +168,37 @@ def reader_tables(manifest: dict) -> list[ReaderTable]:
         )
     order = graphlib.TopologicalSorter({t.name: {fk.table for fk in t.foreign_keys} for t in tables.values()})
     return [tables[name] for name in order.static_order()]
+
+
+def table_comment(table: ReaderTable) -> str:
+    """The table's description, and its key when the key is checked rather than declared."""
+    if not table.primary_key or table.primary_key_index:
+        return table.description
+    key = ", ".join(table.primary_key)
+    return (
+        f"{table.description} Key: ({key}), unique: checked each time the table is published, not "
+        "declared as a PRIMARY KEY (DuckDB keeps a key's index in memory, and this table grows with the data)."
+    ).strip()
+
+
+def duplicate_key(
+    con: duckdb.DuckDBPyConnection, relation: str, key: tuple[str, ...], scope: str | None = None
+) -> tuple | None:
+    """A value of `key` that two rows of `relation` hold, or None. With `scope` (a condition over
+    the rows, e.g. the partitions just written), only values held by a row in scope are looked
+    for: the other rows were checked when they were written. Aggregates and joins spill to disk,
+    which an index does not."""
+    keys = ", ".join(map(ident, key))
+    if scope is None:
+        sql = f"select {keys} from {relation} group by all having count(*) > 1 limit 1"
+    else:
+        sql = (
+            f"select {keys} from {relation} where {scope} group by all having count(*) > 1 union all "
+            # the rows out of scope, many, stream past a hash of the keys in scope
+            f"select {keys} from (select {keys} from {relation} where ({scope}) is not true) "
+            f"semi join (select {keys} from {relation} where {scope}) using ({keys}) limit 1"
+        )
+    return con.execute(sql).fetchone()
 
 
 def comment(con: duckdb.DuckDBPyConnection, relation: str, description: str, columns: dict[str, str]) -> None:
@@ -191,7 +229,7 @@ def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, 
             f"{table.schema}.{table.name}: columns described in the YAML but not built: {undescribed}"
         )
     parts = [f"{ident(c)} {t}" for c, t in columns]
-    if table.primary_key:
+    if table.primary_key and table.primary_key_index:
         # Declared with the table, so the index is filled row by row as the rows go in. Declaring
         # it after the insert builds it faster but from all keys at once, about 1 GB more at 10
         # million interactions: over the run's memory budget (performance.md P20).
@@ -210,4 +248,11 @@ def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, 
             f"{table.schema}.{table.name} breaks a key declared in its YAML ({exc}); "
             "the published warehouse is unchanged"
         ) from exc
-    comment(con, relation, table.description, table.columns)
+    if table.primary_key and not table.primary_key_index:
+        duplicate = duplicate_key(con, relation, table.primary_key)
+        if duplicate is not None:
+            raise PipelineError(
+                f"{table.schema}.{table.name} breaks its key ({', '.join(table.primary_key)}) declared in its "
+                f"YAML: more than one row has {duplicate}; the published warehouse is unchanged"
+            )
+    comment(con, relation, table_comment(table), table.columns)
