@@ -83,6 +83,33 @@ def test_the_quiet_night_fixed_cost_and_help_are_shown_beside_their_targets(tmp_
     assert json.loads(results.read_text())["help_seconds"] == 0.21
 
 
+def test_a_night_that_differs_from_a_full_build_is_shown_and_fails_its_target(tmp_path):
+    """Equal at 100,000 (24 tables), a cent off at 1,000,000: the row says which, the target is not
+    met and names the first difference; the build file's size is shown."""
+    run = _run([100_000, 1_000_000])
+    for r in run["scales"]:
+        r.update(compared_tables=24, build_mb=1234.5)
+    run["scales"][1]["incremental_differences"] = [
+        "marts.fct: ('c1', 10.26) != full build ('c1', 10.25)",
+        "x",
+    ]
+    markdown, results = tmp_path / "BENCHMARKS.md", tmp_path / "results.json"
+    bench.write_results(run, markdown, results)
+    text = markdown.read_text()
+    assert (
+        "| incremental = a full build of the same files | yes, 24 reader tables row for row | "
+        "**no**: marts.fct: ('c1', 10.26) != full build ('c1', 10.25) (and 1 more) |"
+    ) in text
+    assert "| build file (MB) | 1,234.5 | 1,234.5 |" in text
+    assert (
+        "| a night's published tables equal a full build of the same files, row for row, at every scale | "
+        "differ at 1,000,000: marts.fct: ('c1', 10.26) != full build ('c1', 10.25) | **no** |"
+    ) in text
+    run["scales"][1]["incremental_differences"] = []
+    bench.write_results(run, markdown, results)
+    assert "| equal at 100,000, 1,000,000 | yes |" in markdown.read_text()
+
+
 def test_results_replace_the_bench_section_and_keep_the_rest(tmp_path):
     markdown, results = tmp_path / "BENCHMARKS.md", tmp_path / "benchmarks" / "results.json"
     markdown.write_text("# Benchmarks\n\nIntro.\n\n## Older figures\n\nkept\n")

@@ -12,6 +12,9 @@ For each scale (interactions over a year of daily files, default 100k, 1M, 10M):
   quiet      `ccw run` once more with nothing new: it must say "nothing to do" and leave the
              published file as it was (same inode, size and mtime)
   2GB        at the largest scale, the full build again with CCW_MEMORY_LIMIT=2GB
+  equal      the night's published file against a full build of the same landing files (the 2GB
+             build at the largest scale, another full build at the others), every reader table
+             row for row (tools/compare.py): incremental equals full refresh at every scale
 
 Once per bench: `ccw --help` (the best of three). The Markdown shows every figure beside the
 targets (TARGETS: target, measured, met?).
@@ -173,6 +176,7 @@ class ScaleResult:
     full_peak_process_mb: float = 0.0
     build_floor_ratio: float = 0.0
     published_mb: float = 0.0
+    build_mb: float = 0.0  # the private build file after the full build: the disk a build needs
     incremental_seconds: float = 0.0
     incremental_peak_tree_mb: float = 0.0
     incremental_share_of_full: float = 0.0
@@ -186,6 +190,9 @@ class ScaleResult:
     low_memory_limit: str | None = None
     low_memory_seconds: float | None = None
     low_memory_peak_tree_mb: float | None = None
+    # the night's published reader tables against a full build of the same files
+    compared_tables: int = 0
+    incremental_differences: list[str] = field(default_factory=list)
     slowest_models: list[tuple[str, float]] = field(default_factory=list)
     dbt_seconds: float = 0.0
 
@@ -242,12 +249,16 @@ def _ccw() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "orchestration.cli"]
 
 
+def _build_file(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.stem + ".build") / "build.duckdb"
+
+
 def _dbt_elapsed(warehouse: Path) -> float:
     return _slowest(warehouse, 0)[1]
 
 
 def _slowest(warehouse: Path, n: int = 8) -> tuple[list[tuple[str, float]], float]:
-    results = warehouse.with_name(warehouse.stem + ".build") / "dbt_target" / "run_results.json"
+    results = _build_file(warehouse).with_name("dbt_target") / "run_results.json"
     if not results.exists():
         return [], 0.0
     data = json.loads(results.read_text())
@@ -277,6 +288,7 @@ def bench_scale(
     low_memory_limit: str | None,
     keep: bool = False,
 ) -> ScaleResult:
+    from orchestration.tools.compare import compared_tables, warehouse_differences
     from orchestration.tools.generator import generate
 
     cpd = max(1, round(interactions / DAYS))
@@ -310,6 +322,7 @@ def bench_scale(
     result.full_peak_process_mb = round(full.peak_process_mb)
     result.build_floor_ratio = round(full.seconds / max(floor_seconds, 1e-9), 1)
     result.published_mb = round(warehouse.stat().st_size / 1e6, 1)
+    result.build_mb = round(_build_file(warehouse).stat().st_size / 1e6, 1)
     result.slowest_models, result.dbt_seconds = _slowest(warehouse)
 
     log.info("scale %s: one more day, incremental build", f"{interactions:,}")
@@ -342,16 +355,25 @@ def bench_scale(
         raise RuntimeError(f"the night with nothing new built or published:\n{quiet.output_tail}")
     result.quiet_seconds = round(quiet.seconds, 2)
 
+    # a full build of the landing the night read: at the lower memory limit where there is one
+    reference = base / "warehouse-full" / "contact_cost.duckdb"
+    limit = low_memory_limit or memory_limit
+    log.info("scale %s: full build of the same files with CCW_MEMORY_LIMIT=%s", f"{interactions:,}", limit)
+    full_again = measure([*_ccw(), "run"], _env(landing, reference, threads, limit), logs / "full_again.log")
+    _check(full_again, f"full build with memory_limit={limit}")
     if low_memory_limit:
-        log.info("scale %s: full build with CCW_MEMORY_LIMIT=%s", f"{interactions:,}", low_memory_limit)
-        low_wh = base / "warehouse-low" / "contact_cost.duckdb"
-        low = measure(
-            [*_ccw(), "run"], _env(landing, low_wh, threads, low_memory_limit), logs / "low_memory.log"
-        )
-        _check(low, f"full build with memory_limit={low_memory_limit}")
         result.low_memory_limit = low_memory_limit
-        result.low_memory_seconds = round(low.seconds, 1)
-        result.low_memory_peak_tree_mb = round(low.peak_tree_mb)
+        result.low_memory_seconds = round(full_again.seconds, 1)
+        result.low_memory_peak_tree_mb = round(full_again.peak_tree_mb)
+    log.info("scale %s: the night's published tables against the full build", f"{interactions:,}")
+    result.compared_tables = len(compared_tables(reference))
+    result.incremental_differences = warehouse_differences(warehouse, reference)
+    if result.incremental_differences:
+        log.error(
+            "scale %s: the night differs from a full build:\n%s",
+            f"{interactions:,}",
+            "\n".join(result.incremental_differences),
+        )
     if not keep:
         shutil.rmtree(base, ignore_errors=True)
     return result
@@ -378,6 +400,18 @@ def machine() -> dict:
         "python": platform.python_version(),
         "versions": versions,
     }
+
+
+def _equality(r: dict) -> str:
+    """The night against a full build of the same files, as a cell of the table."""
+    if not r.get("compared_tables"):
+        return "-"
+    differences = r.get("incremental_differences") or []
+    if not differences:
+        return f"yes, {r['compared_tables']} reader tables row for row"
+    return f"**no**: {differences[0]}" + (
+        f" (and {len(differences) - 1} more)" if len(differences) > 1 else ""
+    )
 
 
 def render_markdown(run: dict) -> str:
@@ -415,6 +449,7 @@ def render_markdown(run: dict) -> str:
         row("peak memory, full (MB)", "{:,}", "full_peak_tree_mb"),
         row("of which `dbt build` (s, run_results)", "{}", "dbt_seconds"),
         row("published file (MB)", "{:,}", "published_mb"),
+        row("build file (MB)", lambda r: f"{r['build_mb']:,}" if r.get("build_mb") else "-"),
         row("**incremental, +1 day (s)**", "**{}**", "incremental_seconds"),
         row("incremental / full", lambda r: f"{r['incremental_share_of_full']:.2f}"),
         row("peak memory, incremental (MB)", "{:,}", "incremental_peak_tree_mb"),
@@ -430,6 +465,7 @@ def render_markdown(run: dict) -> str:
         ),
     ]
     lines += [
+        row("incremental = a full build of the same files", _equality),
         row("**quiet night, nothing new (s)**", "**{}**", "quiet_seconds"),
         row("fixed cost: +1 day minus dbt's build (s)", "{}", "fixed_seconds"),
         row("of the +1 day: dbt's build (s, run_results)", "{}", "incremental_dbt_seconds"),
@@ -473,6 +509,21 @@ def targets(run: dict) -> list[tuple[str, str, bool | None]]:
         else:
             rows.append((target, f"{value:,} {unit}", value < limit))
 
+    compared = [r for r in run["scales"] if r.get("compared_tables")]
+    differing = [r for r in compared if r.get("incremental_differences")]
+    rows.append(
+        (
+            "a night's published tables equal a full build of the same files, row for row, at every scale",
+            (
+                f"differ at {differing[0]['interactions_target']:,}: {differing[0]['incremental_differences'][0]}"
+                if differing
+                else "equal at " + ", ".join(f"{r['interactions_target']:,}" for r in compared)
+            )
+            if compared
+            else "not measured",
+            (not differing and len(compared) == len(run["scales"])) if compared else None,
+        )
+    )
     add("a night with nothing new: under 5 s", largest.get("quiet_seconds"), 5)
     add("fixed cost of a run (a night minus dbt's build): under 10 s", largest.get("fixed_seconds"), 10)
     add("`ccw --help`: under 1 s", run.get("help_seconds"), 1)
