@@ -18,6 +18,7 @@ from orchestration.build.dbt import DBT_PROJECT, dbt_on_path, dbt_resource, prep
 from orchestration.build.workdir import prepare_work_dir, private_files
 from orchestration.config import CHECKOUT_DAGSTER_HOME, Settings, load_settings
 from orchestration.dagster.assets import build_assets
+from orchestration.dagster.event_log import instance_ref
 from orchestration.dagster.job import JOB_NAME, build_job
 from orchestration.dagster.resources import LAYERS, RunState, RunStates, WarehouseRun
 from orchestration.dagster.sensors import build_schedule, build_sensor
@@ -65,13 +66,15 @@ def dagster_instance(settings: Settings) -> dg.DagsterInstance:
     """The persistent Dagster instance of the settings (Settings.dagster_instance_dir), as
     `DagsterInstance.get()` loads it with that DAGSTER_HOME: its dagster.yaml, its storage beside it.
     Created on first use, with the checkout's dagster.yaml; the folder is not private (the instance
-    holds no data of the warehouse).
+    holds no data of the warehouse). Its default SQLite storage writes events through
+    ConnectedSqliteStorage (event_log.py).
     """
     home = settings.dagster_instance_dir
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():  # a new instance starts with the checkout's configuration
         shutil.copyfile(CHECKOUT_DAGSTER_HOME / "dagster.yaml", home / "dagster.yaml")
-    return dg.DagsterInstance.from_config(str(home))
+    # the same storage and files, its event log kept connected for the run (event_log.py)
+    return dg.DagsterInstance.from_ref(instance_ref(str(home)))
 
 
 def execute(
