@@ -207,10 +207,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
         threads=args.threads,
         memory_limit=args.memory_limit,
         low_memory_limit=args.low_memory_limit or None,
-        markdown=None if args.no_write else args.markdown,
-        results=None if args.no_write else args.results,
+        markdown=None if args.no_write or args.full_only else args.markdown,
+        results=None if args.no_write or args.full_only else args.results,
         keep=args.keep,
+        full_only=args.full_only,
     )
+    if args.full_only:
+        for r in run["scales"]:
+            print(
+                f"{r['interactions']:>12,} interactions: full {r['full_seconds']} s "
+                f"({r['full_interactions_per_second']:,}/s, peak {r['full_peak_tree_mb']:,} MB), "
+                f"floor {r['floor_seconds']} s, landing {r['landing_mb']:,} MB, build file {r['build_mb']:,} MB, "
+                f"published {r['published_mb']:,} MB, dbt build {r['dbt_seconds']} s\n  steps: "
+                + ", ".join(f"{k} {v}" for k, v in r["full_steps"].items())
+                + "\n  slowest models: "
+                + ", ".join(f"{name} {sec}" for name, sec in r["slowest_models"])
+            )
+        return 0
     for r in run["scales"]:
         print(
             f"{r['interactions']:>12,} interactions: full {r['full_seconds']} s "
@@ -507,6 +520,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--no-write", action="store_true", help="print the figures only")
     bench.add_argument("--keep", action="store_true", help="keep the generated data and warehouses")
+    bench.add_argument(
+        "--full-only",
+        action="store_true",
+        help="generate, floor and the full build alone at each scale, printed, nothing written (the "
+        "stretch: --scales 100000000 --memory-limit 2GB --full-only; about 80 GB of disk)",
+    )
     bench.set_defaults(func=cmd_bench)
     return parser
 

@@ -134,5 +134,6 @@ def test_bench_command_line():
     assert args.scales == [100_000, 1_000_000] and args.no_write and args.format == "parquet"
     assert build_parser().parse_args(["bench"]).scales == list(bench.DEFAULT_SCALES)
     assert build_parser().parse_args(["bench", "--quick"]).quick and bench.QUICK_SCALES == (100_000,)
+    assert build_parser().parse_args(["bench", "--full-only"]).full_only
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "--scales", "ten"])

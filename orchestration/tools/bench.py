@@ -12,6 +12,7 @@ For each scale (interactions over a year of daily files, default 100k, 1M, 10M):
   quiet      `ccw run` once more with nothing new: it must say "nothing to do" and leave the
              published file as it was (same inode, size and mtime)
   2GB        at the largest scale, the full build again with CCW_MEMORY_LIMIT=2GB
+  (`--full-only`: generate, floor and the full build alone, e.g. the 100M stretch at 2GB)
   equal      the night's published file against a full build of the same landing files (the 2GB
              build at the largest scale, another full build at the others), every reader table
              row for row (tools/compare.py): incremental equals full refresh at every scale
@@ -177,6 +178,7 @@ class ScaleResult:
     build_floor_ratio: float = 0.0
     published_mb: float = 0.0
     build_mb: float = 0.0  # the private build file after the full build: the disk a build needs
+    full_steps: dict[str, float] = field(default_factory=dict)  # as incremental_steps, of the full build
     incremental_seconds: float = 0.0
     incremental_peak_tree_mb: float = 0.0
     incremental_share_of_full: float = 0.0
@@ -287,6 +289,7 @@ def bench_scale(
     memory_limit: str,
     low_memory_limit: str | None,
     keep: bool = False,
+    full_only: bool = False,
 ) -> ScaleResult:
     from orchestration.tools.compare import compared_tables, warehouse_differences
     from orchestration.tools.generator import generate
@@ -324,6 +327,13 @@ def bench_scale(
     result.published_mb = round(warehouse.stat().st_size / 1e6, 1)
     result.build_mb = round(_build_file(warehouse).stat().st_size / 1e6, 1)
     result.slowest_models, result.dbt_seconds = _slowest(warehouse)
+    env = _env(landing, warehouse, threads, memory_limit)
+    steps = step_seconds(Path(env["DAGSTER_HOME"]))
+    result.full_steps = {**steps, "outside the steps": round(full.seconds - sum(steps.values()), 1)}
+    if full_only:
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)
+        return result
 
     log.info("scale %s: one more day, incremental build", f"{interactions:,}")
     day = generate(
@@ -336,7 +346,6 @@ def bench_scale(
         fmt=fmt,
     )
     result.incremental_day_interactions = day.interactions
-    env = _env(landing, warehouse, threads, memory_limit)
     inc = measure([*_ccw(), "run"], env, logs / "incremental.log")
     _check(inc, "incremental build")
     result.incremental_seconds = round(inc.seconds, 1)
@@ -594,6 +603,7 @@ def bench(
     markdown: Path | None = None,
     results: Path | None = None,
     keep: bool = False,
+    full_only: bool = False,
 ) -> dict:
     threads = threads or os.cpu_count() or 2
     run = {
@@ -614,6 +624,7 @@ def bench(
             memory_limit=memory_limit,
             low_memory_limit=low_memory_limit if i == len(scales) - 1 else None,
             keep=keep,
+            full_only=full_only,
         )
         run["scales"].append(asdict(result))
         log.info("scale %s: %s", f"{n:,}", json.dumps(asdict(result)))
