@@ -524,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-only",
         action="store_true",
         help="generate, floor and the full build alone at each scale, printed, nothing written (the "
-        "stretch: --scales 100000000 --memory-limit 2GB --full-only; about 80 GB of disk)",
+        "stretch: --scales 100000000 --memory-limit 2GB --full-only; BENCHMARKS.md gives the disk a scale needs)",
     )
     bench.set_defaults(func=cmd_bench)
     return parser
