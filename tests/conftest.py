@@ -5,9 +5,7 @@ browser (`browser`, from browser.py)."""
 from __future__ import annotations
 
 import graphlib
-import math
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +22,7 @@ from orchestration.config import Settings
 from orchestration.dagster import definitions
 from orchestration.pipeline import run
 from orchestration.publish.schema import READER_SCHEMAS
+from orchestration.tools import compare
 from orchestration.tools.generator import generate
 
 # The channel taxonomy of docs/DOMAIN.md, in dim_channel's order.
@@ -182,14 +181,10 @@ class CopiedBuild(dg.ConfigurableResource):
 
 # ---------------------------------------------------------------- warehouse against a clean build
 # Bookkeeping of an incremental build (empty after a full refresh by design): not compared.
-NOT_COMPARED = {("intermediate", "int_refresh__months")}
+NOT_COMPARED = frozenset({("intermediate", "int_refresh__months")})
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "quarantine", "seeds")
 # what only the private build file holds (the published file holds READER_SCHEMAS and meta)
 BUILD_ONLY_SCHEMAS = tuple(s for s in COMPARED_SCHEMAS if s not in READER_SCHEMAS)
-FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
-# A future_timestamp detail names the cutoff of its build (run start + 1 day): two builds at two
-# moments say two times. Everything else about the row must be equal.
-CUTOFF = re.compile(r"\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)")
 
 
 def models_only_build_args(plan) -> list[str]:
@@ -248,76 +243,14 @@ def clean_build(settings: Settings) -> Path:
     return settings.build_db
 
 
-def _compared_tables(
-    con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ...]
-) -> list[tuple[str, str]]:
-    return [
-        (s, t)
-        for s, t in con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = ? order by 1, 2",
-            [catalog],
-        ).fetchall()
-        if s in schemas and (s, t) not in NOT_COMPARED
-    ]
-
-
-def _normal(value):
-    return CUTOFF.sub("(cutoff)", value) if isinstance(value, str) else value
-
-
-def _table_differences(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
-    """Row-for-row comparison of actual.<table> and expected.<table>: every column equal, but doubles
-    within 1e-9 (a sum of doubles depends on the order rows are added in)."""
-    columns = con.execute(
-        "select column_name, data_type from duckdb_columns() where database_name = 'actual' "
-        "and schema_name = ? and table_name = ? order by column_index",
-        [schema, table],
-    ).fetchall()
-    exact = [f'"{c}"' for c, t in columns if t not in FLOAT_TYPES]
-    floats = [f'"{c}"' for c, t in columns if t in FLOAT_TYPES]
-    select = ", ".join(exact + floats)
-    order = ", ".join(f"{c} nulls first" for c in exact + floats)
-    rows = {
-        side: [
-            tuple(map(_normal, r))
-            for r in con.execute(
-                f'select {select} from {side}.{schema}."{table}" order by {order}'
-            ).fetchall()
-        ]
-        for side in ("actual", "expected")
-    }
-    actual, expected = rows["actual"], rows["expected"]
-    if len(actual) != len(expected):
-        return [f"{schema}.{table}: {len(actual)} rows, {len(expected)} in the clean build"]
-    problems = []
-    n = len(exact)
-    for a, b in zip(actual, expected, strict=True):
-        same = a[:n] == b[:n] and all(
-            (x is None and y is None)
-            or (x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9))
-            for x, y in zip(a[n:], b[n:], strict=True)
-        )
-        if not same:
-            problems.append(f"{schema}.{table}: {a} != clean build {b}")
-            if len(problems) >= 3:
-                break
-    return problems
-
-
 def warehouse_differences(
     actual: Path, expected: Path, schemas: tuple[str, ...] = COMPARED_SCHEMAS
 ) -> list[str]:
     """Every difference, table by table and row for row, between the `schemas` of two warehouse
     files (a published warehouse or a build file); by default staging, intermediate, marts,
-    quarantine and seeds."""
-    with duckdb.connect() as con:
-        con.execute(f"attach '{actual}' as actual (read_only)")
-        con.execute(f"attach '{expected}' as expected (read_only)")
-        tables = _compared_tables(con, "actual", schemas)
-        others = _compared_tables(con, "expected", schemas)
-        if tables != others:
-            return [f"{actual.name}: tables differ: {sorted(set(tables) ^ set(others))}"]
-        return [p for schema, table in tables for p in _table_differences(con, schema, table)]
+    quarantine and seeds. The comparison `ccw bench` makes (orchestration/tools/compare.py:
+    doubles within 1e-9, the cutoff a rejection detail names normalised)."""
+    return compare.warehouse_differences(actual, expected, schemas, excluded=NOT_COMPARED)
 
 
 def published_differences(settings: Settings, reference: Path) -> list[str]:
