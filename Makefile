@@ -71,7 +71,8 @@ test-spark: $(SPARK_STAMP)
 	CCW_SPARK_TESTS=1 $(BIN)/python -m pytest tests/spark; status=$$?; \
 	cat warehouse/spark_equality_report.txt 2>/dev/null; exit $$status
 
-## make bench: full and one-day incremental builds at 100k, 1M and 10M interactions -> BENCHMARKS.md
+## make bench: full and one-day incremental builds at 100k, 1M and 10M interactions, the night
+## against a full build of the same files -> BENCHMARKS.md
 ## (ccw bench --help for scales, format and memory limits)
 bench: $(STAMP)
 	$(BIN)/ccw bench
