@@ -44,7 +44,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.errors import PipelineError
-from orchestration.publish.schema import ReaderTable, duplicate_key
+from orchestration.publish.schema import ReaderTable, duplicate_key, table_columns
 from orchestration.sql import ident, sql_string
 
 log = logging.getLogger(__name__)
@@ -133,20 +133,13 @@ class _Relations:
     replaced: str  # the partitions of this table replaced since the basis (a subquery)
 
 
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: ReaderTable) -> list[tuple]:
-    return con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
-        [catalog, table.schema, table.name],
-    ).fetchall()
-
-
 def apply_changes(con: duckdb.DuckDBPyConnection, build: str, copy: str, tables: list[ReaderTable]) -> None:
     """Bring the reader tables of catalog `copy` (a copy of the basis) to the state of catalog
     `build`, `tables` in dependency order (reader_tables). Raises NotTheBuild or duckdb.Error."""
     relations = []
     for table in tables:
-        if _columns(con, copy, table) != _columns(con, build, table) or not _columns(con, build, table):
+        built = table_columns(con, build, table.schema, table.name)
+        if not built or table_columns(con, copy, table.schema, table.name) != built:
             raise NotTheBuild(f"{table.schema}.{table.name} has other columns in the build")
         name = f"{table.schema}.{ident(table.name)}"
         replaced = (

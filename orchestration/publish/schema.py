@@ -210,14 +210,21 @@ def comment(con: duckdb.DuckDBPyConnection, relation: str, description: str, col
             con.execute(f"comment on column {relation}.{ident(column)} is {sql_string(text)}")
 
 
+def table_columns(
+    con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str
+) -> list[tuple[str, str]]:
+    """(name, type) of each column of catalog.schema.table, in order; [] when there is no such table."""
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
+        [catalog, schema, table],
+    ).fetchall()
+
+
 def copy_reader_table(con: duckdb.DuckDBPyConnection, source: str, target: str, table: ReaderTable) -> None:
     """Create `target`.schema.table with the build table's columns and the declared keys, fill it
     from `source`, and comment it. A row that breaks a key stops the publish with the table named."""
-    columns = con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
-        [source, table.schema, table.name],
-    ).fetchall()
+    columns = table_columns(con, source, table.schema, table.name)
     if not columns:
         raise PipelineError(
             f"the build has no table {table.schema}.{table.name}; the published warehouse is unchanged"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish.schema import READER_SCHEMAS
+from orchestration.publish.schema import READER_SCHEMAS, table_columns
 from orchestration.sql import ident
 
 FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
@@ -35,20 +35,12 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ..
     ]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select column_name, data_type from duckdb_columns() where database_name = ? "
-        "and schema_name = ? and table_name = ? order by column_index",
-        [catalog, schema, table],
-    ).fetchall()
-
-
 def table_differences(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
     """The rows of actual.<schema>.<table> and expected.<schema>.<table> (attached to `con`) that
     differ, at most SHOWN of them and how many; [] when the tables are equal."""
     name = f"{schema}.{table}"
-    columns = _columns(con, "actual", schema, table)
-    if columns != _columns(con, "expected", schema, table):
+    columns = table_columns(con, "actual", schema, table)
+    if columns != table_columns(con, "expected", schema, table):
         return [f"{name}: the columns differ"]
     counts = [
         con.execute(f"select count(*) from {side}.{schema}.{ident(table)}").fetchone()[0]
