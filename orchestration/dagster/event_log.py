@@ -63,10 +63,6 @@ class ConnectedSqliteEventLogStorage(SqliteEventLogStorage):
         self._engines: dict[str, db.Engine] = {}  # the parent's __init__ already connects
         super().__init__(base_dir, inst_data=inst_data)
 
-    @classmethod
-    def from_config_value(cls, inst_data, config_value) -> ConnectedSqliteEventLogStorage:
-        return cls(inst_data=inst_data, **config_value)
-
     def _engine(self, shard: str) -> db.Engine:
         engine = self._engines.get(shard)
         if engine is None:
