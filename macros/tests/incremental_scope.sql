@@ -13,7 +13,7 @@
     {{ return([
         'unique', 'not_null', 'accepted_values', 'relationships', 'accepted_range',
         'expression_is_true', 'is_row_rule', 'kpi_null_outside_channels', 'unique_combination_of_columns',
-        'interaction_exists',
+        'interaction_exists', 'column_constraints',
     ]) }}
 {%- endmacro %}
 
