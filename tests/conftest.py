@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from browser import browser  # noqa: F401  (the fixture, for every test module)
 
-from orchestration.config import Settings
+from orchestration.config import PROJECT_DIR, Settings
 from orchestration.dagster import definitions
 from orchestration.pipeline import run
 from orchestration.publish.schema import READER_SCHEMAS
@@ -196,13 +196,25 @@ def models_only_build_args(plan) -> list[str]:
     return [*args, "--full-refresh"] if plan.full_refresh else args
 
 
+def run_dbt(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`dbt <args>` on this project as its own process (the venv's dbt), with `env` and the output
+    captured."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(PROJECT_DIR)]
+        + ["--profiles-dir", str(PROJECT_DIR)],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+
 def clean_build(settings: Settings) -> Path:
     """The reference of a comparison: the landing directory built from nothing, as a first run
     does (a new raw file reading every landing file, `dbt build --full-refresh`), without the
     data and unit tests (other tests run them). Returns the build file (what publish copies).
     dbt's target stays beside the work dir, so a second clean build parses the project again only
     when it changed."""
-    from orchestration.config import PROJECT_DIR
     from orchestration.configuration import prepare_build_seeds
     from orchestration.landing.ingest import ingest
     from orchestration.quality.metrics import RuleSettings
@@ -221,23 +233,8 @@ def clean_build(settings: Settings) -> Path:
         )
     target = settings.warehouse.parent / "clean_build_target"
     env = {**os.environ, **settings.dbt_env(), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "build",
-            "--full-refresh",
-            "--exclude",
-            "resource_type:test",
-            "resource_type:unit_test",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-        ],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
+    proc = run_dbt(
+        ["build", "--full-refresh", "--exclude", "resource_type:test", "resource_type:unit_test"], env
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     return settings.build_db

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import yaml
+from conftest import run_dbt
 
 from orchestration.config import PROJECT_DIR
 
@@ -63,23 +63,7 @@ def _dbt_test(settings, build: Path, target: Path, *select: str) -> subprocess.C
         "DBT_TARGET_PATH": str(target),
         "DBT_LOG_PATH": str(target),
     }
-    return subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "test",
-            "--select",
-            *select,
-            "--store-failures",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-        ],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
+    return run_dbt(["test", "--select", *select, "--store-failures"], env)
 
 
 def test_the_test_names_each_broken_rule_with_its_count_and_fails(published, tmp_path):

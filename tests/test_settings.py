@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import run_dbt
 
 from orchestration.cli import main
 from orchestration.config import (
@@ -176,15 +175,7 @@ def test_the_unit_tests_pass_with_every_setting_changed(published):
         "DBT_TARGET_PATH": str(settings.work_dir / "dbt_target_unit_tests"),
         "DBT_LOG_PATH": str(settings.work_dir / "dbt_target_unit_tests"),
     }
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    proc = subprocess.run(
-        [dbt, "test", "--select", "resource_type:unit_test", "--project-dir", str(PROJECT_DIR)]
-        + ["--profiles-dir", str(PROJECT_DIR)],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
+    proc = run_dbt(["test", "--select", "resource_type:unit_test"], env)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     summary = re.search(r"PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+)", proc.stdout)
     assert summary and int(summary.group(1)) >= 39 and summary.group(3) == "0", proc.stdout[-2000:]

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import run_dbt
 
 from orchestration.landing.ingest import ingest
 
@@ -351,25 +350,7 @@ def built(tmp_path_factory):
         "DBT_LOG_PATH": str(root / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    proc = subprocess.run(
-        [
-            dbt,
-            "build",
-            "--select",
-            "+staging",
-            "--indirect-selection",
-            "cautious",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-        ],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
+    proc = run_dbt(["build", "--select", "+staging", "--indirect-selection", "cautious"], env)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     con = duckdb.connect(str(database), read_only=True)
     con.execute(f"attach '{raw_db}' as raw (read_only)")
