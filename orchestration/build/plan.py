@@ -10,7 +10,7 @@ it. Decisions: docs/decisions/performance.md (P1-P8).
 
 A build is a full refresh (every model rebuilt from every file, the build file
 recreated) when asked (`ccw run --full-refresh`), on the first build, when a
-loaded landing file changed or disappeared, when the dbt project, the organisation's configuration seeds, the quality policy,
+loaded landing file changed or disappeared, when the dbt project, the organisation's configuration seeds, the quality policy or checks,
 the contract or a setting that changes results (every setting dbt reads, the
 landing directory) changed since the last successful build (the fingerprint),
 or when the last full refresh was not published. Otherwise it is incremental.
@@ -52,6 +52,10 @@ PROJECT_INPUTS = (
     "landing_contract.yml",
     "orchestration/contract.py",
     "orchestration/landing",
+    # a night's staging checks judge the records of its files alone, the others having passed the
+    # same checks when they were built (decisions/quality.md Q12): a changed check judges every row
+    "orchestration/quality/metrics.py",
+    "orchestration/quality/suites.py",
 )
 FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
 BUILD_STORAGE_VERSION = "v1.4.0"  # the build file is published by copying it (P9)

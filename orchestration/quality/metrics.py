@@ -393,26 +393,65 @@ def raw_source_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- staging layer
+# The files of this run's batch: loaded (no file rule) since the published build, every file in a
+# full refresh (built_load_id 0). The dbt macro batch_files (macros/incremental.sql) selects the same.
+BATCH_FILES_SQL = (
+    "select source, file_name from raw._landing_files "
+    "where rule is null and load_id > (select max(built_load_id) from raw._build_state)"
+)
+
+
+def _is_night(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the staging keys and references are checked in the scope of a night: the records
+    the batch delivers a version of (`_batch_keys`; the rows the incremental staging models
+    replaced), not every row. True when the staging tables hold an earlier build's rows and the
+    batch adds files to them. The rows of the earlier files were checked by the run that built
+    them, and a changed project, configuration, policy or check is a full refresh, whose batch is every
+    file (decisions/quality.md Q12). False in a full refresh and when no file is unbuilt (`ccw
+    check` after a publish): every row is checked."""
+    built, files = con.execute(
+        f"select (select max(built_load_id) from raw._build_state), (select count(*) from ({BATCH_FILES_SQL}))"
+    ).fetchone()
+    return bool(built) and files > 0
+
+
+def _batch_keys(source: Source) -> str:
+    """The keys of `source` of which the batch delivers a version (any, rejected or not), as a
+    query: the keys the staging model ranked again this run (dbt macro batch_keys_filter)."""
+    keys = ", ".join(source.key)
+    return (
+        f"select {keys} from staging.{source.base_model} where _file_name in "
+        f"(select file_name from ({BATCH_FILES_SQL}) where source = {_q(source.name)})"
+    )
+
+
 def _count(con, sql: str) -> int:
     return int(con.execute(sql).fetchone()[0])
 
 
 def staging_key_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per staging model: its rows, the rows with a null key, and the rows beyond the first of each
+    key (duplicates). On a night (`_is_night`), duplicates are looked for among the keys the
+    batch delivers."""
+    night = _is_night(con)
     rows = []
     for source in SOURCES.values():
         stg = source.staging_model
         key = ", ".join(source.key)
         nulls = " or ".join(f"{k} is null" for k in source.key)
-        n, distinct, null_keys = con.execute(
-            f"select count(*), (select count(*) from (select distinct {key} from staging.{stg})), "
-            f"count(*) filter (where {nulls}) from staging.{stg}"
+        in_scope = f"({key}) in ({_batch_keys(source)})" if night else "true"
+        n, null_keys, duplicate_keys = con.execute(
+            f"select count(*), count(*) filter (where {nulls}), "
+            f"(select coalesce(sum(n - 1), 0) from (select count(*) as n from staging.{stg} "
+            f"where {in_scope} group by {key}) where n > 1) "
+            f"from staging.{stg}"
         ).fetchone()
         rows.append(
             {
                 "key": f"staging.{stg}({key})",
                 "rows": n,
                 "null_keys": null_keys,
-                "duplicate_keys": n - distinct,
+                "duplicate_keys": int(duplicate_keys),
             }
         )
     return pd.DataFrame(rows)
@@ -433,15 +472,37 @@ REFERENCES = [
 INTERACTION_KEYS = {name: (SOURCES[name].staging_model, SOURCES[name].key[0]) for name in INTERACTION_SOURCES}
 
 
+def _references(con: duckdb.DuckDBPyConnection, checked: str, parent: str, columns: list[str], example: str):
+    """(rows checked, rows unresolved, the smallest unresolved `example`) of the child rows
+    `checked` (a query) against the `parent` (a query of the same `columns`). An anti join: the
+    rows checked, few on a night, are looked up among the parent's, as many as the history."""
+    on = " and ".join(f"parent.{c} = checked.{c}" for c in columns)
+    return con.execute(
+        f"with checked as materialized ({checked}), "
+        f"unresolved as materialized (select checked.* from checked anti join ({parent}) parent on {on}) "
+        f"select (select count(*) from checked), (select count(*) from unresolved), "
+        f"(select min({example}) from unresolved)"
+    ).fetchone()
+
+
 def staging_reference_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per reference: the child rows checked, those whose value the parent does not hold, the
+    smallest such value. On a night (`_is_night`), the child rows checked are those the batch
+    delivers a version of: a night adds parent keys and never removes one (a staging model ranks
+    a delivered key again over all its kept versions), so a row built before stays resolved."""
+    night = _is_night(con)
+    by_model = {s.staging_model: s for s in SOURCES.values()}
     rows = []
     for child, col, parent, pcol in REFERENCES:
-        checked, unresolved, example = con.execute(
-            f"select count(*), count(*) filter (where p.{pcol} is null), "
-            f"min(c.{col}) filter (where p.{pcol} is null) "
-            f"from staging.{child} c left join (select distinct {pcol} from staging.{parent}) p "
-            f"on p.{pcol} = c.{col} where c.{col} is not null"
-        ).fetchone()
+        keys = ", ".join(f"c.{k}" for k in by_model[child].key)
+        in_scope = f"({keys}) in ({_batch_keys(by_model[child])})" if night else "true"
+        checked, unresolved, example = _references(
+            con,
+            f"select c.{col} from staging.{child} c where c.{col} is not null and {in_scope}",
+            f"select {pcol} as {col} from staging.{parent}",
+            [col],
+            col,
+        )
         parent_rows = _count(con, f"select count(*) from staging.{parent}")
         rows.append(
             {
@@ -456,16 +517,20 @@ def staging_reference_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         f"select {_q(s)} as interaction_source, {k} as interaction_id from staging.{m}"
         for s, (m, k) in INTERACTION_KEYS.items()
     )
-    checked, unresolved, example = con.execute(
-        f"select count(*), count(*) filter (where i.interaction_id is null), "
-        f"min(s.interaction_source || ':' || s.interaction_id) filter (where i.interaction_id is null) "
-        f"from staging.stg_surveys__responses s left join ({union}) i "
-        "on i.interaction_source = s.interaction_source and i.interaction_id = s.interaction_id"
-    ).fetchone()
+    surveys = SOURCES["surveys"]
+    survey_keys = ", ".join(f"s.{k}" for k in surveys.key)
+    in_scope = f"({survey_keys}) in ({_batch_keys(surveys)})" if night else "true"
+    checked, unresolved, example = _references(
+        con,
+        f"select s.interaction_source, s.interaction_id from staging.{surveys.staging_model} s where {in_scope}",
+        union,
+        ["interaction_source", "interaction_id"],
+        "interaction_source || ':' || interaction_id",
+    )
     parent_rows = _count(con, f"select count(*) from ({union})")
     rows.append(
         {
-            "key": "staging.stg_surveys__responses.(interaction_source, interaction_id) -> staged interactions",
+            "key": f"staging.{surveys.staging_model}.(interaction_source, interaction_id) -> staged interactions",
             "checked": checked,
             "unresolved": unresolved,
             "parent_rows": parent_rows,
@@ -546,12 +611,6 @@ def staging_lineage_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-# The files of this run's batch: loaded (no file rule) since the published build, every file in a
-# full refresh (built_load_id 0). The dbt macro batch_files (macros/incremental.sql) selects the same.
-BATCH_FILES_SQL = (
-    "select source, file_name from raw._landing_files "
-    "where rule is null and load_id > (select max(built_load_id) from raw._build_state)"
-)
 TOP_RULES = 3  # rules named, with an example row each, when a source's rejected share is too high
 REJECTION_FRAME_COLUMNS = ["key", "rows", "rejected", "share", "limit", "over_limit", "top_rules"]
 
