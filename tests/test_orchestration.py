@@ -318,7 +318,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the dbt process through /proc")
-def test_run_killed_during_dbt_leaves_published_file_and_next_run_succeeds(orch):
+def test_run_killed_during_dbt_leaves_published_file_and_next_run_succeeds(orch, tmp_path):
     """SIGKILL of a `ccw run` process during the dbt build; then full build 3 of 3."""
     settings, project, *_ = orch
     before = sha256(settings.warehouse)
@@ -331,14 +331,19 @@ def test_run_killed_during_dbt_leaves_published_file_and_next_run_succeeds(orch)
         "CCW_MEMORY_LIMIT": settings.memory_limit,
         "CCW_BUSINESS_TIMEZONE": settings.business_timezone,
     }
-    proc = subprocess.Popen(RUN_CMD, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    output = tmp_path / "run.log"
+    with open(output, "wb") as log:
+        proc = subprocess.Popen(RUN_CMD, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 180
         children: list[int] = []
         while not children and time.monotonic() < deadline and proc.poll() is None:
             children = _dbt_children(proc.pid)
             time.sleep(0.2)
-        assert children, "no dbt build process appeared"
+        assert children, (
+            f"no dbt build process appeared (the run's exit status {proc.poll()}); its output ends:\n"
+            + output.read_text(errors="replace")[-3000:]
+        )
         time.sleep(8)  # well inside the build (models are being written to the build file)
         assert proc.poll() is None
         os.kill(proc.pid, signal.SIGKILL)
