@@ -406,9 +406,9 @@ def _is_night(con: duckdb.DuckDBPyConnection) -> bool:
     the batch delivers a version of (`_batch_keys`; the rows the incremental staging models
     replaced), not every row. True when the staging tables hold an earlier build's rows and the
     batch adds files to them. The rows of the earlier files were checked by the run that built
-    them, and a changed project, configuration, policy or check is a full refresh, whose batch is every
-    file (decisions/quality.md Q12). False in a full refresh and when no file is unbuilt (`ccw
-    check` after a publish): every row is checked."""
+    them, and a changed project, configuration, policy or check is a full refresh, whose batch
+    is every file (decisions/quality.md Q12). False in a full refresh and when no file is
+    unbuilt (`ccw check` after a publish): every row is checked."""
     built, files = con.execute(
         f"select (select max(built_load_id) from raw._build_state), (select count(*) from ({BATCH_FILES_SQL}))"
     ).fetchone()
